@@ -1,0 +1,73 @@
+"""The one settings object every component reads.
+
+Values come from the environment (prefix ``SHOP_``) or a ``.env`` file, so the
+same code runs against the local stack, docker-compose and production.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Hosts, ports, credentials, topic names and timeouts of the whole system."""
+
+    model_config = SettingsConfigDict(env_prefix="SHOP_", env_file=".env", extra="ignore")
+
+    stack_dir: Path = Field(PROJECT_ROOT / ".stack", description="Local engines' binaries, data and logs")
+
+    postgres_host: str = Field("127.0.0.1", description="PostgreSQL host")
+    postgres_port: int = Field(5432, description="PostgreSQL port")
+    postgres_db: str = Field("shop", description="Database of users, carts, inventory, orders")
+    postgres_user: str = Field("shop", description="Application role (also used by Debezium)")
+    postgres_password: str = Field("shop", description="Password of the application role")
+    postgres_pool_size: int = Field(20, description="Connections per API process")
+
+    mongo_url: str = Field("mongodb://127.0.0.1:27017/", description="MongoDB (FerretDB locally) URL")
+    mongo_db: str = Field("catalog", description="Database holding the product catalog")
+    ferretdb_postgres_db: str = Field("ferretdb", description="Postgres database backing FerretDB")
+
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis URL")
+
+    kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers")
+    kafka_controller_port: int = Field(9093, description="KRaft controller port (local stack)")
+    connect_url: str = Field("http://127.0.0.1:8083", description="Kafka Connect REST API")
+    topic_prefix: str = Field("shop", description="Prefix of every CDC topic")
+
+    elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL")
+    search_alias: str = Field("products", description="Alias that search reads from")
+
+    api_host: str = Field("127.0.0.1", description="Storefront API bind address")
+    api_port: int = Field(8000, description="Storefront API port")
+    gateway_url: str = Field("http://127.0.0.1:8090", description="Payment gateway URL")
+    smtp_host: str = Field("127.0.0.1", description="SMTP server for notifications")
+    smtp_port: int = Field(1025, description="SMTP port")
+
+    jwt_secret: str = Field("change-me-in-production", description="HMAC key signing JWTs")
+    jwt_issuer: str = Field("shopstream", description="JWT issuer claim")
+    jwt_ttl_seconds: int = Field(3600, description="Lifetime of an access token")
+    reservation_ttl_seconds: int = Field(600, description="How long a checkout holds stock")
+    engine_start_timeout_seconds: int = Field(180, description="How long `up` waits per engine")
+
+    @property
+    def postgres_dsn(self) -> str:
+        return self.dsn_for(self.postgres_db)
+
+    def dsn_for(self, database: str) -> str:
+        return (
+            f"postgresql://{self.postgres_user}:{self.postgres_password}"
+            f"@{self.postgres_host}:{self.postgres_port}/{database}"
+        )
+
+    @property
+    def kafka_port(self) -> int:
+        return int(self.kafka_bootstrap.rsplit(":", 1)[1])
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
