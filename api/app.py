@@ -1,0 +1,32 @@
+"""FastAPI application factory: thin edges over Postgres, Mongo, Redis and Elasticsearch."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+
+from api.clients import Clients, open_clients
+from api.errors import install_error_handlers
+from api.routers import ROUTERS
+from schemas.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_clients(settings) as clients:
+            app.state.clients = clients
+            yield
+
+    app = FastAPI(title="shopstream storefront", version="1", lifespan=lifespan)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix="/v1")
+    return app
+
+
+def get_clients(request: Request) -> Clients:
+    """FastAPI dependency: the process-wide engine connections."""
+    return request.app.state.clients
