@@ -18,7 +18,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SHOP_", env_file=".env", extra="ignore")
 
-    stack_dir: Path = Field(PROJECT_ROOT / ".stack", description="Local engines' binaries, data and logs")
+    stack_dir: Path = Field(
+        PROJECT_ROOT / ".stack", description="Local engines' binaries, data and logs"
+    )
 
     postgres_host: str = Field("127.0.0.1", description="PostgreSQL host")
     postgres_port: int = Field(5432, description="PostgreSQL port")
@@ -27,7 +29,9 @@ class Settings(BaseSettings):
     postgres_password: str = Field("shop", description="Password of the application role")
     postgres_pool_size: int = Field(20, description="Connections per API process")
 
-    mongo_url: str = Field("mongodb://127.0.0.1:27017/", description="MongoDB (FerretDB locally) URL")
+    mongo_url: str = Field(
+        "mongodb://127.0.0.1:27017/", description="MongoDB (FerretDB locally) URL"
+    )
     mongo_db: str = Field("catalog", description="Database holding the product catalog")
     ferretdb_postgres_db: str = Field("ferretdb", description="Postgres database backing FerretDB")
 

@@ -1,0 +1,11 @@
+"""Redis key names, declared once: the stock cache is written by streams and read by the API."""
+
+
+def stock_key(product_id: str) -> str:
+    """Cached ``available_qty`` of a product (write-through from Postgres via CDC)."""
+    return f"stock:{product_id}"
+
+
+def checkout_gate_key(order_id: str) -> str:
+    """Marks an order already admitted by the flash-sale gate (idempotent retries)."""
+    return f"gate:{order_id}"
