@@ -3,9 +3,9 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
-from api.clients import Clients, open_clients
+from api.clients import open_clients
 from api.errors import install_error_handlers
 from api.routers import ROUTERS
 from schemas.settings import Settings, get_settings
@@ -25,8 +25,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router, prefix="/v1")
     return app
-
-
-def get_clients(request: Request) -> Clients:
-    """FastAPI dependency: the process-wide engine connections."""
-    return request.app.state.clients

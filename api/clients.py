@@ -3,8 +3,10 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Annotated
 
 from elasticsearch import AsyncElasticsearch
+from fastapi import Depends, Request
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from pymongo import AsyncMongoClient
@@ -21,6 +23,18 @@ class Clients:
     mongo: AsyncDatabase
     redis: Redis
     es: AsyncElasticsearch
+
+
+def get_clients(request: Request) -> Clients:
+    """FastAPI dependency: the process-wide engine connections (opened by the app lifespan).
+
+    Lives here rather than in ``api.app`` so routers can import it without a cycle
+    (``api.app`` imports every router).
+    """
+    return request.app.state.clients
+
+
+ClientsDep = Annotated[Clients, Depends(get_clients)]
 
 
 @asynccontextmanager
