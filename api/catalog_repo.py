@@ -1,4 +1,8 @@
-"""Mongo repository of product documents (the ``products`` collection)."""
+"""Mongo repository of product documents (the ``products`` collection).
+
+Documents are read whole: ``Product`` ignores Mongo's ``_id`` (FerretDB rejects
+projections on ``findAndModify``, so none are used).
+"""
 
 from datetime import datetime
 
@@ -8,11 +12,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from schemas.catalog import Product
 from schemas.mongo_products import PRODUCTS
 
-_WITHOUT_ID = {"_id": False}
-
 
 async def find_product(db: AsyncDatabase, product_id: str) -> Product | None:
-    document = await db[PRODUCTS].find_one({"productId": product_id}, _WITHOUT_ID)
+    document = await db[PRODUCTS].find_one({"productId": product_id})
     return None if document is None else Product.model_validate(document)
 
 
@@ -32,7 +34,6 @@ async def update_product(
     document = await db[PRODUCTS].find_one_and_update(
         {"productId": product_id},
         {"$set": {**changes, "updatedAt": now}},
-        projection=_WITHOUT_ID,
         return_document=ReturnDocument.AFTER,
     )
     return None if document is None else Product.model_validate(document)

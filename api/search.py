@@ -3,7 +3,8 @@
 Relevance: any of three clauses may match, and each one adds to the score:
 - a fuzzy ``multi_match`` (fuzziness AUTO) over title, brand and description, so typos
   like "iphnoe" still find "iPhone";
-- the edge n-gram title subfield, so a prefix like "iPhon" matches while typing;
+- a bool-prefix match on the title (its last word is a prefix, served by the title's
+  ``index_prefixes``), so "iPhon" or "apple iphone 15 p" match while typing;
 - an exact title phrase, which lifts exact matches to the top.
 Filters (category, price, rating, stock) never affect the score. Ties, and searches
 without a term, are ordered by rating then productId so pages are stable.
@@ -58,7 +59,7 @@ def _relevance(term: str) -> list[dict]:
                 "minimum_should_match": "2<75%",
             }
         },
-        {"match": {"title.ngram": {"query": term, "operator": "and", "boost": 2}}},
+        {"match_bool_prefix": {"title": {"query": term, "operator": "and", "boost": 2}}},
         {"match_phrase": {"title": {"query": term, "boost": 4}}},
     ]
 

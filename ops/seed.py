@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import psycopg
 from elasticsearch import Elasticsearch, helpers
-from pymongo import MongoClient, UpdateOne
+from pymongo import MongoClient
 from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError
 
 from domain.catalog_gen import generate_catalog
 from schemas.catalog import Product
@@ -22,6 +23,7 @@ from schemas.search_index import ensure_search_index, product_to_search_doc
 from schemas.settings import Settings
 
 BATCH = 2_000
+DUPLICATE_KEY = 11000
 
 Report = Callable[[str], None]
 
@@ -60,14 +62,20 @@ def seed_catalog(
 
 
 def load_products(collection: Collection, products: Sequence[Product], report: Report) -> int:
-    """Insert-if-absent by productId (``$setOnInsert``), in batches."""
+    """Insert-if-absent, in batches: the unique productId index turns repeats into no-ops.
+
+    (``insert_many`` tolerating duplicate-key errors is ~30x faster on FerretDB than
+    ``$setOnInsert`` upserts, which it runs one query at a time.)
+    """
     added = 0
     for done, batch in _batches(products):
-        upserts = [
-            UpdateOne({"productId": p.product_id}, {"$setOnInsert": p.model_dump()}, upsert=True)
-            for p in batch
-        ]
-        added += collection.bulk_write(upserts, ordered=False).upserted_count
+        documents = [p.model_dump() for p in batch]
+        try:
+            added += len(collection.insert_many(documents, ordered=False).inserted_ids)
+        except BulkWriteError as exc:
+            if any(error["code"] != DUPLICATE_KEY for error in exc.details["writeErrors"]):
+                raise
+            added += exc.details["nInserted"]
         report(f"mongo: {done}/{len(products)} products written")
     return added
 

@@ -4,7 +4,9 @@ Production runs MongoDB, which enforces ``PRODUCTS_VALIDATOR`` on every write. T
 stack runs FerretDB 1.x, which implements neither ``validator`` on ``create`` nor ``collMod``
 (it answers "not implemented"): there the collection is created without it and the
 pydantic ``schemas.catalog.Product`` model, applied by every writer, is the only gate.
-Indexes (unique ``productId``, ``category``) work on both engines.
+Indexes (unique ``productId``, ``category``) work on both engines, but FerretDB 1.24
+panics (and drops the connection) when one ``createIndexes`` command re-declares several
+existing indexes, so they are declared one command each.
 """
 
 import logging
@@ -89,7 +91,8 @@ def ensure_products_collection(db: Database) -> None:
             raise
         log.info("engine has no collection validators (FerretDB); creating %s without", PRODUCTS)
         _create_unvalidated(db)
-    db[PRODUCTS].create_indexes(PRODUCTS_INDEXES)
+    for index in PRODUCTS_INDEXES:  # one per command: see the module docstring
+        db[PRODUCTS].create_indexes([index])
 
 
 def _refresh_validator(db: Database) -> None:

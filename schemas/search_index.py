@@ -5,8 +5,13 @@ versioned indices ``products-v1``, ``products-v2``... An index template on ``{al
 carries the settings and mapping, so a rebuild (replay) only creates the next version,
 fills it and swaps the alias atomically: readers never see a half-built index.
 
-The title is indexed twice: ``title`` (standard tokens; the query adds fuzziness so
-"iphnoe" finds "iPhone") and ``title.ngram`` (edge n-grams, so the prefix "iPhon" matches).
+The title is matched two ways: fuzzily on its words (the query adds fuzziness, so "iphnoe"
+finds "iPhone") and by prefix while typing ("iPhon"). Prefixes are served by
+``index_prefixes``, ES's built-in edge n-gram subfield (2-15 characters of every title
+word), instead of a custom ``edge_ngram`` analyzer: the mapping uses server-core features
+only (no ``analysis-common``/``mapper-extras`` modules, hence also ``double`` rather than
+``scaled_float`` prices), so it runs unchanged on the minimal local Elasticsearch build and
+on a full distribution.
 """
 
 from elasticsearch import Elasticsearch
@@ -20,24 +25,7 @@ INDEX_SETTINGS: dict = {
     "number_of_shards": 1,
     "number_of_replicas": 0,
     "analysis": {
-        "filter": {
-            "title_edge_ngram": {"type": "edge_ngram", "min_gram": 2, "max_gram": 20},
-        },
-        "analyzer": {
-            "folded": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding"],
-            },
-            "autocomplete": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding", "title_edge_ngram"],
-            },
-        },
-        "normalizer": {
-            "folded_keyword": {"type": "custom", "filter": ["lowercase", "asciifolding"]},
-        },
+        "normalizer": {"case_insensitive": {"type": "custom", "filter": ["lowercase"]}},
     },
 }
 
@@ -47,23 +35,17 @@ INDEX_MAPPINGS: dict = {
         "productId": {"type": "keyword"},
         "title": {
             "type": "text",
-            "analyzer": "folded",
-            "fields": {
-                "ngram": {
-                    "type": "text",
-                    "analyzer": "autocomplete",
-                    "search_analyzer": "folded",
-                },
-            },
+            "analyzer": "standard",
+            "index_prefixes": {"min_chars": 2, "max_chars": 15},
         },
-        "description": {"type": "text", "analyzer": "english"},
-        "category": {"type": "keyword", "normalizer": "folded_keyword"},
+        "description": {"type": "text", "analyzer": "standard"},
+        "category": {"type": "keyword", "normalizer": "case_insensitive"},
         "brand": {
             "type": "keyword",
-            "normalizer": "folded_keyword",
-            "fields": {"text": {"type": "text", "analyzer": "folded"}},
+            "normalizer": "case_insensitive",
+            "fields": {"text": {"type": "text", "analyzer": "standard"}},
         },
-        "price": {"type": "scaled_float", "scaling_factor": 100},
+        "price": {"type": "double"},
         "currency": {"type": "keyword", "index": False},
         "rating": {"type": "float"},
         "reviewCount": {"type": "integer"},

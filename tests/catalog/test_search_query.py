@@ -18,7 +18,7 @@ def test_term_is_fuzzy_prefix_and_phrase_matched() -> None:
     assert fuzzy["multi_match"]["fuzziness"] == "AUTO"
     assert fuzzy["multi_match"]["query"] == "iPhon"
     assert "title^3" in fuzzy["multi_match"]["fields"]
-    assert prefix["match"]["title.ngram"]["query"] == "iPhon"
+    assert prefix["match_bool_prefix"]["title"]["query"] == "iPhon"
     assert phrase["match_phrase"]["title"]["query"] == "iPhon"
 
 
