@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 
-from api.clients import Clients, open_clients
+from adapters.connections import Clients, open_clients
 from api.errors import install_error_handlers
 from api.routers import ROUTERS
 from schemas.settings import Settings, get_settings

@@ -1,4 +1,4 @@
-"""Connections to the engines, opened once per API process and shared by all requests."""
+"""Connections to the engines, opened once per process (API or stream worker) and shared."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +16,8 @@ from schemas.settings import Settings
 
 @dataclass
 class Clients:
+    """Postgres pool, Mongo catalog database, Redis and Elasticsearch, all asyncio."""
+
     settings: Settings
     pg: AsyncConnectionPool
     mongo: AsyncDatabase
@@ -24,11 +26,11 @@ class Clients:
 
 
 @asynccontextmanager
-async def open_clients(settings: Settings) -> AsyncIterator[Clients]:
+async def open_clients(settings: Settings, pool_size: int | None = None) -> AsyncIterator[Clients]:
     pg = AsyncConnectionPool(
         settings.postgres_dsn,
         min_size=2,
-        max_size=settings.postgres_pool_size,
+        max_size=pool_size or settings.postgres_pool_size,
         kwargs={"row_factory": dict_row},
         open=False,
     )
