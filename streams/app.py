@@ -12,7 +12,7 @@ from schemas.topics import TopicSpec
 settings = get_settings()
 
 app = faust.App(
-    "shopstream-streams",
+    settings.streams_app_id,
     broker=f"kafka://{settings.kafka_bootstrap}",
     store="memory://",
     key_serializer="raw",
