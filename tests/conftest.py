@@ -2,7 +2,7 @@
 
 import pytest
 
-from ops.stack.stack import engines
+from ops.stack.stack import components
 from schemas.settings import Settings, get_settings
 
 
@@ -14,7 +14,7 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def require_engine(settings: Settings):
     """Fail (never skip) with the engine's name and log when it is not reachable."""
-    by_name = {e.name: e for e in engines(settings)}
+    by_name = {e.name: e for e in components(settings)}
 
     def check(name: str) -> None:
         engine = by_name[name]
