@@ -26,7 +26,7 @@ path.data: {data}
 path.logs: {logs}
 network.host: {host}
 http.port: {port}
-transport.port: 9300
+transport.port: {transport_port}
 discovery.type: single-node
 action.destructive_requires_name: false
 xpack.security.enabled: false
