@@ -10,7 +10,7 @@ import logging
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from api.clients import Clients
+from adapters.connections import Clients
 from api.inventory_repo import available_qty
 from schemas.redis_keys import stock_key
 

@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from api import catalog_repo
 from api.auth import AdminUser
-from api.clients import ClientsDep
+from api.deps import ClientsDep
 from api.errors import ApiError
 from api.inventory_repo import set_available_qty
 from api.params import ProductIdPath

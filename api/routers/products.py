@@ -7,7 +7,7 @@ from elasticsearch import NotFoundError
 from fastapi import APIRouter, Query
 
 from api.catalog_repo import find_product
-from api.clients import ClientsDep
+from api.deps import ClientsDep
 from api.errors import ApiError
 from api.params import ProductIdPath
 from api.search import build_search_body, parse_search_response

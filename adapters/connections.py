@@ -1,12 +1,10 @@
-"""Connections to the engines, opened once per API process and shared by all requests."""
+"""Connections to the engines, opened once per process (API or stream worker) and shared."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated
 
 from elasticsearch import AsyncElasticsearch
-from fastapi import Depends, Request
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from pymongo import AsyncMongoClient
@@ -18,6 +16,8 @@ from schemas.settings import Settings
 
 @dataclass
 class Clients:
+    """Postgres pool, Mongo catalog database, Redis and Elasticsearch, all asyncio."""
+
     settings: Settings
     pg: AsyncConnectionPool
     mongo: AsyncDatabase
@@ -25,24 +25,12 @@ class Clients:
     es: AsyncElasticsearch
 
 
-def get_clients(request: Request) -> Clients:
-    """FastAPI dependency: the process-wide engine connections (opened by the app lifespan).
-
-    Lives here rather than in ``api.app`` so routers can import it without a cycle
-    (``api.app`` imports every router).
-    """
-    return request.app.state.clients
-
-
-ClientsDep = Annotated[Clients, Depends(get_clients)]
-
-
 @asynccontextmanager
-async def open_clients(settings: Settings) -> AsyncIterator[Clients]:
+async def open_clients(settings: Settings, pool_size: int | None = None) -> AsyncIterator[Clients]:
     pg = AsyncConnectionPool(
         settings.postgres_dsn,
         min_size=2,
-        max_size=settings.postgres_pool_size,
+        max_size=pool_size or settings.postgres_pool_size,
         kwargs={"row_factory": dict_row},
         open=False,
     )
