@@ -2,7 +2,7 @@
 
 JSON is camelCase like the seed's API (section 4); Python attributes stay snake_case.
 Prices are floats rounded to cents: FerretDB (local Mongo) has no Decimal128, so the
-document stores a double; anything that adds money up converts to ``Decimal`` first.
+document stores a double; sums of money (cart totals) belong in ``Decimal``.
 """
 
 import math

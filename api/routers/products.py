@@ -3,7 +3,7 @@
 import asyncio
 from typing import Annotated
 
-from elasticsearch import NotFoundError
+from elasticsearch import NotFoundError, TransportError
 from fastapi import APIRouter, Query
 
 from api.catalog_repo import find_product
@@ -28,6 +28,8 @@ async def search_products(
         )
     except NotFoundError as exc:
         raise ApiError(503, "search_unavailable", "the search index is not built yet") from exc
+    except TransportError as exc:
+        raise ApiError(503, "search_unavailable", "search is temporarily unavailable") from exc
     return parse_search_response(raw.body, params)
 
 

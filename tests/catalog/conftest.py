@@ -7,6 +7,7 @@ uuid-suffixed Mongo database and search alias, and product ids with a per-run pr
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 
 import httpx
 import psycopg
@@ -72,14 +73,21 @@ def _clean_up(settings: Settings) -> None:
         redis.delete(*stale)
 
 
-@pytest.fixture(scope="session")
-async def api(catalog: list[Product], engines: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The storefront app in-process, lifespan running, on this run's catalog."""
-    app = create_app(engines)
+@asynccontextmanager
+async def in_process_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The storefront app in-process with its lifespan running."""
+    app = create_app(settings)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://shop") as client,
     ):
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def api(catalog: list[Product], engines: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The storefront on this run's catalog."""
+    async with in_process_client(engines) as client:
         yield client
 
 

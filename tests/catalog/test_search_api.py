@@ -6,6 +6,8 @@ import httpx
 import pytest
 
 from schemas.catalog import MAX_PAGE_SIZE, Product
+from schemas.settings import Settings
+from tests.catalog.conftest import RUN, in_process_client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -131,3 +133,11 @@ async def test_bad_params_are_422_json(api: httpx.AsyncClient, query: dict) -> N
     response = await api.get(SEARCH, params=query)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_request"
+
+
+async def test_search_without_an_index_is_503_json(engines: Settings) -> None:
+    unbuilt = engines.model_copy(update={"search_alias": f"never-built-{RUN}"})
+    async with in_process_client(unbuilt) as client:
+        response = await client.get(SEARCH, params={"term": "iphone"})
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "search_unavailable"
