@@ -8,6 +8,7 @@ from rich.table import Table
 
 from ops import connectors
 from ops.migrate import apply_migrations
+from ops.seed import seed_catalog
 from ops.stack import stack
 from ops.stack.process import EngineError
 from schemas.settings import get_settings
@@ -45,6 +46,19 @@ def status() -> None:
     """Each engine's health, endpoint, pid and memory; exit 1 if any is unhealthy."""
     if not _print_status():
         raise typer.Exit(1)
+
+
+@app.command()
+def seed(
+    count: int = typer.Option(10_000, help="How many products to generate"),
+    seed: int = typer.Option(42, help="Random seed: the same seed gives the same catalog"),
+) -> None:
+    """Load a deterministic demo catalog into Mongo, Postgres inventory and Elasticsearch.
+
+    Only adds what is missing, so it is safe on a live system.
+    """
+    result = seed_catalog(get_settings(), count=count, seed=seed, report=console.print)
+    console.print(result)
 
 
 def _print_status() -> bool:
