@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from adapters.connections import open_clients
 from api.errors import install_error_handlers
+from api.metrics import install_metrics
 from api.routers import ROUTERS
 from schemas.settings import Settings, get_settings
 
@@ -22,6 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="shopstream storefront", version="1", lifespan=lifespan)
     install_error_handlers(app)
+    install_metrics(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/v1")
 

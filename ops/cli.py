@@ -1,16 +1,25 @@
 """``shopctl``: one entry point for operating the local shopstream stack."""
 
+import asyncio
+import json
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
+from adapters.connections import open_clients
+from ops import audit as stock_audit
 from ops import connectors
+from ops.clock import now_ms
+from ops.lag import LagProbe, over_threshold
 from ops.migrate import apply_migrations
 from ops.seed import seed_catalog
 from ops.stack import stack
 from ops.stack.process import EngineError
+from ops.views import audit_table, lag_table
 from schemas.settings import get_settings
 
 app = typer.Typer(help="Operate the shopstream stack.", no_args_is_help=True)
@@ -59,6 +68,76 @@ def seed(
     """
     result = seed_catalog(get_settings(), count=count, seed=seed, report=console.print)
     console.print(result)
+
+
+@app.command()
+def lag(
+    group: Annotated[
+        list[str] | None,
+        typer.Option("--group", "-g", help="Only these groups (repeatable)"),
+    ] = None,
+    max_lag: int = typer.Option(
+        None, help="Exit 1 when any partition lags more (default: SHOP_LAG_ALERT_RECORDS)"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table"),
+) -> None:
+    """Consumer lag per group, topic and partition: committed offset, end offset, lag and the
+    time since the group's last commit. Exit 1 above the threshold (a health check)."""
+    settings = get_settings()
+    threshold = settings.lag_alert_records if max_lag is None else max_lag
+    probe = LagProbe(settings, group)
+    try:
+        rows = probe.measure()
+    finally:
+        probe.close()
+    now = now_ms()
+    over = over_threshold(rows, threshold)
+    if as_json:
+        print(json.dumps({"max_lag": threshold, "partitions": [r.as_json(now) for r in rows]}))
+    else:
+        console.print(lag_table(rows, threshold, now))
+        console.print(f"{len(over)} of {len(rows)} partitions lag more than {threshold} records")
+    if over:
+        raise typer.Exit(1)
+
+
+@app.command()
+def audit(
+    alias: str = typer.Option(None, help="Search alias to check (default: SHOP_SEARCH_ALIAS)"),
+    key_prefix: str = typer.Option("", help="Prefix of the Redis stock keys to check"),
+    products: str = typer.Option("", help="Only products whose id starts with this"),
+    grace: float = typer.Option(3.0, help="Seconds before re-reading drifted products"),
+    limit: int = typer.Option(50, help="How many flagged products to list"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table"),
+) -> None:
+    """Check stock conservation in Postgres and that Redis, Mongo and Elasticsearch agree
+    with it; print the drifts; exit 1 on any violation."""
+    settings = get_settings()
+    scope = stock_audit.Scope(alias or settings.search_alias, key_prefix, products)
+    with Progress(console=console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("auditing stock", total=len(stock_audit.READS) + 1)
+        report = asyncio.run(_audit(scope, grace, lambda _: progress.advance(task)))
+    if as_json:
+        print(json.dumps(report.as_json()))
+    else:
+        console.print(audit_table(report, limit))
+        summary = report.summary()
+        console.print(
+            f"{summary['products']} products ({summary['uncataloged']} uncataloged) in"
+            f" {summary['seconds']}s; drifts {summary['drift_counts']};"
+            f" unconserved {summary['unconserved_count']};"
+            f" orders both sold and released {summary['mixed_orders_count']}"
+        )
+        console.print("[green]audit passed[/green]" if report.ok else "[red]audit failed[/red]")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+async def _audit(
+    scope: stock_audit.Scope, grace: float, step: stock_audit.Step
+) -> stock_audit.AuditReport:
+    async with open_clients(get_settings(), pool_size=2) as clients:
+        return await stock_audit.audit(clients, scope, grace, step)
 
 
 def _print_status() -> bool:

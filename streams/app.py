@@ -8,6 +8,7 @@ import faust
 
 from schemas.settings import get_settings
 from schemas.topics import TopicSpec
+from streams.metrics import install_metrics
 
 settings = get_settings()
 
@@ -23,6 +24,7 @@ app = faust.App(
     consumer_auto_offset_reset="earliest",
     autodiscover=False,
 )
+install_metrics(app)
 
 
 def topic(spec: TopicSpec) -> faust.TopicT:
