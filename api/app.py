@@ -3,12 +3,15 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI
 
-from api.clients import Clients, open_clients
+from api.clients import get_clients, open_clients
 from api.errors import install_error_handlers
+from api.rate_limit import limit_by_ip
 from api.routers import ROUTERS
 from schemas.settings import Settings, get_settings
+
+__all__ = ["create_app", "get_clients"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -20,13 +23,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.clients = clients
             yield
 
-    app = FastAPI(title="shopstream storefront", version="1", lifespan=lifespan)
+    app = FastAPI(
+        title="shopstream storefront",
+        version="1",
+        lifespan=lifespan,
+        dependencies=[Depends(limit_by_ip)],
+    )
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/v1")
     return app
-
-
-def get_clients(request: Request) -> Clients:
-    """FastAPI dependency: the process-wide engine connections."""
-    return request.app.state.clients

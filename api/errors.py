@@ -5,7 +5,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import NotFound, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(
             error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers
+        )
+
+    @app.exception_handler(Refusal)
+    async def _refused(_: Request, exc: Refusal) -> JSONResponse:
+        details = {to_camel(key): value for key, value in exc.details.items()}
+        return JSONResponse(
+            error_body(exc.code, exc.message, **details),
+            status_code=404 if isinstance(exc, NotFound) else 409,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -2,4 +2,13 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from api.routers import admin_orders, cart, checkout, orders, payment, users
+
+ROUTERS: list[APIRouter] = [
+    users.router,
+    cart.router,
+    checkout.router,
+    payment.router,
+    orders.router,
+    admin_orders.router,
+]
