@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from api.clients import Clients
 from ops.migrate import apply_migrations
 from schemas.settings import Settings, get_settings
-from tests.commerce.factories import Shopper, create_shopper
+from tests.commerce.factories import Shopper, create_shopper, forget_test_products
 from tests.commerce.gateway_process import GatewayDidNotStart, running_gateway
 from tests.commerce.inprocess import in_process_api
 
@@ -79,8 +79,9 @@ def settings(engines: None, gateway_url: str) -> Settings:
 
 @pytest.fixture(scope="session")
 async def served(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    async with in_process_api(settings) as app_and_client:
-        yield app_and_client
+    async with in_process_api(settings) as (app, client):
+        yield app, client
+        await forget_test_products(app.state.clients)
 
 
 @pytest.fixture(scope="session")

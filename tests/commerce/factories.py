@@ -13,6 +13,9 @@ from api.auth import Principal, issue_token
 from api.clients import Clients
 from schemas.redis_keys import stock_key
 
+TEST_RUN = uuid.uuid4().hex[:12]
+"""Marks the catalog documents of this run, so the run can remove them when it ends."""
+
 NO_LOGIN_HASH = "not-an-argon2-hash"
 """Accounts made here cannot log in; they use tokens from issue_token."""
 
@@ -51,6 +54,7 @@ async def create_product(
             "price": float(price),
             "currency": currency,
             "thumbnail": f"https://cdn.example.com/{product_id}.jpg",
+            "testRun": TEST_RUN,
         }
     )
     await sql(
@@ -63,6 +67,12 @@ async def create_product(
     if cached_stock is not None:
         await clients.redis.set(stock_key(product_id), cached_stock)
     return product_id
+
+
+async def forget_test_products(clients: Clients) -> None:
+    """Takes this run's products out of the shared catalog (Postgres rows stay: orders and
+    reservations of the run still reference them)."""
+    await clients.mongo.products.delete_many({"testRun": TEST_RUN})
 
 
 async def create_shoppers(clients: Clients, count: int, role: str = "customer") -> list[Shopper]:
