@@ -7,12 +7,15 @@ from fastapi import APIRouter
 
 from api.auth import AdminUser
 from api.clients import Clients, ClientsDep
+from api.errors import error_responses
 from api.params import OrderIdPath
 from api.repositories import orders
 from domain.orders import OrderNotFound, OrderStatus, Shipment, plan_shipment, transition
 from schemas.orders import OrderStatusView, ShipRequest
 
-router = APIRouter(prefix="/admin/orders", tags=["admin"])
+router = APIRouter(
+    prefix="/admin/orders", tags=["admin"], responses=error_responses(401, 403, 404, 409, 422, 429)
+)
 
 
 @router.post("/{orderId}/ship")

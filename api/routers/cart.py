@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 
 from api.auth import CurrentUser
 from api.clients import ClientsDep
+from api.errors import error_responses
 from api.prices import live_prices
 from api.repositories import carts
 from domain.cart import MAX_LINE_QUANTITY, LineQuantityLimit, NotInCart, price_cart
@@ -19,7 +20,9 @@ from domain.pricing import ProductNotFound
 from schemas.api_model import ProductId
 from schemas.cart import CartAddRequest, CartIdResponse, CartLineView, CartUpdateRequest, CartView
 
-router = APIRouter(prefix="/cart", tags=["cart"])
+router = APIRouter(
+    prefix="/cart", tags=["cart"], responses=error_responses(401, 404, 409, 422, 429)
+)
 
 
 @router.post("/add")

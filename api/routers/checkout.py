@@ -4,11 +4,12 @@ from fastapi import APIRouter
 
 from api.auth import CurrentUser
 from api.clients import ClientsDep
+from api.errors import error_responses
 from api.params import IdempotencyKey
 from api.services.checkout import place_order
 from schemas.checkout import CheckoutRequest, OrderIdResponse
 
-router = APIRouter(tags=["checkout"])
+router = APIRouter(tags=["checkout"], responses=error_responses(401, 404, 409, 422, 429))
 
 
 @router.post("/checkout", status_code=201)

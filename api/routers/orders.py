@@ -7,12 +7,13 @@ from fastapi import APIRouter, Query
 
 from api.auth import CurrentUser
 from api.clients import ClientsDep
+from api.errors import error_responses
 from api.params import OrderIdPath
 from api.repositories import orders
 from domain.orders import OrderNotFound
 from schemas.orders import OrdersPage, OrderStatusView, OrderSummary, Pagination
 
-router = APIRouter(prefix="/orders", tags=["orders"])
+router = APIRouter(prefix="/orders", tags=["orders"], responses=error_responses(401, 404, 422, 429))
 
 MAX_PAGE_SIZE = 100
 

@@ -4,12 +4,13 @@ from fastapi import APIRouter, Response
 
 from api.auth import CurrentUser
 from api.clients import ClientsDep
+from api.errors import error_responses
 from api.params import IdempotencyKey
 from api.services.payments import pay
 from domain.payments import PaymentStatus, client_status
 from schemas.payments import PaymentRequest, PaymentResponse
 
-router = APIRouter(tags=["payment"])
+router = APIRouter(tags=["payment"], responses=error_responses(401, 404, 409, 422, 429))
 
 
 @router.post("/payment", responses={202: {"description": "Outcome unknown yet; retry later"}})

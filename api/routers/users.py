@@ -7,7 +7,7 @@ from fastapi import APIRouter
 
 from api.auth import CurrentUser, Principal, issue_token
 from api.clients import ClientsDep
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.passwords import hash_password, password_matches
 from api.repositories import users
 from schemas.users import (
@@ -20,7 +20,7 @@ from schemas.users import (
     UserProfile,
 )
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = APIRouter(prefix="/users", tags=["users"], responses=error_responses(401, 409, 422, 429))
 
 
 @router.post("/signup", status_code=201)
