@@ -5,8 +5,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from api.clients import get_clients, open_clients
+from adapters.connections import open_clients
+from api.deps import get_clients
 from api.errors import install_error_handlers
+from api.gateway import open_gateway
 from api.rate_limit import limit_by_ip
 from api.routers import ROUTERS
 from schemas.settings import Settings, get_settings
@@ -19,8 +21,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_clients(settings) as clients:
+        async with open_clients(settings) as clients, open_gateway(settings) as gateway:
             app.state.clients = clients
+            app.state.gateway = gateway
             yield
 
     app = FastAPI(
@@ -32,4 +35,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/v1")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        """Liveness for `shopctl status` and container health checks."""
+        return {"status": "ok"}
+
     return app

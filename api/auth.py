@@ -9,7 +9,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.clients import get_clients
+from api.deps import get_clients
 from api.errors import ApiError
 from api.rate_limit import limit_by_user
 from schemas.settings import Settings

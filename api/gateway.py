@@ -5,12 +5,15 @@ Every attempt of one payment carries the same idempotency key, so replaying afte
 """
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 
 import httpx
 
 from domain.payments import GatewayOutcome, to_minor_units
 from schemas.payments import CardDetails
+from schemas.settings import Settings
 
 RETRYABLE_STATUSES = frozenset({409, 429})
 """409: the same key is still being processed; 429: gateway throttling. Both: ask again later."""
@@ -64,3 +67,12 @@ def _definitive_outcome(response: httpx.Response) -> GatewayOutcome:
         error = response.json().get("error", {})
         return GatewayOutcome.declined(error.get("code", "card_declined"), error.get("charge"))
     return GatewayOutcome.unknown(f"gateway_rejected_{response.status_code}")
+
+
+@asynccontextmanager
+async def open_gateway(settings: Settings) -> AsyncIterator[PaymentGateway]:
+    """One pooled HTTP client per API process, closed with it."""
+    async with httpx.AsyncClient(
+        base_url=settings.gateway_url, timeout=settings.gateway_timeout_seconds
+    ) as http:
+        yield PaymentGateway(http, settings.gateway_retries)

@@ -11,7 +11,7 @@ import time
 from fastapi import Request
 from redis.asyncio import Redis
 
-from api.clients import get_clients
+from api.deps import get_clients
 from api.errors import ApiError
 from schemas.redis_keys import rate_limit_key
 

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     connect_url: str = Field("http://127.0.0.1:8083", description="Kafka Connect REST API")
     topic_prefix: str = Field("shop", description="Prefix of every CDC topic")
 
+    streams_app_id: str = Field("shopstream-streams", description="Faust app id (consumer group)")
+    streams_web_port: int = Field(6066, description="Faust worker's web port (health, metrics)")
+
     elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL")
     search_alias: str = Field("products", description="Alias that search reads from")
 

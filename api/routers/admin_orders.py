@@ -5,8 +5,9 @@ import uuid
 
 from fastapi import APIRouter
 
+from adapters.connections import Clients
 from api.auth import AdminUser
-from api.clients import Clients, ClientsDep
+from api.deps import ClientsDep
 from api.errors import error_responses
 from api.params import OrderIdPath
 from api.repositories import orders

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth import CurrentUser
-from api.clients import ClientsDep
+from api.deps import ClientsDep
 from api.errors import error_responses
 from api.prices import live_prices
 from api.repositories import carts

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from api.auth import CurrentUser
-from api.clients import ClientsDep
+from api.deps import ClientsDep
 from api.errors import error_responses
 from api.params import IdempotencyKey
 from api.services.checkout import place_order

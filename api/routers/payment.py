@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response
 
 from api.auth import CurrentUser
-from api.clients import ClientsDep
+from api.deps import ClientsDep, GatewayDep
 from api.errors import error_responses
 from api.params import IdempotencyKey
 from api.services.payments import pay
@@ -18,6 +18,7 @@ async def payment(
     body: PaymentRequest,
     user: CurrentUser,
     clients: ClientsDep,
+    gateway: GatewayDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> PaymentResponse:
@@ -25,7 +26,7 @@ async def payment(
     not (timeout): retry the same request later to learn the outcome. Without an
     Idempotency-Key the order id is the key, so an order gets one attempt; after a decline,
     check out again."""
-    row = await pay(clients, user.user_id, body, idempotency_key)
+    row = await pay(clients, gateway, user.user_id, body, idempotency_key)
     status = PaymentStatus(row["status"])
     if not status.settled:
         response.status_code = 202

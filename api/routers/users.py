@@ -6,7 +6,7 @@ import uuid
 from fastapi import APIRouter
 
 from api.auth import CurrentUser, Principal, issue_token
-from api.clients import ClientsDep
+from api.deps import ClientsDep
 from api.errors import ApiError, error_responses
 from api.passwords import hash_password, password_matches
 from api.repositories import users

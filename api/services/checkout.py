@@ -3,7 +3,7 @@ create the order and its holds, and empty the bought cart lines in ONE Postgres 
 
 import uuid
 
-from api.clients import Clients
+from adapters.connections import Clients
 from api.prices import live_prices
 from api.repositories import carts, orders, stock, users
 from api.stock_gate import admit, give_back

@@ -9,7 +9,8 @@ No Kafka publish and no order or stock change here: CDC carries the payment row 
 
 import uuid
 
-from api.clients import Clients
+from adapters.connections import Clients
+from api.gateway import PaymentGateway
 from api.repositories import orders, payments
 from domain.orders import OrderNotFound
 from domain.payments import (
@@ -22,7 +23,11 @@ from schemas.payments import PaymentRequest
 
 
 async def pay(
-    clients: Clients, user_id: uuid.UUID, request: PaymentRequest, idempotency_key: str | None
+    clients: Clients,
+    gateway: PaymentGateway,
+    user_id: uuid.UUID,
+    request: PaymentRequest,
+    idempotency_key: str | None,
 ) -> dict:
     """The payment row after this request: settled, or still PENDING/UNKNOWN."""
     key = idempotency_key or default_idempotency_key(request.order_id)
@@ -32,7 +37,7 @@ async def pay(
     )
     if payments.status_of(attempt).settled:
         return attempt
-    outcome = await clients.gateway.charge(
+    outcome = await gateway.charge(
         idempotency_key=str(attempt["payment_id"]),
         amount=attempt["amount"],
         currency=attempt["currency"],

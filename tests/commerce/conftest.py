@@ -3,16 +3,13 @@
 A missing engine fails the session with a message saying which one; nothing is skipped.
 """
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
-import psycopg
-import pymongo
 import pytest
-import redis
 from fastapi import FastAPI
 
-from api.clients import Clients
+from adapters.connections import Clients
 from ops.migrate import apply_migrations
 from schemas.settings import Settings, get_settings
 from tests.commerce.factories import Shopper, create_shopper, forget_test_products
@@ -23,35 +20,11 @@ GATEWAY_CLIENT_TIMEOUT_SECONDS = 0.5
 UNLIMITED = 1_000_000_000
 
 
-def _unreachable_engines(settings: Settings) -> list[str]:
-    problems = []
-    try:
-        psycopg.connect(settings.postgres_dsn, connect_timeout=3).close()
-    except psycopg.Error as exc:
-        problems.append(f"PostgreSQL {settings.postgres_host}:{settings.postgres_port}: {exc}")
-    try:
-        redis.Redis.from_url(settings.redis_url, socket_timeout=3).ping()
-    except redis.RedisError as exc:
-        problems.append(f"Redis {settings.redis_url}: {exc}")
-    try:
-        with pymongo.MongoClient(
-            settings.mongo_url, serverSelectionTimeoutMS=3000, socketTimeoutMS=5000
-        ) as mongo:
-            mongo.admin.command("ping")
-    except pymongo.errors.PyMongoError as exc:
-        problems.append(f"MongoDB/FerretDB {settings.mongo_url}: {exc}")
-    return problems
-
-
 @pytest.fixture(scope="session")
-def engines() -> None:
-    problems = _unreachable_engines(get_settings())
-    if problems:
-        pytest.fail(
-            "commerce tests need the real engines (start them with `make up`):\n  "
-            + "\n  ".join(problems),
-            pytrace=False,
-        )
+def engines(require_engine: Callable[[str], None]) -> None:
+    """Fails (never skips) naming the engine that is down; then brings the schema up to date."""
+    for engine in ("postgres", "redis", "ferretdb"):
+        require_engine(engine)
     apply_migrations(get_settings())
 
 
@@ -65,7 +38,7 @@ def gateway_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(engines: None, gateway_url: str) -> Settings:
+def app_settings(engines: None, gateway_url: str) -> Settings:
     """Rate limits lifted (runs share client IPs); fast gateway timeouts."""
     return get_settings().model_copy(
         update={
@@ -78,8 +51,8 @@ def settings(engines: None, gateway_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-async def served(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    async with in_process_api(settings) as (app, client):
+async def served(app_settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    async with in_process_api(app_settings) as (app, client):
         yield app, client
         await forget_test_products(app.state.clients)
 

@@ -9,8 +9,8 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from adapters.connections import Clients
 from api.auth import Principal, issue_token
-from api.clients import Clients
 from schemas.redis_keys import stock_key
 
 TEST_RUN = uuid.uuid4().hex[:12]

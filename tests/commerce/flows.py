@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import httpx
 
-from api.clients import Clients
+from adapters.connections import Clients
 from tests.commerce.factories import Shopper, create_product, put_in_carts
 
 Line = tuple[str, int, Decimal]

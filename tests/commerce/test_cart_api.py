@@ -5,7 +5,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from api.clients import Clients
+from adapters.connections import Clients
 from tests.commerce.factories import Shopper, create_product, unique_product_id
 from tests.commerce.flows import assert_refused
 

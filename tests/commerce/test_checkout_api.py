@@ -8,7 +8,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from api.clients import Clients
+from adapters.connections import Clients
 from domain.checkout import order_id_for
 from schemas.redis_keys import checkout_gate_key, stock_key
 from tests.commerce.factories import (

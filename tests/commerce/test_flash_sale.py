@@ -12,7 +12,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from api.clients import Clients
+from adapters.connections import Clients
 from tests.commerce.factories import (
     create_product,
     create_shoppers,

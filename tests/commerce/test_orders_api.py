@@ -7,7 +7,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from api.clients import Clients
+from adapters.connections import Clients
 from tests.commerce.factories import Shopper, create_shopper, sql
 from tests.commerce.flows import assert_refused, place_order
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from api.clients import Clients
+from adapters.connections import Clients
 from schemas.settings import Settings
 from tests.commerce.factories import Shopper, sql
 from tests.commerce.flows import assert_refused, place_order
@@ -187,9 +187,9 @@ async def test_a_double_submit_charges_once(
 
 
 async def test_an_unreachable_gateway_leaves_the_payment_pending(
-    settings: Settings, clients: Clients, shopper: Shopper
+    app_settings: Settings, clients: Clients, shopper: Shopper
 ) -> None:
-    nowhere = settings.model_copy(update={"gateway_url": "http://127.0.0.1:9"})
+    nowhere = app_settings.model_copy(update={"gateway_url": "http://127.0.0.1:9"})
     async with in_process_api(nowhere) as (_, api):
         order_id = await reserved_order(api, clients, shopper)
         response = await pay(api, shopper, payment_body(order_id))

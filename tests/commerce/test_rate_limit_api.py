@@ -2,7 +2,7 @@
 
 import uuid
 
-from api.clients import Clients
+from adapters.connections import Clients
 from api.rate_limit import window_position
 from schemas.settings import Settings
 from tests.commerce.factories import create_shopper
@@ -24,8 +24,8 @@ def test_window_position() -> None:
     assert window_position(120.0, 60) == (2, 60)
 
 
-async def test_too_many_requests_from_one_ip_are_429(settings: Settings) -> None:
-    limited = settings.model_copy(
+async def test_too_many_requests_from_one_ip_are_429(app_settings: Settings) -> None:
+    limited = app_settings.model_copy(
         update={"rate_limit_per_ip": 3, "rate_limit_window_seconds": HOUR}
     )
     async with in_process_api(limited, client_ip=unique_ip()) as (_, api):
@@ -38,9 +38,9 @@ async def test_too_many_requests_from_one_ip_are_429(settings: Settings) -> None
 
 
 async def test_too_many_requests_from_one_user_are_429_whatever_the_ip(
-    settings: Settings, clients: Clients
+    app_settings: Settings, clients: Clients
 ) -> None:
-    limited = settings.model_copy(
+    limited = app_settings.model_copy(
         update={"rate_limit_per_user": 2, "rate_limit_window_seconds": HOUR}
     )
     user = await create_shopper(clients)

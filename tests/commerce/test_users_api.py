@@ -5,8 +5,8 @@ import uuid
 import httpx
 import pytest
 
+from adapters.connections import Clients
 from api.auth import Principal, issue_token
-from api.clients import Clients
 from ops.admin import create_admin
 from schemas.settings import Settings
 from tests.commerce.factories import Shopper, sql
@@ -159,10 +159,10 @@ async def test_missing_or_malformed_token_is_401(
     ],
 )
 async def test_expired_forged_or_foreign_tokens_are_401(
-    api: httpx.AsyncClient, settings: Settings, shopper: Shopper, change: dict, message: str
+    api: httpx.AsyncClient, app_settings: Settings, shopper: Shopper, change: dict, message: str
 ) -> None:
     principal = Principal(shopper.user_id, shopper.email, "customer")
-    token = issue_token(settings.model_copy(update=change), principal)
+    token = issue_token(app_settings.model_copy(update=change), principal)
     response = await api.get("/v1/users/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.json()["error"]["message"] == message
@@ -175,11 +175,11 @@ async def test_tampered_token_is_401(api: httpx.AsyncClient, shopper: Shopper) -
 
 
 async def test_create_admin_makes_an_admin_who_can_log_in(
-    api: httpx.AsyncClient, settings: Settings
+    api: httpx.AsyncClient, app_settings: Settings
 ) -> None:
     email = new_email()
-    first = create_admin(settings, email, PASSWORD)
-    assert create_admin(settings, email, PASSWORD + "2") == first
+    first = create_admin(app_settings, email, PASSWORD)
+    assert create_admin(app_settings, email, PASSWORD + "2") == first
 
     response = await login(api, email, PASSWORD + "2")
     assert response.status_code == 200

@@ -1,0 +1,82 @@
+"""What every local engine offers to ``shopctl up/down/status``."""
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+from ops.stack.process import Daemon, tree_memory_bytes, wait_until
+from schemas.settings import Settings
+
+
+class Engine(ABC):
+    """One server of the stack: provisioned once, started detached, probed by its own client."""
+
+    name: str
+    depends_on: tuple[str, ...] = ()
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.home = settings.stack_dir / self.name
+        self.log = self.home / f"{self.name}.log"
+
+    @property
+    @abstractmethod
+    def endpoint(self) -> str:
+        """Where clients reach it, for humans."""
+
+    @abstractmethod
+    def provision(self) -> None:
+        """Install or download what is missing; idempotent."""
+
+    @abstractmethod
+    def start(self) -> None:
+        """Start without waiting for readiness (``wait_healthy`` does that)."""
+
+    @abstractmethod
+    def stop(self) -> None: ...
+
+    @abstractmethod
+    def probe(self) -> None:
+        """Raise unless the engine answers a real request through its client."""
+
+    @abstractmethod
+    def pid(self) -> int | None: ...
+
+    def healthy(self) -> bool:
+        try:
+            self.probe()
+        except Exception:
+            return False
+        return True
+
+    def wait_healthy(self) -> None:
+        wait_until(
+            f"{self.name} at {self.endpoint}",
+            self.probe,
+            self.settings.engine_start_timeout_seconds,
+            self.log,
+        )
+
+    def memory_bytes(self) -> int:
+        pid = self.pid()
+        return tree_memory_bytes(pid) if pid else 0
+
+
+class DaemonEngine(Engine, ABC):
+    """An engine that is one detached process we launch ourselves."""
+
+    @abstractmethod
+    def daemon(self) -> Daemon: ...
+
+    def start(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.daemon().start()
+
+    def stop(self) -> None:
+        self.daemon().stop()
+
+    def pid(self) -> int | None:
+        return self.daemon().pid()
+
+    @property
+    def pidfile(self) -> Path:
+        return self.home / f"{self.name}.pid"

@@ -1,0 +1,160 @@
+"""Run the local engines as plain background processes (this machine has no Docker)."""
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class EngineError(RuntimeError):
+    """An engine failed to provision, start or become healthy; the message names its log."""
+
+
+def log_tail(log: Path, lines: int = 15) -> str:
+    if not log.exists():
+        return f"(no log at {log})"
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def wait_until(what: str, check: Callable[[], object], timeout: float, log: Path) -> None:
+    """Poll ``check`` until it returns without raising; say what we wait for, fail with the log."""
+    print(f"  waiting for {what} (up to {timeout:.0f}s, log: {log})", flush=True)
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            check()
+            return
+        except Exception as exc:  # any failure means "not yet"
+            last = exc
+            time.sleep(1)
+    raise EngineError(
+        f"{what} not healthy after {timeout:.0f}s: {last}\n--- last lines of {log} ---\n"
+        + log_tail(log)
+    )
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return Path(f"/proc/{pid}").exists() and "zombie" not in _proc_state(pid)
+
+
+def _proc_state(pid: int) -> str:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("State:"):
+                return line.lower()
+    except OSError:
+        pass
+    return ""
+
+
+def read_pid(pidfile: Path) -> int | None:
+    try:
+        pid = int(pidfile.read_text().split()[0])  # postmaster.pid has more lines
+    except (OSError, ValueError):
+        return None
+    return pid if pid_alive(pid) else None
+
+
+def tree_memory_bytes(pid: int) -> int:
+    """Proportional memory (PSS) of a process and its descendants.
+
+    PSS splits shared pages between the processes that map them, so postgres'
+    shared buffers are counted once rather than once per backend as RSS would.
+    """
+    children: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(proc.name))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += _pss_bytes(p)
+        todo.extend(children.get(p, []))
+    return total
+
+
+def _pss_bytes(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+@dataclass
+class Daemon:
+    """A long-running process we start detached, track by pid file and stop by signal."""
+
+    argv: list[str]
+    log: Path
+    pidfile: Path
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+
+    def pid(self) -> int | None:
+        return read_pid(self.pidfile)
+
+    def start(self) -> None:
+        if self.pid():
+            return
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as out:
+            proc = subprocess.Popen(
+                self.argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=self.cwd,
+                env={**os.environ, **self.env},
+                start_new_session=True,
+            )
+        self.pidfile.write_text(str(proc.pid))
+
+    def stop(self, timeout: float = 30) -> None:
+        pid = self.pid()
+        if pid:
+            stop_pid(pid, timeout)
+        self.pidfile.unlink(missing_ok=True)
+
+
+def stop_pid(pid: int, timeout: float = 30) -> None:
+    """SIGTERM the process group (wrappers like runuser have children), then SIGKILL leftovers."""
+    with suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and pid_alive(pid):
+        time.sleep(0.3)
+    with suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def run(argv: list[str], what: str, log: Path | None = None, **kwargs: object) -> str:
+    """Run a provisioning command; on failure raise EngineError with its output."""
+    result = subprocess.run(argv, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a") as out:
+            out.write(result.stdout + result.stderr)
+    if result.returncode != 0:
+        raise EngineError(
+            f"{what} failed (exit {result.returncode}): {' '.join(argv)}\n"
+            + (result.stdout + result.stderr)[-3000:]
+        )
+    return result.stdout

@@ -1,0 +1,93 @@
+"""Bring the whole local stack up, down, or report its health, in dependency order."""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from ops.stack.engine import Engine
+from ops.stack.engines.connect import Connect
+from ops.stack.engines.elasticsearch import Elasticsearch
+from ops.stack.engines.ferretdb import FerretDB
+from ops.stack.engines.kafka import Kafka
+from ops.stack.engines.postgres import Postgres
+from ops.stack.engines.redis import Redis
+from ops.stack.process import EngineError
+from ops.stack.services import services
+from schemas.settings import Settings
+
+# Slow JVMs start early so they warm up while the quick engines come up.
+START_ORDER = (Postgres, Redis, Kafka, Elasticsearch, FerretDB, Connect)
+
+
+def engines(settings: Settings) -> list[Engine]:
+    return [cls(settings) for cls in START_ORDER]
+
+
+def provision_all(stack: list[Engine]) -> None:
+    """apt first (one dpkg lock), then the independent downloads/builds in parallel."""
+    print("provisioning engines (cached after the first run)", flush=True)
+    apt_first = [e for e in stack if isinstance(e, Postgres | Redis)]
+    for engine in apt_first:
+        engine.provision()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for future in [pool.submit(e.provision) for e in stack if e not in apt_first]:
+            future.result()
+
+
+def components(settings: Settings) -> list[Engine]:
+    """Engines first, then our own services that need them."""
+    return [*engines(settings), *services(settings)]
+
+
+def up(settings: Settings) -> list[Engine]:
+    stack = engines(settings)
+    started = time.monotonic()
+    provision_all(stack)
+    start(stack)
+    print(f"engines up in {time.monotonic() - started:.0f}s", flush=True)
+    return stack
+
+
+def start(stack: list[Engine]) -> None:
+    """Start what is not running yet, each after its dependencies answer; then wait for all."""
+    by_name = {e.name: e for e in stack}
+    for engine in stack:
+        for dep in engine.depends_on:
+            by_name[dep].wait_healthy()
+        if engine.healthy():
+            print(f"{engine.name}: already running at {engine.endpoint}", flush=True)
+            continue
+        print(f"{engine.name}: starting", flush=True)
+        engine.start()
+    for engine in stack:
+        engine.wait_healthy()
+        print(f"{engine.name}: healthy at {engine.endpoint}", flush=True)
+
+
+def down(settings: Settings) -> None:
+    for engine in reversed(components(settings)):
+        print(f"{engine.name}: stopping", flush=True)
+        engine.stop()
+
+
+@dataclass
+class EngineStatus:
+    name: str
+    healthy: bool
+    endpoint: str
+    pid: int | None
+    memory_bytes: int
+    log: str
+
+
+def status(settings: Settings) -> list[EngineStatus]:
+    return [
+        EngineStatus(e.name, e.healthy(), e.endpoint, e.pid(), e.memory_bytes(), str(e.log))
+        for e in components(settings)
+    ]
+
+
+def require_healthy(settings: Settings) -> None:
+    sick = [s for s in status(settings) if not s.healthy]
+    if sick:
+        raise EngineError("not healthy: " + ", ".join(f"{s.name} (log: {s.log})" for s in sick))

@@ -1,0 +1,40 @@
+"""Every Kafka topic of the pipeline, declared once: name, key, partitions, retention.
+
+Debezium names its topics ``<prefix>.<schema>.<table>``; the catalog change feed
+uses the Debezium MongoDB connector's ``<prefix>.<db>.<collection>`` so that
+production (real connector) and local (our feed) publish to the same topic.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from schemas.settings import Settings
+
+
+class Cleanup(StrEnum):
+    COMPACT = "compact"  # latest record per key is enough to rebuild derived state
+    DELETE = "delete"  # every change matters (history), kept for the retention period
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    source: str  # "<schema>.<table>" or "<db>.<collection>"
+    key: str  # the field the record key carries
+    partitions: int
+    cleanup: Cleanup
+
+    def name(self, settings: Settings) -> str:
+        return f"{settings.topic_prefix}.{self.source}"
+
+
+INVENTORY = TopicSpec("public.inventory", "product_id", 3, Cleanup.COMPACT)
+RESERVATIONS = TopicSpec("public.reservations", "order_id,product_id", 3, Cleanup.DELETE)
+ORDERS = TopicSpec("public.orders", "order_id", 3, Cleanup.DELETE)
+PAYMENTS = TopicSpec("public.payments", "payment_id", 3, Cleanup.DELETE)
+PRODUCTS = TopicSpec("catalog.products", "productId", 3, Cleanup.COMPACT)
+
+POSTGRES_TABLES = (INVENTORY, RESERVATIONS, ORDERS, PAYMENTS)
+ALL_TOPICS = (*POSTGRES_TABLES, PRODUCTS)
+
+# Change events are kept a month; compacted topics keep the latest value per key forever.
+RETENTION_MS = 30 * 24 * 3600 * 1000

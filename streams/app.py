@@ -1,0 +1,43 @@
+"""The one Faust app: every agent module registers itself on import (see ``AGENT_MODULES``).
+
+Run with ``faust -A streams.app worker`` (``shopctl up`` does). Records are raw
+bytes on the wire; each agent parses them into ``schemas.events`` models itself.
+"""
+
+import faust
+
+from schemas.settings import get_settings
+from schemas.topics import TopicSpec
+
+settings = get_settings()
+
+app = faust.App(
+    settings.streams_app_id,
+    broker=f"kafka://{settings.kafka_bootstrap}",
+    store="memory://",
+    key_serializer="raw",
+    value_serializer="raw",
+    topic_partitions=3,
+    web_host="127.0.0.1",
+    web_port=settings.streams_web_port,
+    consumer_auto_offset_reset="earliest",
+    autodiscover=False,
+)
+
+
+def topic(spec: TopicSpec) -> faust.TopicT:
+    """The Faust channel of a pipeline topic declared in ``schemas.topics``."""
+    return app.topic(spec.name(settings), key_type=bytes, value_type=bytes, partitions=None)
+
+
+AGENT_MODULES: tuple[str, ...] = ()
+
+
+def load_agents() -> None:
+    import importlib
+
+    for module in AGENT_MODULES:
+        importlib.import_module(module)
+
+
+load_agents()

@@ -1,0 +1,180 @@
+"""docker-compose.yml cannot run here (no Docker engine), so this keeps it honest against Settings.
+
+Pure: parses the file with pyyaml and compares it with the Settings field defaults, which are
+what the local stack and every host-side tool use.
+"""
+
+from typing import Any, NamedTuple
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import yaml
+
+from schemas.settings import PROJECT_ROOT, Settings
+
+COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
+ENV_PREFIX = Settings.model_config["env_prefix"]
+
+
+class Link(NamedTuple):
+    """How clients find a service: the Settings fields holding its address and its port."""
+
+    address: str | None  # None: nothing inside compose connects to it
+    port: str  # a URL/bootstrap field's port, or an int field
+
+
+# The one table tying compose services to Settings.
+LINKS: dict[str, Link] = {
+    "postgres": Link("postgres_host", "postgres_port"),
+    "redis": Link("redis_url", "redis_url"),
+    "kafka": Link("kafka_bootstrap", "kafka_bootstrap"),
+    "connect": Link("connect_url", "connect_url"),
+    "elasticsearch": Link("elasticsearch_url", "elasticsearch_url"),
+    "mongo": Link("mongo_url", "mongo_url"),
+    "smtp": Link("smtp_host", "smtp_port"),
+    "gateway": Link("gateway_url", "gateway_url"),
+    "api": Link(None, "api_port"),
+}
+# What each app process connects to (and so must find in its env and wait for).
+NEEDS: dict[str, set[str]] = {
+    "api": {"postgres", "mongo", "redis", "elasticsearch", "kafka", "gateway"},
+    "streams": {"postgres", "mongo", "redis", "elasticsearch", "kafka", "connect", "smtp"},
+    "gateway": set(),
+}
+ONE_SHOTS = {"mongo-init", "migrate"}
+
+
+def default(field: str) -> Any:
+    return Settings.model_fields[field].get_default(call_default_factory=True)
+
+
+def split(value: object) -> tuple[str | None, int | None]:
+    """Host and port of a URL, a `host:port` bootstrap, a bare host, or a bare port."""
+    if isinstance(value, int):
+        return None, value
+    text = str(value)
+    parts = urlsplit(text if "://" in text else f"//{text}")
+    return parts.hostname, parts.port
+
+
+def env_of(service: str) -> dict[str, str]:
+    env = SERVICES[service].get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {str(k): str(v) for k, v in env.items()}
+
+
+def port_pairs(service: str) -> list[tuple[int, int]]:
+    """(host, container) pairs of the short `ports:` syntax, `[IP:]HOST:CONTAINER[/proto]`."""
+    pairs = []
+    for entry in SERVICES[service].get("ports", []):
+        *_, host, container = str(entry).split("/")[0].split(":")
+        pairs.append((int(host), int(container)))
+    return pairs
+
+
+def listening_ports(service: str) -> set[int]:
+    """Ports other containers may use: published container ports plus `expose:`."""
+    exposed = {int(str(p).split("/")[0]) for p in SERVICES[service].get("expose", [])}
+    return {container for _, container in port_pairs(service)} | exposed
+
+
+def users_of(target: str) -> list[str]:
+    return [app for app, needs in NEEDS.items() if target in needs]
+
+
+def setting_in(env: dict[str, str], field: str) -> Any:
+    return env.get(f"{ENV_PREFIX}{field.upper()}", default(field))
+
+
+def test_required_services_exist() -> None:
+    assert set(LINKS) | set(NEEDS) | ONE_SHOTS <= set(SERVICES)
+
+
+@pytest.mark.parametrize("service", sorted(LINKS))
+def test_published_port_equals_settings_default(service: str) -> None:
+    _, port = split(default(LINKS[service].port))
+    assert (port, port) in port_pairs(service), f"{service} must publish {port}:{port}"
+
+
+def test_postgres_logical_wal_and_credentials() -> None:
+    postgres = SERVICES["postgres"]
+    assert "wal_level=logical" in postgres["command"]
+    env = env_of("postgres")
+    assert env["POSTGRES_DB"] == default("postgres_db")
+    assert env["POSTGRES_USER"] == default("postgres_user")
+    assert env["POSTGRES_PASSWORD"] == default("postgres_password")
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_shop_env_vars_name_settings_fields(service: str) -> None:
+    fields = set(Settings.model_fields)
+    unknown = [
+        name
+        for name in env_of(service)
+        if name.upper().startswith(ENV_PREFIX) and name[len(ENV_PREFIX) :].lower() not in fields
+    ]
+    assert not unknown, f"{service}: no Settings field for {unknown}"
+
+
+@pytest.mark.parametrize("app", sorted(NEEDS))
+def test_app_env_reaches_what_it_needs(app: str) -> None:
+    env = env_of(app)
+    for target in NEEDS[app]:
+        link = LINKS[target]
+        assert link.address, f"{target} has no address setting"
+        assert f"{ENV_PREFIX}{link.address.upper()}" in env, f"{app} lacks {target} address"
+        host, _ = split(setting_in(env, link.address))
+        _, port = split(setting_in(env, link.port))
+        assert host == target, f"{app} reaches {target} at {host}, not its service name"
+        assert port in listening_ports(target), f"{app} uses {target}:{port}, not a listener"
+
+
+@pytest.mark.parametrize("app", sorted(NEEDS))
+def test_app_waits_for_healthy_dependencies(app: str) -> None:
+    depends = SERVICES[app].get("depends_on", {})
+    for target in NEEDS[app]:
+        assert depends.get(target, {}).get("condition") == "service_healthy", (app, target)
+    if "postgres" in NEEDS[app]:
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+
+
+@pytest.mark.parametrize("service", sorted(set(SERVICES) - ONE_SHOTS))
+def test_long_running_services_have_healthchecks(service: str) -> None:
+    assert SERVICES[service].get("healthcheck", {}).get("test"), service
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_images_are_pinned(service: str) -> None:
+    image = SERVICES[service].get("image")
+    assert image or "build" in SERVICES[service], f"{service} has neither image nor build"
+    if image:
+        name, _, tag = image.rpartition(":")
+        assert name and "/" not in tag and tag not in ("", "latest"), f"{service}: {image}"
+
+
+def test_kafka_advertises_container_and_host_listeners() -> None:
+    advertised = env_of("kafka")["KAFKA_ADVERTISED_LISTENERS"]
+    app_bootstrap = {env_of(app)[f"{ENV_PREFIX}KAFKA_BOOTSTRAP"] for app in users_of("kafka")}
+    assert len(app_bootstrap) == 1, app_bootstrap
+    (bootstrap,) = app_bootstrap
+    assert f"://{bootstrap}" in advertised
+    assert f"://localhost:{split(default('kafka_bootstrap'))[1]}" in advertised
+    assert env_of("connect")["BOOTSTRAP_SERVERS"] == bootstrap
+
+
+def test_mongo_replica_set_matches_app_url() -> None:
+    command = SERVICES["mongo"]["command"]
+    replica_set = command[command.index("--replSet") + 1]
+    for app in users_of("mongo"):
+        query = parse_qs(urlsplit(env_of(app)[f"{ENV_PREFIX}MONGO_URL"]).query)
+        assert query.get("replicaSet") == [replica_set], app
+    init_script = " ".join(SERVICES["mongo-init"]["command"])
+    assert "rs.initiate" in init_script and f'"{replica_set}"' in init_script
+
+
+def test_dockerfile_installs_the_lock_file() -> None:
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in dockerfile
+    assert "-r requirements.lock" in dockerfile
