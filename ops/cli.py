@@ -13,6 +13,7 @@ from rich.table import Table
 from adapters.connections import open_clients
 from ops import audit as stock_audit
 from ops import connectors
+from ops.admin import create_admin
 from ops.clock import now_ms
 from ops.lag import LagProbe, over_threshold
 from ops.migrate import apply_migrations
@@ -138,6 +139,15 @@ async def _audit(
 ) -> stock_audit.AuditReport:
     async with open_clients(get_settings(), pool_size=2) as clients:
         return await stock_audit.audit(clients, scope, grace, step)
+
+
+@app.command("create-admin")
+def create_admin_command(
+    email: str = typer.Option(..., help="Operator's email (login)"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, help="Operator's password"),
+) -> None:
+    """Create an operator account (admin role), or promote an existing one. Idempotent."""
+    console.print(f"admin user id: {create_admin(get_settings(), email, password)}")
 
 
 def _print_status() -> bool:
