@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from elasticsearch import AsyncElasticsearch
+from psycopg import AsyncConnection
+from psycopg.rows import tuple_row
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
@@ -141,7 +143,8 @@ async def audit(
         await asyncio.sleep(grace_seconds)
         reread = {row.product_id: row for row in await read_stock(clients, scope, suspects)}
         rows = [reread.get(row.product_id, row) for row in rows]
-    mixed = await mixed_orders(clients)
+    async with clients.pg.connection() as conn:
+        mixed = await mixed_orders(conn, scope.product_prefix)
     step("recheck")
     return AuditReport(rows, mixed, asyncio.get_running_loop().time() - started)
 
@@ -170,15 +173,16 @@ async def read_stock(
     return rows
 
 
-async def mixed_orders(clients: Clients) -> list[str]:
-    """Orders with both a SOLD and a RELEASED reservation: a hold settled twice."""
-    async with clients.pg.connection() as conn:
-        cursor = await conn.execute(
-            "SELECT order_id::text AS order_id FROM reservations GROUP BY order_id"
-            " HAVING bool_or(status = 'SOLD') AND bool_or(status = 'RELEASED')"
-            " ORDER BY order_id"
-        )
-        return [row["order_id"] for row in await cursor.fetchall()]
+async def mixed_orders(conn: AsyncConnection, product_prefix: str = "") -> list[str]:
+    """Orders (with a line in scope) that have both a SOLD and a RELEASED reservation: a hold
+    settled twice."""
+    cursor = await conn.cursor(row_factory=tuple_row).execute(
+        "SELECT order_id::text FROM reservations GROUP BY order_id"
+        " HAVING bool_or(status = 'SOLD') AND bool_or(status = 'RELEASED')"
+        " AND bool_or(starts_with(product_id, %s)) ORDER BY order_id",
+        (product_prefix,),
+    )
+    return [order_id for (order_id,) in await cursor.fetchall()]
 
 
 async def _inventory(
@@ -191,8 +195,9 @@ async def _inventory(
     )
     ids = None if product_ids is None else list(product_ids)
     async with clients.pg.connection() as conn:
-        cursor = await conn.execute(query, (scope.product_prefix, ids, ids))
-        return [tuple(row.values()) for row in await cursor.fetchall()]
+        cursor = conn.cursor(row_factory=tuple_row)
+        await cursor.execute(query, (scope.product_prefix, ids, ids))
+        return await cursor.fetchall()
 
 
 async def _redis_stock(redis: Redis, key_prefix: str, ids: Sequence[str]) -> dict[str, int | None]:
