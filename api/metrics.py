@@ -43,12 +43,24 @@ async def _observe(
         status = response.status_code
         return response
     finally:
-        route = request.scope.get("route")
         REQUEST_DURATION.labels(
-            method=request.method,
-            route=getattr(route, "path", UNMATCHED),
-            status=str(status),
+            method=request.method, route=route_template(request.scope), status=str(status)
         ).observe(time.perf_counter() - started)
+
+
+def route_template(scope: dict) -> str:
+    """The matched route's template with the prefixes of the routers that include it.
+
+    The route in the scope may be the router's own (``/products/{productId}``) rather than
+    the prefixed copy, depending on the FastAPI version: its segments are the last ones of
+    the concrete path, so the prefix is the concrete path's leading segments.
+    """
+    template = getattr(scope.get("route"), "path", None)
+    if template is None:
+        return UNMATCHED
+    own_segments = template.count("/")
+    prefix = "/".join(scope["path"].split("/")[:-own_segments])
+    return prefix + template
 
 
 def _metrics() -> Response:
