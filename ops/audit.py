@@ -16,7 +16,7 @@ are re-read after a grace period and only those that persist are reported.
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -31,7 +31,7 @@ from schemas.mongo_products import PRODUCTS
 from schemas.redis_keys import stock_key
 
 CHUNK = 1000
-FEW = 100  # up to this many products, Mongo is asked per id (its equality lookups are indexed)
+FEW = 500  # up to this many products, Mongo is asked per id (indexed equality lookups)
 STORES = ("redis", "mongo", "elasticsearch")
 LIVE = {"deleted": {"$ne": True}}
 READS = ("postgres", *STORES)  # one progress step each, plus one for the re-check
@@ -138,11 +138,12 @@ async def audit(
     """
     started = asyncio.get_running_loop().time()
     rows = await read_stock(clients, scope, step=step)
-    suspects = [row.product_id for row in rows if row.drifted]
+    suspects = {row.product_id: row for row in rows if row.drifted}
     if suspects and grace_seconds > 0:
         await asyncio.sleep(grace_seconds)
-        reread = {row.product_id: row for row in await read_stock(clients, scope, suspects)}
-        rows = [reread.get(row.product_id, row) for row in rows]
+        reread = await read_stock(clients, scope, list(suspects), previous=suspects)
+        fresh = {row.product_id: row for row in reread}
+        rows = [fresh.get(row.product_id, row) for row in rows]
     async with clients.pg.connection() as conn:
         mixed = await mixed_orders(conn, scope.product_prefix)
     step("recheck")
@@ -153,17 +154,37 @@ async def read_stock(
     clients: Clients,
     scope: Scope,
     product_ids: Sequence[str] | None = None,
+    previous: Mapping[str, StockRow] | None = None,
     step: Step = lambda _: None,
 ) -> list[StockRow]:
-    """Postgres inventory joined with the three copies (all products, or ``product_ids``)."""
+    """Postgres inventory joined with the three copies (all products, or ``product_ids``).
+
+    With ``previous`` rows (a re-check), Mongo, the slow store, is asked again only for the
+    products whose Mongo copy drifted or whose Postgres figure moved since.
+    """
     inventory = await _inventory(clients, scope, product_ids)
     step("postgres")
     ids = [row[0] for row in inventory]
+    kept = {
+        row[0]: previous[row[0]]
+        for row in inventory
+        if previous
+        and row[0] in previous
+        and "mongo" not in previous[row[0]].drifted
+        and previous[row[0]].available == row[1]
+    }
     cached, quantities, indexed = await asyncio.gather(
         _told(step, "redis", _redis_stock(clients.redis, scope.key_prefix, ids)),
-        _told(step, "mongo", _mongo_quantities(clients.mongo, scope.product_prefix, ids)),
+        _told(
+            step,
+            "mongo",
+            _mongo_quantities(
+                clients.mongo, scope.product_prefix, [pid for pid in ids if pid not in kept]
+            ),
+        ),
         _told(step, "elasticsearch", _search_quantities(clients.es, scope.search_alias, ids)),
     )
+    quantities |= {pid: row.copies["mongo"] for pid, row in kept.items() if row.cataloged}
     rows = []
     for product_id, available, reserved, sold, stocked in inventory:
         copies: dict[str, int | None] = {"redis": cached.get(product_id)}

@@ -51,11 +51,12 @@ class LagProbe:
         self._clock = CommitClock(settings.kafka_bootstrap, self._groups)
 
     def consumer_groups(self) -> list[str]:
-        """The requested groups, or every group with the plain consumer protocol (Faust's)."""
+        """The requested groups, or every group the cluster knows (members or not: a group
+        that only committed offsets has an empty protocol type; Connect's own group simply
+        has no offsets)."""
         if self._groups is not None:
             return self._groups
-        listed = self._admin.list_groups()
-        return sorted(g["group_id"] for g in listed if g["protocol_type"] == "consumer")
+        return sorted(g["group_id"] for g in self._admin.list_groups())
 
     def measure(self) -> list[PartitionLag]:
         groups = self.consumer_groups()

@@ -18,6 +18,7 @@ from ops.audit import StockRow
 from ops.clock import now_ms
 from ops.dashboard.metrics import registry_for
 from ops.dashboard.sampler import Sampler
+from ops.lag import PartitionLag
 from schemas.settings import Settings, get_settings
 
 PAGE = files("ops.dashboard").joinpath("page.html")
@@ -29,6 +30,12 @@ def triage(rows: Sequence[StockRow], low_stock: int) -> list[StockRow]:
         rows,
         key=lambda r: (r.conserved and not r.drifted, r.available > low_stock, r.product_id),
     )
+
+
+def _lag_order(row: PartitionLag, now: int) -> tuple:
+    """Most behind first, then the most recently active: idle leftovers of old runs last."""
+    age = row.commit_age_seconds(now)
+    return (-row.lag, float("inf") if age is None else age, row.group, row.topic, row.partition)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -70,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 **row.as_json(now),
                 "history": list(sampler.history.get((row.group, row.topic, row.partition), ())),
             }
-            for row in sorted(sampler.lag, key=lambda r: (-r.lag, r.group, r.topic, r.partition))
+            for row in sorted(sampler.lag, key=lambda r: _lag_order(r, now))
         ]
         return {
             "sampled_at_ms": sampler.lag_at_ms,

@@ -1,9 +1,10 @@
 """The dashboard's view of the pipeline, refreshed in the background.
 
 Two loops: Kafka (consumer lag and CDC freshness, every ``dashboard_sample_seconds``, keeping a
-ring buffer of lag samples per partition for the trend charts) and stock (a full audit, back to
-back, since reading 10k catalog documents takes seconds). Pages and ``/metrics`` read the latest
-results and never wait for an engine; a failing engine shows up as an error next to its data.
+ring buffer of lag samples per partition for the trend charts) and stock (a full audit every
+``dashboard_audit_seconds``: it reads every store, and 10k catalog documents take seconds).
+Pages and ``/metrics`` read the latest results and never wait for an engine; a failing engine
+shows up as an error next to its data.
 """
 
 import asyncio
@@ -67,7 +68,7 @@ class Sampler:
             except Exception as exc:
                 log.exception("stock audit failed")
                 self.errors["stock"] = repr(exc)
-            await asyncio.sleep(self.settings.dashboard_sample_seconds)
+            await asyncio.sleep(self.settings.dashboard_audit_seconds)
 
     def _record_lag(self, rows: list[PartitionLag], at_ms: int) -> None:
         keep = self.settings.dashboard_history_samples

@@ -1,5 +1,6 @@
 """``audit`` on the real engines: agreement passes, a corrupted copy anywhere is reported."""
 
+import asyncio
 import json
 import os
 import subprocess
@@ -38,6 +39,24 @@ async def test_corrupted_redis_value_and_search_document_are_drifts(
     assert drifts[indexed].drifted == ["elasticsearch"]
     assert drifts[indexed].copies["elasticsearch"] == 777
     assert drifts[evicted].copies["redis"] is None
+
+
+async def test_a_drift_that_heals_within_the_grace_period_is_not_reported(
+    stock_world: StockWorld,
+) -> None:
+    """A copy trailing Postgres by the pipeline's delay is not a drift."""
+    product = sorted(stock_world.stock)[0]
+    redis = stock_world.clients.redis
+    await redis.set(stock_world.key(product), 0)
+
+    async def catch_up() -> None:
+        await asyncio.sleep(0.3)
+        await redis.set(stock_world.key(product), stock_world.stock[product])
+
+    healing = asyncio.create_task(catch_up())
+    report = await audit(stock_world.clients, stock_world.scope, grace_seconds=1.5)
+    await healing
+    assert report.ok, report.as_json()
 
 
 async def test_shopctl_audit_exits_non_zero_and_prints_the_drift(stock_world: StockWorld) -> None:

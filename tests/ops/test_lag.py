@@ -5,24 +5,22 @@ reports it, exits 1 above the threshold and 0 once the worker caught up.
 """
 
 import json
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from kafka import KafkaAdminClient, KafkaProducer
+from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from typer.testing import CliRunner
 
 from ops.cli import app as shopctl
 from ops.lag import LagProbe, PartitionLag
-from ops.stack.process import Daemon, log_tail
 from schemas.metrics import AGENT_EVENTS
-from schemas.settings import PROJECT_ROOT, Settings
+from schemas.settings import Settings
 from tests.commerce.gateway_process import _free_port
+from tests.ops.support import produce, python_daemon, wait_for
 
 TRAFFIC = 300
 
@@ -31,16 +29,15 @@ class Worker:
     def __init__(self, settings: Settings, home: Path) -> None:
         tag = uuid.uuid4().hex[:8]
         self.group, self.topic, self.port = f"opslag-{tag}", f"opslag-{tag}", _free_port()
-        self.daemon = Daemon(
-            argv=[sys.executable, "-m", "faust", "-A", "tests.ops.lag_worker", "worker"],
-            log=home / "worker.log",
-            pidfile=home / "worker.pid",
-            env={
+        self.daemon = python_daemon(
+            home,
+            "worker",
+            ["-m", "faust", "-A", "tests.ops.lag_worker", "worker"],
+            {
                 "LAG_TEST_APP_ID": self.group,
                 "LAG_TEST_TOPIC": self.topic,
                 "LAG_TEST_WEB_PORT": str(self.port),
             },
-            cwd=PROJECT_ROOT,
         )
 
     def metrics(self) -> str:
@@ -64,23 +61,6 @@ def worker(
         admin.close()
 
 
-def produce(settings: Settings, topic: str, count: int) -> None:
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
-    for i in range(count):
-        producer.send(topic, key=str(i).encode(), value=b"{}")
-    producer.flush()
-    producer.close()
-
-
-def wait_for(what: str, check: Callable[[], bool], worker: Worker, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.5)
-    pytest.fail(f"{what} within {timeout:.0f}s; worker log:\n{log_tail(worker.daemon.log, 30)}")
-
-
 def lag_of(settings: Settings, group: str) -> list[PartitionLag]:
     probe = LagProbe(settings, [group])
     try:
@@ -98,7 +78,9 @@ def test_lag_grows_while_the_worker_is_stopped_and_drains_after_restart(
 ) -> None:
     worker.daemon.start()
     produce(settings, worker.topic, 10)
-    wait_for("worker commits its first records", lambda: _caught_up(settings, worker, 10), worker)
+    wait_for(
+        "worker commits its first records", lambda: _caught_up(settings, worker, 10), worker.daemon
+    )
 
     worker.daemon.stop()
     produce(settings, worker.topic, TRAFFIC)
@@ -116,7 +98,9 @@ def test_lag_grows_while_the_worker_is_stopped_and_drains_after_restart(
     assert all(p["commit_age_seconds"] >= 0 for p in reported)
 
     worker.daemon.start()
-    wait_for("lag drains to zero", lambda: _caught_up(settings, worker, 10 + TRAFFIC), worker)
+    wait_for(
+        "lag drains to zero", lambda: _caught_up(settings, worker, 10 + TRAFFIC), worker.daemon
+    )
     drained = CliRunner().invoke(shopctl, ["lag", "--group", worker.group, "--max-lag", "0"])
     assert drained.exit_code == 0, drained.output
     assert worker.group in drained.output
