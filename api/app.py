@@ -6,14 +6,11 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from adapters.connections import open_clients
-from api.deps import get_clients
 from api.errors import install_error_handlers
 from api.gateway import open_gateway
 from api.rate_limit import limit_by_ip
 from api.routers import ROUTERS
 from schemas.settings import Settings, get_settings
-
-__all__ = ["create_app", "get_clients"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,4 +1,8 @@
-"""FastAPI dependencies handing routes the process-wide connections opened by the lifespan."""
+"""FastAPI dependencies shared by the routers.
+
+Kept out of ``api.app`` so routers can import them without a cycle (``api.app`` imports
+every router), and out of ``adapters`` so the stream workers don't depend on FastAPI.
+"""
 
 from typing import Annotated
 
@@ -9,7 +13,7 @@ from api.gateway import PaymentGateway
 
 
 def get_clients(request: Request) -> Clients:
-    """The engine connections (Postgres, Mongo, Redis, Elasticsearch)."""
+    """The process-wide engine connections, opened by the app lifespan."""
     return request.app.state.clients
 
 

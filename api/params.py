@@ -1,9 +1,13 @@
-"""Request parameters shared by several routes."""
+"""Path parameters and headers shared by several routers."""
 
 import uuid
 from typing import Annotated
 
 from fastapi import Header, Path
+
+ProductIdPath = Annotated[str, Path(alias="productId", min_length=1, max_length=64)]
+
+OrderIdPath = Annotated[uuid.UUID, Path(alias="orderId")]
 
 IdempotencyKey = Annotated[
     str | None,
@@ -14,5 +18,3 @@ IdempotencyKey = Annotated[
         description="Retrying with the same key returns the first attempt's result",
     ),
 ]
-
-OrderIdPath = Annotated[uuid.UUID, Path(alias="orderId")]

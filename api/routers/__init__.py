@@ -2,9 +2,20 @@
 
 from fastapi import APIRouter
 
-from api.routers import admin_orders, cart, checkout, orders, payment, users
+from api.routers import (
+    admin_catalog,
+    admin_orders,
+    cart,
+    checkout,
+    orders,
+    payment,
+    products,
+    users,
+)
 
 ROUTERS: list[APIRouter] = [
+    products.router,
+    admin_catalog.router,
     users.router,
     cart.router,
     checkout.router,
