@@ -2,10 +2,10 @@
 
 from collections.abc import Iterable
 
-from bson.decimal128 import Decimal128
 from pymongo.asynchronous.database import AsyncDatabase
 
 from domain.pricing import ProductPrice, money
+from schemas.mongo_products import PRODUCTS
 
 _PRICE_FIELDS = {"_id": 0, "productId": 1, "title": 1, "price": 1, "currency": 1}
 
@@ -17,15 +17,14 @@ async def live_prices(
     ids = sorted(set(product_ids))
     if not ids:
         return {}
-    cursor = catalog.products.find({"productId": {"$in": ids}}, _PRICE_FIELDS)
+    cursor = catalog[PRODUCTS].find({"productId": {"$in": ids}}, _PRICE_FIELDS)
     return {doc["productId"]: _to_price(doc) async for doc in cursor}
 
 
 def _to_price(doc: dict) -> ProductPrice:
-    raw = doc["price"]
     return ProductPrice(
         product_id=doc["productId"],
-        title=doc.get("title", ""),
-        price=money(raw.to_decimal() if isinstance(raw, Decimal128) else raw),
-        currency=doc.get("currency", "USD"),
+        title=doc["title"],
+        price=money(doc["price"]),
+        currency=doc["currency"],
     )
