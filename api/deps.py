@@ -1,4 +1,4 @@
-"""FastAPI dependencies shared by the routers.
+"""FastAPI dependencies handing routes the process-wide connections opened by the lifespan.
 
 Kept out of ``api.app`` so routers can import them without a cycle (``api.app`` imports
 every router), and out of ``adapters`` so the stream workers don't depend on FastAPI.
@@ -13,7 +13,7 @@ from api.gateway import PaymentGateway
 
 
 def get_clients(request: Request) -> Clients:
-    """The process-wide engine connections, opened by the app lifespan."""
+    """The engine connections (Postgres, Mongo, Redis, Elasticsearch)."""
     return request.app.state.clients
 
 

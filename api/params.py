@@ -1,4 +1,4 @@
-"""Path parameters and headers shared by several routers."""
+"""Request parameters shared by several routes."""
 
 import uuid
 from typing import Annotated
@@ -6,8 +6,6 @@ from typing import Annotated
 from fastapi import Header, Path
 
 ProductIdPath = Annotated[str, Path(alias="productId", min_length=1, max_length=64)]
-
-OrderIdPath = Annotated[uuid.UUID, Path(alias="orderId")]
 
 IdempotencyKey = Annotated[
     str | None,
@@ -18,3 +16,5 @@ IdempotencyKey = Annotated[
         description="Retrying with the same key returns the first attempt's result",
     ),
 ]
+
+OrderIdPath = Annotated[uuid.UUID, Path(alias="orderId")]

@@ -17,9 +17,11 @@ ROUTERS: list[APIRouter] = [
     products.router,
     admin_catalog.router,
     users.router,
+    products.router,
     cart.router,
     checkout.router,
     payment.router,
     orders.router,
+    admin_catalog.router,
     admin_orders.router,
 ]

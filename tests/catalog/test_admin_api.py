@@ -9,8 +9,6 @@ import pytest
 from schemas.settings import Settings
 from tests.catalog.conftest import ID_PREFIX
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 def new_listing() -> dict:
     return {

@@ -11,8 +11,6 @@ from schemas.catalog import Product
 from schemas.redis_keys import stock_key
 from schemas.settings import Settings
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 @pytest.fixture
 def redis(engines: Settings) -> Iterator[Redis]:

@@ -9,8 +9,6 @@ from schemas.catalog import MAX_PAGE_SIZE, Product
 from schemas.settings import Settings
 from tests.catalog.conftest import RUN, in_process_client
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 SEARCH = "/v1/products/search"
 
 
