@@ -14,8 +14,6 @@ from api.routers import (
 )
 
 ROUTERS: list[APIRouter] = [
-    products.router,
-    admin_catalog.router,
     users.router,
     products.router,
     cart.router,
