@@ -5,6 +5,7 @@ them, and hashing a thousand passwords would dominate its run time. Signup and l
 are tested through the API in test_users_api.py.
 """
 
+import asyncio
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -12,13 +13,13 @@ from decimal import Decimal
 
 from adapters.connections import Clients
 from api.auth import Principal, issue_token
-from api.catalog_repo import insert_product, update_product
+from api.catalog_repo import delete_product, insert_product, update_product
 from schemas.catalog import Product, ProductListing
-from schemas.mongo_products import PRODUCTS
 from schemas.redis_keys import stock_key
 
 TEST_RUN = uuid.uuid4().hex[:12]
-"""In every product id of this run, so the run can take its products out of the catalog."""
+_created_products: list[str] = []
+"""This run's catalog documents, taken out of the shared catalog when the run ends."""
 
 NO_LOGIN_HASH = "not-an-argon2-hash"
 """Accounts made here cannot log in; they use tokens from issue_token."""
@@ -58,6 +59,7 @@ async def create_product(
         price=float(price),
     )
     await insert_product(clients.mongo, Product.listed(listing, dt.datetime.now(dt.UTC)))
+    _created_products.append(product_id)
     await sql(
         clients,
         "INSERT INTO inventory (product_id, available_qty, stocked_qty) VALUES (%s, %s, %s)",
@@ -78,7 +80,8 @@ async def change_price(clients: Clients, product_id: str, price: float) -> None:
 async def forget_test_products(clients: Clients) -> None:
     """Takes this run's products out of the shared catalog (Postgres rows stay: orders and
     reservations of the run still reference them)."""
-    await clients.mongo[PRODUCTS].delete_many({"productId": {"$regex": f"^prod_t{TEST_RUN}_"}})
+    await asyncio.gather(*(delete_product(clients.mongo, pid) for pid in _created_products))
+    _created_products.clear()
 
 
 async def create_shoppers(clients: Clients, count: int, role: str = "customer") -> list[Shopper]:
