@@ -12,9 +12,8 @@ from fastapi import APIRouter, Query
 
 from api.auth import CurrentUser
 from api.catalog_repo import product_exists
-from api.deps import ClientsDep
+from api.deps import ClientsDep, PricesDep
 from api.errors import error_responses
-from api.prices import live_prices
 from api.repositories import carts
 from domain.cart import MAX_LINE_QUANTITY, LineQuantityLimit, NotInCart, price_cart
 from domain.pricing import ProductNotFound
@@ -68,11 +67,11 @@ async def remove_from_cart(
 
 
 @router.get("")
-async def view_cart(user: CurrentUser, clients: ClientsDep) -> CartView:
+async def view_cart(user: CurrentUser, clients: ClientsDep, prices: PricesDep) -> CartView:
     async with clients.pg.connection() as conn:
         cart_id = await carts.ensure_cart(conn, user.user_id)
         quantities = await carts.owned_cart_lines(conn, cart_id, user.user_id) or {}
-    priced = price_cart(quantities, await live_prices(clients.mongo, quantities))
+    priced = price_cart(quantities, await prices.live_prices(quantities))
     return CartView(
         cart_id=cart_id,
         lines=[CartLineView.of(line) for line in priced.lines],

@@ -4,7 +4,7 @@ import uuid
 from decimal import Decimal
 
 from adapters.connections import Clients
-from api.stock_gate import admit, give_back
+from api.stock_gate import admit, first_sold_out, give_back
 from domain.checkout import OrderLine
 from schemas.redis_keys import checkout_gate_key, stock_key
 from tests.commerce.factories import unique_product_id
@@ -65,3 +65,14 @@ async def test_give_back_returns_exactly_what_was_taken_once(clients: Clients) -
     assert await cached(clients, ids["a"]) == "4"
     assert await cached(clients, uncached) is None
     assert not await clients.redis.exists(checkout_gate_key(str(order)))
+
+
+async def test_the_read_only_look_names_a_sold_out_product_and_takes_nothing(
+    clients: Clients,
+) -> None:
+    ids = await cache(clients, a=2, b=0)
+    uncached = unique_product_id()
+    assert await first_sold_out(clients.redis, {ids["a"]: 2, uncached: 9}) is None
+    assert await first_sold_out(clients.redis, {ids["a"]: 3}) == ids["a"]
+    assert await first_sold_out(clients.redis, {ids["a"]: 1, ids["b"]: 1}) == ids["b"]
+    assert await cached(clients, ids["a"]) == "2"
