@@ -30,7 +30,11 @@ def topic(spec: TopicSpec) -> faust.TopicT:
     return app.topic(spec.name(settings), key_type=bytes, value_type=bytes, partitions=None)
 
 
-AGENT_MODULES: tuple[str, ...] = ()
+AGENT_MODULES: tuple[str, ...] = (
+    "streams.agents.stock_sync",
+    "streams.agents.search_sync",
+    "streams.catalog_feed",
+)
 
 
 def load_agents() -> None:
