@@ -3,9 +3,9 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
-from adapters.connections import Clients, open_clients
+from adapters.connections import open_clients
 from api.errors import install_error_handlers
 from api.routers import ROUTERS
 from schemas.settings import Settings, get_settings
@@ -24,9 +24,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/v1")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        """Liveness for `shopctl status` and container health checks."""
+        return {"status": "ok"}
+
     return app
-
-
-def get_clients(request: Request) -> Clients:
-    """FastAPI dependency: the process-wide engine connections."""
-    return request.app.state.clients

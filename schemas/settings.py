@@ -62,7 +62,9 @@ class Settings(BaseSettings):
     smtp_host: str = Field("127.0.0.1", description="SMTP server for notifications")
     smtp_port: int = Field(1025, description="SMTP port")
 
-    jwt_secret: str = Field("change-me-in-production", description="HMAC key signing JWTs")
+    jwt_secret: str = Field(
+        "local-dev-only-secret-change-me-in-production", description="HMAC key signing JWTs"
+    )
     jwt_issuer: str = Field("shopstream", description="JWT issuer claim")
     jwt_ttl_seconds: int = Field(3600, description="Lifetime of an access token")
     reservation_ttl_seconds: int = Field(600, description="How long a checkout holds stock")

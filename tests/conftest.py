@@ -1,8 +1,10 @@
 """Shared fixtures: the settings object and a guard that turns a missing engine into a failure."""
 
+from collections.abc import Callable
+
 import pytest
 
-from ops.stack.stack import engines
+from ops.stack.stack import components
 from schemas.settings import Settings, get_settings
 
 
@@ -11,10 +13,9 @@ def settings() -> Settings:
     return get_settings()
 
 
-@pytest.fixture(scope="session")
-def require_engine(settings: Settings):
-    """Fail (never skip) with the engine's name and log when it is not reachable."""
-    by_name = {e.name: e for e in engines(settings)}
+def engine_guard(settings: Settings) -> Callable[[str], None]:
+    """A check that fails the test (never skips it) naming the engine and its log."""
+    by_name = {e.name: e for e in components(settings)}
 
     def check(name: str) -> None:
         engine = by_name[name]
@@ -28,3 +29,8 @@ def require_engine(settings: Settings):
             )
 
     return check
+
+
+@pytest.fixture(scope="session")
+def require_engine(settings: Settings) -> Callable[[str], None]:
+    return engine_guard(settings)

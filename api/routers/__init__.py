@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from api.routers import admin_catalog, products
+
+ROUTERS: list[APIRouter] = [products.router, admin_catalog.router]

@@ -3,7 +3,7 @@
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-from ops.stack.process import Daemon, tree_rss_bytes, wait_until
+from ops.stack.process import Daemon, tree_memory_bytes, wait_until
 from schemas.settings import Settings
 
 
@@ -56,9 +56,9 @@ class Engine(ABC):
             self.log,
         )
 
-    def rss_bytes(self) -> int:
+    def memory_bytes(self) -> int:
         pid = self.pid()
-        return tree_rss_bytes(pid) if pid else 0
+        return tree_memory_bytes(pid) if pid else 0
 
 
 class DaemonEngine(Engine, ABC):

@@ -66,26 +66,36 @@ def read_pid(pidfile: Path) -> int | None:
     return pid if pid_alive(pid) else None
 
 
-def tree_rss_bytes(pid: int) -> int:
-    """Resident memory of a process and all its descendants (postgres forks per backend)."""
+def tree_memory_bytes(pid: int) -> int:
+    """Proportional memory (PSS) of a process and its descendants.
+
+    PSS splits shared pages between the processes that map them, so postgres'
+    shared buffers are counted once rather than once per backend as RSS would.
+    """
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            fields = dict(line.split(":", 1) for line in (proc / "status").read_text().splitlines())
-        except (OSError, ValueError):
-            continue
-        p = int(proc.name)
-        children.setdefault(int(fields["PPid"].strip()), []).append(p)
-        rss[p] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+        if proc.name.isdigit():
+            try:
+                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(proc.name))
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
-        total += rss.get(p, 0)
+        total += _pss_bytes(p)
         todo.extend(children.get(p, []))
     return total
+
+
+def _pss_bytes(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 @dataclass

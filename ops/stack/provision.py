@@ -88,7 +88,7 @@ def go_build(
         (src / rel).write_text(content)
     binary.parent.mkdir(parents=True, exist_ok=True)
     run(
-        ["go", "build", "-trimpath", "-o", str(binary), package],
+        ["go", "build", "-trimpath", "-buildvcs=false", "-o", str(binary), package],
         f"go build {module}",
         log,
         cwd=src,

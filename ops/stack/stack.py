@@ -12,6 +12,7 @@ from ops.stack.engines.kafka import Kafka
 from ops.stack.engines.postgres import Postgres
 from ops.stack.engines.redis import Redis
 from ops.stack.process import EngineError
+from ops.stack.services import services
 from schemas.settings import Settings
 
 # Slow JVMs start early so they warm up while the quick engines come up.
@@ -33,10 +34,22 @@ def provision_all(stack: list[Engine]) -> None:
             future.result()
 
 
+def components(settings: Settings) -> list[Engine]:
+    """Engines first, then our own services that need them."""
+    return [*engines(settings), *services(settings)]
+
+
 def up(settings: Settings) -> list[Engine]:
     stack = engines(settings)
     started = time.monotonic()
     provision_all(stack)
+    start(stack)
+    print(f"engines up in {time.monotonic() - started:.0f}s", flush=True)
+    return stack
+
+
+def start(stack: list[Engine]) -> None:
+    """Start what is not running yet, each after its dependencies answer; then wait for all."""
     by_name = {e.name: e for e in stack}
     for engine in stack:
         for dep in engine.depends_on:
@@ -49,12 +62,10 @@ def up(settings: Settings) -> list[Engine]:
     for engine in stack:
         engine.wait_healthy()
         print(f"{engine.name}: healthy at {engine.endpoint}", flush=True)
-    print(f"stack up in {time.monotonic() - started:.0f}s", flush=True)
-    return stack
 
 
 def down(settings: Settings) -> None:
-    for engine in reversed(engines(settings)):
+    for engine in reversed(components(settings)):
         print(f"{engine.name}: stopping", flush=True)
         engine.stop()
 
@@ -65,14 +76,14 @@ class EngineStatus:
     healthy: bool
     endpoint: str
     pid: int | None
-    rss_bytes: int
+    memory_bytes: int
     log: str
 
 
 def status(settings: Settings) -> list[EngineStatus]:
     return [
-        EngineStatus(e.name, e.healthy(), e.endpoint, e.pid(), e.rss_bytes(), str(e.log))
-        for e in engines(settings)
+        EngineStatus(e.name, e.healthy(), e.endpoint, e.pid(), e.memory_bytes(), str(e.log))
+        for e in components(settings)
     ]
 
 

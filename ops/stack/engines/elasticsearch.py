@@ -26,7 +26,7 @@ path.data: {data}
 path.logs: {logs}
 network.host: {host}
 http.port: {port}
-transport.port: 9300
+transport.port: {transport_port}
 discovery.type: single-node
 action.destructive_requires_name: false
 xpack.security.enabled: false
@@ -67,7 +67,11 @@ class Elasticsearch(DaemonEngine):
         url = urlsplit(self.settings.elasticsearch_url)
         (self.dist_dir / "config" / "elasticsearch.yml").write_text(
             CONFIG.format(
-                data=self.home / "data", logs=self.home / "logs", host=url.hostname, port=url.port
+                data=self.home / "data",
+                logs=self.home / "logs",
+                host=url.hostname,
+                port=url.port,
+                transport_port=(url.port or 9200) + 100,
             )
         )
         (self.dist_dir / "config" / "jvm.options.d").mkdir(exist_ok=True)

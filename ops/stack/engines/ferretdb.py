@@ -46,7 +46,7 @@ class FerretDB(DaemonEngine):
                 f"--state-dir={self.home}",
                 "--telemetry=disable",
                 "--log-level=warn",
-                "--debug-addr=127.0.0.1:8088",
+                "--debug-addr=127.0.0.1:0",
             ],
             log=self.log,
             pidfile=self.pidfile,

@@ -1,0 +1,74 @@
+"""The project's own processes that ``make up`` runs next to the engines."""
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from ops.stack.engine import DaemonEngine
+from ops.stack.process import Daemon
+from schemas.settings import Settings
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    argv: Callable[[Settings], list[str]]
+    health_url: Callable[[Settings], str]
+
+
+class AppService(DaemonEngine):
+    """A Python process of ours: nothing to provision, healthy when its URL answers 200."""
+
+    def __init__(self, settings: Settings, spec: ServiceSpec) -> None:
+        self.name = spec.name
+        self.spec = spec
+        super().__init__(settings)
+
+    @property
+    def endpoint(self) -> str:
+        return self.spec.health_url(self.settings)
+
+    def provision(self) -> None:
+        """Installed by `make` into the virtualenv already."""
+
+    def daemon(self) -> Daemon:
+        return Daemon(argv=self.spec.argv(self.settings), log=self.log, pidfile=self.pidfile)
+
+    def probe(self) -> None:
+        httpx.get(self.endpoint, timeout=3).raise_for_status()
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+SERVICES = (
+    ServiceSpec(
+        "api",
+        lambda s: _python(
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--host",
+            s.api_host,
+            "--port",
+            str(s.api_port),
+            "--workers",
+            "2",
+            "--no-access-log",
+        ),
+        lambda s: f"http://{s.api_host}:{s.api_port}/healthz",
+    ),
+    ServiceSpec(
+        "streams",
+        lambda s: _python("-m", "faust", "-A", "streams.app", "worker", "-l", "info"),
+        lambda s: f"http://127.0.0.1:{s.streams_web_port}/",
+    ),
+)
+
+
+def services(settings: Settings) -> list[AppService]:
+    return [AppService(settings, spec) for spec in SERVICES]
