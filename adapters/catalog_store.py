@@ -11,19 +11,17 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from pymongo.results import InsertManyResult
 
 from domain.catalog_feed import change_bucket
+from schemas.mongo_products import CHANGE_BUCKET_INDEX, PRODUCTS
 
-PRODUCTS = "products"
 LIVE: dict = {"deleted": {"$ne": True}}
 """Filter of every reader: soft-deleted products are tombstones, not products."""
-
-FEED_INDEX = IndexModel([("changeBucket", ASCENDING)], name="changeBucket")
 
 Document = dict[str, Any]
 
@@ -44,7 +42,7 @@ def _newer_stock(lsn: int) -> Document:
 
 
 async def ensure_feed_index(db: AsyncDatabase) -> None:
-    await _products(db).create_indexes([FEED_INDEX])
+    await _products(db).create_indexes([CHANGE_BUCKET_INDEX])
 
 
 async def find_product(db: AsyncDatabase, product_id: str) -> Document | None:

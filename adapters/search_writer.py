@@ -7,7 +7,7 @@ a 409 that means "already applied", with no scripting (the local build has no pa
 
 from dataclasses import dataclass
 
-from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, NotFoundError
+from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 
 from domain.search_sync import Remove, SearchAction, Upsert
 
@@ -41,14 +41,3 @@ class SearchWriter:
             if isinstance(action, Upsert):
                 raise  # the alias is missing
             # deleting a document that is not there: already done
-
-
-async def ensure_search_alias(es: AsyncElasticsearch, alias: str) -> None:
-    """Create ``{alias}-v1`` behind the alias unless the alias exists (interim, see catalog)."""
-    if await es.indices.exists_alias(name=alias):
-        return
-    try:
-        await es.indices.create(index=f"{alias}-v1", aliases={alias: {}})
-    except BadRequestError as exc:
-        if exc.error != "resource_already_exists_exception":
-            raise

@@ -4,11 +4,12 @@ Every write carries the product's version as an external version, so Elasticsear
 drops a delivery that is not newer than what it holds (repeats, replays, reordering).
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
+from schemas.catalog import Product
 from schemas.events import ProductEvent, product_id_of_key
+from schemas.search_index import product_to_search_doc
 
 
 @dataclass(frozen=True)
@@ -43,26 +44,7 @@ def search_action(key: bytes | None, event: ProductEvent) -> SearchAction | None
     if after is not None:
         if after.deleted:
             return Remove(after.product_id, after.version)
-        document = search_document(after.model_dump(by_alias=True))
-        return Upsert(after.product_id, after.version, document)
+        product = Product.model_validate(after.model_dump(by_alias=True))
+        return Upsert(after.product_id, after.version, product_to_search_doc(product))
     product_id = product_id_of_key(key)
     return None if product_id is None else Remove(product_id, event.position)
-
-
-def search_document(product: Mapping[str, Any]) -> dict:
-    """The search document of a stored product (its ``_id`` is the productId)."""
-    thumbnail = product.get("thumbnail")
-    return {
-        "productId": product["productId"],
-        "title": product["title"],
-        "description": product.get("description", ""),
-        "category": product["category"],
-        "brand": product["brand"],
-        "price": product["price"],
-        "currency": product.get("currency", "USD"),
-        "rating": product.get("rating", 0.0),
-        "reviewCount": product.get("reviewCount", 0),
-        "availableQty": product.get("quantity", 0),
-        "thumbnail": None if thumbnail is None else str(thumbnail),
-        "updatedAt": product["updatedAt"].isoformat(),
-    }

@@ -47,8 +47,8 @@ async def catalog_feed() -> None:
 async def poll(clients: Clients) -> int:
     """Emit every change since the saved position, then save it; returns how many."""
     source = source_name(clients.mongo)
-    if source not in _prepared:
-        await _prepare(clients.mongo)
+    if source not in _prepared:  # MongoDB uses the index; FerretDB scans either way
+        await catalog_store.ensure_feed_index(clients.mongo)
         _prepared.add(source)
     started = datetime.now(UTC)
     checkpoint = await feed_positions.checkpoint(clients.pg, source)
@@ -57,15 +57,6 @@ async def poll(clients: Clients) -> int:
         emitted += await _emit(clients, source, documents, snapshot=checkpoint is None)
     await feed_positions.save_checkpoint(clients.pg, source, started)
     return emitted
-
-
-async def _prepare(db: AsyncDatabase) -> None:
-    """The bucket index (MongoDB uses it; FerretDB scans) and the compacted topic."""
-    await catalog_store.ensure_feed_index(db)
-    producer = await app.maybe_start_producer()
-    await producer.create_topic(
-        PRODUCTS.name(settings), PRODUCTS.partitions, replication=1, compacting=True
-    )
 
 
 async def _changed(

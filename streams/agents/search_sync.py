@@ -4,9 +4,14 @@ Elasticsearch's external versioning drops repeated and stale deliveries, so this
 the one writer of the index (stock reaches it through the product's ``quantity``).
 """
 
-from adapters.search_writer import SearchWriter, ensure_search_alias
+import asyncio
+
+from elasticsearch import Elasticsearch
+
+from adapters.search_writer import SearchWriter
 from domain.search_sync import SearchSink, search_action
 from schemas.events import ProductEvent
+from schemas.search_index import ensure_search_index
 from schemas.settings import get_settings
 from schemas.topics import PRODUCTS
 from streams.app import app, topic
@@ -18,11 +23,17 @@ _ready: set[str] = set()
 
 async def search_sink() -> SearchSink:
     clients = await resources()
-    alias = get_settings().search_alias
-    if alias not in _ready:
-        await ensure_search_alias(clients.es, alias)
-        _ready.add(alias)
-    return SearchWriter(clients.es, alias)
+    settings = get_settings()
+    if settings.search_alias not in _ready:
+        await asyncio.to_thread(_ensure_index, settings.elasticsearch_url, settings.search_alias)
+        _ready.add(settings.search_alias)
+    return SearchWriter(clients.es, settings.search_alias)
+
+
+def _ensure_index(url: str, alias: str) -> None:
+    """The index behind the alias, created with the catalog's mapping if missing."""
+    with Elasticsearch(url) as es:
+        ensure_search_index(es, alias)
 
 
 @app.agent(topic(PRODUCTS))

@@ -47,6 +47,7 @@ def product_document(product_id: str, version: int, **fields: object) -> dict:
         "reviewCount": 3,
         "thumbnail": None,
         "quantity": 7,
+        "createdAt": UPDATED_AT,
         "updatedAt": UPDATED_AT,
         "version": version,
         "deleted": False,
