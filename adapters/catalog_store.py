@@ -52,7 +52,8 @@ async def find_product(db: AsyncDatabase, product_id: str) -> Document | None:
 async def create_product(db: AsyncDatabase, document: Mapping[str, Any]) -> Document:
     """Insert as version 1; listing a deleted product's id again revives it at a newer version.
 
-    Raises ``DuplicateKeyError`` when a live product has the id.
+    Raises ``DuplicateKeyError`` when a live product has the id (the unique ``productId``
+    index of ``schemas.mongo_products.ensure_products_collection`` decides).
     """
     stamped = {**document, **_stamp(), "version": 1, "deleted": False}
     try:

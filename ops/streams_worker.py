@@ -20,7 +20,7 @@ from kafka.structs import OffsetAndMetadata
 from pymongo import MongoClient
 
 from ops.stack.process import Daemon, log_tail
-from schemas.mongo_products import PRODUCTS
+from schemas.mongo_products import PRODUCTS, ensure_products_collection
 from schemas.settings import PROJECT_ROOT, Settings
 from schemas.topics import PRODUCTS as PRODUCTS_TOPIC
 from schemas.topics import TopicSpec
@@ -52,6 +52,9 @@ def start_at_log_end(
         return ends
     finally:
         consumer.close()
+
+
+READY = b"[^---Recovery]: Worker ready"
 
 
 @dataclass
@@ -99,30 +102,25 @@ class IsolatedWorker:
         )
 
     def start(self, timeout: float = 90) -> None:
-        """Start and wait until the worker leads its group: its feed has polled once."""
+        """Start and wait until Faust assigned it its partitions ("Worker ready")."""
         self.home.mkdir(parents=True, exist_ok=True)
-        started = time.time()
+        with MongoClient(self.settings.mongo_url) as mongo:
+            ensure_products_collection(mongo[self.settings.mongo_db])
+        logged = self.log.stat().st_size if self.log.exists() else 0
         self.daemon().start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.daemon().pid() is None:
                 raise RuntimeError(f"stream worker exited:\n{log_tail(self.log, 40)}")
-            if self._feed_polled_since(started):
-                return
+            with self.log.open("rb") as log:
+                log.seek(logged)
+                if READY in log.read():
+                    return
             time.sleep(0.3)
         raise RuntimeError(f"stream worker not ready in {timeout:.0f}s:\n{log_tail(self.log, 40)}")
 
     def stop(self) -> None:
         self.daemon().stop()
-
-    def _feed_polled_since(self, started: float) -> bool:
-        with psycopg.connect(self.settings.postgres_dsn) as conn:
-            row = conn.execute(
-                "SELECT extract(epoch FROM updated_at) FROM catalog_feed_checkpoint"
-                " WHERE source = %s",
-                (f"{self.settings.mongo_db}.{PRODUCTS}",),
-            ).fetchone()
-        return row is not None and float(row[0]) >= started
 
     def remove_data(self) -> None:
         """Drop what only this worker used: catalog db, search indices, topics, positions."""

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     streams_app_id: str = Field("shopstream-streams", description="Faust app id (consumer group)")
     streams_web_port: int = Field(6066, description="Faust worker's web port (health, metrics)")
 
+    catalog_feed_enabled: bool = Field(
+        True,
+        description="Run the catalog change feed; false where the Debezium MongoDB connector"
+        " captures the catalog (production)",
+    )
     catalog_feed_interval_seconds: float = Field(
         0.5, description="How often the catalog change feed polls the products collection"
     )

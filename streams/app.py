@@ -4,12 +4,15 @@ Run with ``faust -A streams.app worker`` (``shopctl up`` does). Records are raw
 bytes on the wire; each agent parses them into ``schemas.events`` models itself.
 """
 
+import logging
+
 import faust
 
 from schemas.settings import get_settings
 from schemas.topics import RETENTION_MS, Cleanup, TopicSpec
 
 settings = get_settings()
+logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # else a line per request
 
 app = faust.App(
     settings.streams_app_id,

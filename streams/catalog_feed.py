@@ -38,6 +38,8 @@ def source_name(db: AsyncDatabase) -> str:
 
 @app.timer(settings.catalog_feed_interval_seconds, on_leader=True)
 async def catalog_feed() -> None:
+    if not settings.catalog_feed_enabled:
+        return
     try:
         await poll(await resources())
     except Exception:  # the next poll retries from the saved position

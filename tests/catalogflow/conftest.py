@@ -5,6 +5,8 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import ModuleType
+from typing import TypeVar
 
 import psycopg
 import pytest
@@ -22,27 +24,27 @@ from schemas.topics import INVENTORY
 from streams.agents import search_sync, stock_sync
 from tests.catalogflow.memory import MemorySearch, MemoryStock
 
+Sink = TypeVar("Sink")
+
+
+def plug(monkeypatch: pytest.MonkeyPatch, module: ModuleType, provider: str, sink: Sink) -> Sink:
+    """Make the agent module's sink provider hand out ``sink``."""
+
+    async def provide() -> Sink:
+        return sink
+
+    monkeypatch.setattr(module, provider, provide)
+    return sink
+
 
 @pytest.fixture
 def memory_stock(monkeypatch: pytest.MonkeyPatch) -> MemoryStock:
-    sink = MemoryStock()
-
-    async def stock_sink() -> MemoryStock:
-        return sink
-
-    monkeypatch.setattr(stock_sync, "stock_sink", stock_sink)
-    return sink
+    return plug(monkeypatch, stock_sync, "stock_sink", MemoryStock())
 
 
 @pytest.fixture
 def memory_search(monkeypatch: pytest.MonkeyPatch) -> MemorySearch:
-    sink = MemorySearch()
-
-    async def search_sink() -> MemorySearch:
-        return sink
-
-    monkeypatch.setattr(search_sync, "search_sink", search_sink)
-    return sink
+    return plug(monkeypatch, search_sync, "search_sink", MemorySearch())
 
 
 ENGINES = ("postgres", "redis", "kafka", "elasticsearch", "ferretdb", "connect")
@@ -71,8 +73,8 @@ def pipeline(settings, require_engine, tmp_path_factory) -> Iterator[Pipeline]:
     )
     group = worker.settings.streams_app_id
     start = start_at_log_end(worker.settings, group, [INVENTORY])
-    worker.start()
     try:
+        worker.start()
         yield Pipeline(worker, start)
     finally:
         worker.stop()

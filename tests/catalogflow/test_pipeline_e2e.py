@@ -120,15 +120,19 @@ async def test_catalog_edit_is_searchable_within_2s(
     await seconds_until({"edit": searchable}, FRESH_SECONDS)
 
 
+def in_search(clients: Clients, alias: str, product_id: str) -> Probe:
+    async def present() -> bool:
+        return await search_hit(clients, alias, by_id(product_id)) is not None
+
+    return present
+
+
 async def test_deleted_product_leaves_search_within_2s(
     pipeline: Pipeline, clients: Clients, new_product
 ) -> None:
     alias = pipeline.settings.search_alias
     product_id = await new_product()
-
-    async def present() -> bool:
-        return await search_hit(clients, alias, by_id(product_id)) is not None
-
+    present = in_search(clients, alias, product_id)
     await seconds_until({"listed": present}, SETTLE_SECONDS)
     assert await catalog_store.delete_product(clients.mongo, product_id)
 
@@ -144,11 +148,7 @@ async def test_feed_resumes_after_restart_without_loss(
 ) -> None:
     alias = pipeline.settings.search_alias
     product_id = await new_product()
-
-    async def present() -> bool:
-        return await search_hit(clients, alias, by_id(product_id)) is not None
-
-    await seconds_until({"listed": present}, SETTLE_SECONDS)
+    await seconds_until({"listed": in_search(clients, alias, product_id)}, SETTLE_SECONDS)
     await asyncio.to_thread(pipeline.worker.stop)
     edited = await catalog_store.update_product(
         clients.mongo, product_id, {"title": "Edited while the feed was down"}
