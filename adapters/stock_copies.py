@@ -39,14 +39,22 @@ async def set_cached_stock(redis: Redis, change: StockChange) -> bool:
 
 
 @dataclass
-class StockCopies:
-    """Stock sync's sink on the real engines."""
+class RedisStock:
+    """The cache sink of stock sync."""
 
     redis: Redis
-    mongo: AsyncDatabase
 
     async def apply(self, change: StockChange) -> None:
         await set_cached_stock(self.redis, change)
+
+
+@dataclass
+class CatalogQuantity:
+    """The product ``quantity`` sink of stock sync."""
+
+    mongo: AsyncDatabase
+
+    async def apply(self, change: StockChange) -> None:
         await catalog_store.set_quantity(
             self.mongo, change.product_id, change.available, change.lsn
         )

@@ -5,6 +5,7 @@ the LSN of the change it holds and accepts only a newer one, so duplicates, repl
 out-of-order deliveries leave it unchanged.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -27,6 +28,16 @@ def stock_change(event: InventoryEvent) -> StockChange | None:
 
 def supersedes(lsn: int, stored_lsn: int | None) -> bool:
     return stored_lsn is None or lsn > stored_lsn
+
+
+def latest_per_product(changes: Iterable[StockChange]) -> list[StockChange]:
+    """The newest change of each product: the older ones would lose to it anyway."""
+    latest: dict[str, StockChange] = {}
+    for change in changes:
+        held = latest.get(change.product_id)
+        if supersedes(change.lsn, None if held is None else held.lsn):
+            latest[change.product_id] = change
+    return list(latest.values())
 
 
 class StockSink(Protocol):

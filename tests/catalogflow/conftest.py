@@ -38,8 +38,13 @@ def plug(monkeypatch: pytest.MonkeyPatch, module: ModuleType, provider: str, sin
 
 
 @pytest.fixture
-def memory_stock(monkeypatch: pytest.MonkeyPatch) -> MemoryStock:
-    return plug(monkeypatch, stock_sync, "stock_sink", MemoryStock())
+def memory_cache(monkeypatch: pytest.MonkeyPatch) -> MemoryStock:
+    return plug(monkeypatch, stock_sync, "cache_sink", MemoryStock())
+
+
+@pytest.fixture
+def memory_quantity(monkeypatch: pytest.MonkeyPatch) -> MemoryStock:
+    return plug(monkeypatch, stock_sync, "quantity_sink", MemoryStock())
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The change feed's pure rules: buckets, what to emit, and an envelope consumers understand."""
+"""Pure rules: feed buckets, what to emit, an envelope consumers understand, stock batches."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -7,6 +7,7 @@ from bson import ObjectId
 
 from domain.catalog_feed import CHANGE_BUCKET_SECONDS, buckets_between, change_bucket, to_emit
 from domain.search_sync import Remove, Upsert, search_action
+from domain.stock_sync import StockChange, latest_per_product
 from schemas.events import ProductEvent, product_id_of_key, product_key
 from tests.catalogflow.records import UPDATED_AT, feed_record, product_document
 
@@ -71,3 +72,13 @@ def test_keys_of_both_sources_name_the_product() -> None:
     oid = ObjectId()
     assert product_id_of_key(json.dumps({"id": f'{{"$oid": "{oid}"}}'}).encode()) is None
     assert product_id_of_key(None) is None
+
+
+def test_a_batch_of_stock_changes_keeps_the_newest_per_product() -> None:
+    changes = [
+        StockChange("a", 5, 300),
+        StockChange("b", 1, 100),
+        StockChange("a", 7, 200),
+        StockChange("a", 4, 400),
+    ]
+    assert latest_per_product(changes) == [StockChange("a", 4, 400), StockChange("b", 1, 100)]
