@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ops import connectors
+from ops.admin import create_admin
 from ops.migrate import apply_migrations
 from ops.seed import seed_catalog
 from ops.stack import stack
@@ -59,6 +60,15 @@ def seed(
     """
     result = seed_catalog(get_settings(), count=count, seed=seed, report=console.print)
     console.print(result)
+
+
+@app.command("create-admin")
+def create_admin_command(
+    email: str = typer.Option(..., help="Operator's email (login)"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, help="Operator's password"),
+) -> None:
+    """Create an operator account (admin role), or promote an existing one. Idempotent."""
+    console.print(f"admin user id: {create_admin(get_settings(), email, password)}")
 
 
 def _print_status() -> bool:

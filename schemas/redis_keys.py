@@ -14,3 +14,8 @@ def stock_lsn_key(product_id: str) -> str:
 def checkout_gate_key(order_id: str) -> str:
     """Marks an order already admitted by the flash-sale gate (idempotent retries)."""
     return f"gate:{order_id}"
+
+
+def rate_limit_key(scope: str, subject: str, window: int) -> str:
+    """Request counter of one subject (an IP or a user id) in one fixed window."""
+    return f"ratelimit:{scope}:{subject}:{window}"

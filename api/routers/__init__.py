@@ -2,6 +2,24 @@
 
 from fastapi import APIRouter
 
-from api.routers import admin_catalog, products
+from api.routers import (
+    admin_catalog,
+    admin_orders,
+    cart,
+    checkout,
+    orders,
+    payment,
+    products,
+    users,
+)
 
-ROUTERS: list[APIRouter] = [products.router, admin_catalog.router]
+ROUTERS: list[APIRouter] = [
+    users.router,
+    products.router,
+    cart.router,
+    checkout.router,
+    payment.router,
+    orders.router,
+    admin_catalog.router,
+    admin_orders.router,
+]
