@@ -67,13 +67,8 @@ async def _changed(
     """The whole collection first (the snapshot), then the buckets of recent writes."""
     products = db[catalog_store.PRODUCTS]
     if checkpoint is None:
-        batch: list[Document] = []
-        async for document in products.find({}, batch_size=BATCH):
-            batch.append(document)
-            if len(batch) == BATCH:
-                yield batch
-                batch = []
-        if batch:
+        cursor = products.find({}, batch_size=BATCH)
+        while batch := await cursor.to_list(BATCH):
             yield batch
         return
     since = checkpoint - timedelta(seconds=settings.catalog_feed_overlap_seconds)
