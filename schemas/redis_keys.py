@@ -6,6 +6,11 @@ def stock_key(product_id: str) -> str:
     return f"stock:{product_id}"
 
 
+def stock_lsn_key(product_id: str) -> str:
+    """Postgres LSN of the inventory change ``stock_key`` holds: older or repeated events lose."""
+    return f"stock-lsn:{product_id}"
+
+
 def checkout_gate_key(order_id: str) -> str:
     """Marks an order already admitted by the flash-sale gate (idempotent retries)."""
     return f"gate:{order_id}"

@@ -46,6 +46,19 @@ class Settings(BaseSettings):
     streams_app_id: str = Field("shopstream-streams", description="Faust app id (consumer group)")
     streams_web_port: int = Field(6066, description="Faust worker's web port (health, metrics)")
 
+    catalog_feed_enabled: bool = Field(
+        True,
+        description="Run the catalog change feed; false where the Debezium MongoDB connector"
+        " captures the catalog (production)",
+    )
+    catalog_feed_interval_seconds: float = Field(
+        0.5, description="How often the catalog change feed polls the products collection"
+    )
+    catalog_feed_overlap_seconds: float = Field(
+        5.0,
+        description="How far back each feed poll re-reads: covers slow writers and clock skew",
+    )
+
     elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL")
     search_alias: str = Field("products", description="Alias that search reads from")
 
