@@ -9,3 +9,8 @@ def stock_key(product_id: str) -> str:
 def checkout_gate_key(order_id: str) -> str:
     """Marks an order already admitted by the flash-sale gate (idempotent retries)."""
     return f"gate:{order_id}"
+
+
+def order_status_channel(order_id: str) -> str:
+    """Pub/sub channel of an order's live status changes (published by streams, read by SSE)."""
+    return f"order-status:{order_id}"

@@ -30,7 +30,12 @@ def topic(spec: TopicSpec) -> faust.TopicT:
     return app.topic(spec.name(settings), key_type=bytes, value_type=bytes, partitions=None)
 
 
-AGENT_MODULES: tuple[str, ...] = ()
+AGENT_MODULES: tuple[str, ...] = (
+    "streams.agents.payment_outcomes",
+    "streams.agents.reservation_expiry",
+    "streams.agents.order_status_history",
+    "streams.agents.notifications",
+)
 
 
 def load_agents() -> None:

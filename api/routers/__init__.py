@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from api.routers import order_events
+
+ROUTERS: list[APIRouter] = [order_events.router]
