@@ -25,9 +25,5 @@ ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 
-def can_transition(current: OrderStatus, target: OrderStatus) -> bool:
-    return target in ALLOWED_TRANSITIONS.get(current, frozenset())
-
-
 def is_final(status: OrderStatus) -> bool:
     return not ALLOWED_TRANSITIONS.get(status)

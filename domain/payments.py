@@ -13,8 +13,3 @@ class PaymentStatus(StrEnum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     UNKNOWN = "UNKNOWN"
-
-    @property
-    def settled(self) -> bool:
-        """The gateway's answer is final; asking again cannot change it."""
-        return self in (PaymentStatus.SUCCEEDED, PaymentStatus.FAILED)

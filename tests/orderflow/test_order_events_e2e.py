@@ -10,9 +10,11 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 import uvicorn
+from redis.asyncio import Redis
 
 from api.app import create_app
 from api.auth import Principal, issue_token
+from schemas.redis_keys import order_status_channel
 from schemas.settings import Settings
 from tests.orderflow.shopdb import ShopDB
 from tests.orderflow.sockets import free_port
@@ -72,6 +74,27 @@ async def test_streams_current_status_then_each_change(db: ShopDB, pipeline: Set
             assert await anext(seen) == "SHIPPED"
             db.set_status(order_id, "DELIVERED")
             assert [status async for status in seen] == ["DELIVERED"]  # final: stream ends
+
+
+async def test_a_client_leaving_ends_its_subscription(db: ShopDB, pipeline: Settings) -> None:
+    user_id, email = db.customer()
+    order_id = db.checkout(user_id, {db.product(1): 1})
+    channel = order_status_channel(order_id)
+    redis = Redis.from_url(pipeline.redis_url)
+    async with storefront(pipeline) as client:
+        url, headers = f"/v1/orders/{order_id}/events", bearer(pipeline, user_id, email)
+        async with client.stream("GET", url, headers=headers) as response:
+            assert await anext(statuses(response)) == "RESERVED"
+            assert await subscribers(redis, channel) == 1
+        async with asyncio.timeout(5):
+            while await subscribers(redis, channel):
+                await asyncio.sleep(0.05)
+    await redis.aclose()
+
+
+async def subscribers(redis: Redis, channel: str) -> int:
+    [(_, count)] = await redis.pubsub_numsub(channel)
+    return count
 
 
 async def test_only_the_owner_may_listen(db: ShopDB, pipeline: Settings) -> None:
