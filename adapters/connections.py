@@ -9,7 +9,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from schemas.settings import Settings
 
@@ -36,7 +36,12 @@ async def open_clients(settings: Settings, pool_size: int | None = None) -> Asyn
     )
     await pg.open(wait=True, timeout=30)
     mongo_client: AsyncMongoClient = AsyncMongoClient(settings.mongo_url, tz_aware=True)
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    # Bounded: a burst of requests waits for a connection instead of opening one socket each.
+    redis = Redis.from_pool(
+        BlockingConnectionPool.from_url(
+            settings.redis_url, max_connections=settings.redis_pool_size, decode_responses=True
+        )
+    )
     es = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=10)
     try:
         yield Clients(settings, pg, mongo_client[settings.mongo_db], redis, es)

@@ -3,10 +3,12 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI
 
-from adapters.connections import Clients, open_clients
+from adapters.connections import open_clients
 from api.errors import install_error_handlers
+from api.gateway import open_gateway
+from api.rate_limit import limit_by_ip
 from api.routers import ROUTERS
 from schemas.settings import Settings, get_settings
 
@@ -16,11 +18,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_clients(settings) as clients:
+        async with open_clients(settings) as clients, open_gateway(settings) as gateway:
             app.state.clients = clients
+            app.state.gateway = gateway
             yield
 
-    app = FastAPI(title="shopstream storefront", version="1", lifespan=lifespan)
+    app = FastAPI(
+        title="shopstream storefront",
+        version="1",
+        lifespan=lifespan,
+        dependencies=[Depends(limit_by_ip)],
+    )
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/v1")
@@ -31,8 +39,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     return app
-
-
-def get_clients(request: Request) -> Clients:
-    """FastAPI dependency: the process-wide engine connections."""
-    return request.app.state.clients

@@ -7,9 +7,12 @@ from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.deps import get_clients
 from api.errors import ApiError
-from schemas.settings import Settings, get_settings
+from api.rate_limit import limit_by_user
+from schemas.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -58,12 +61,19 @@ def _unauthorized(message: str) -> ApiError:
     return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def current_user(request: Request) -> Principal:
-    """FastAPI dependency for every cart/checkout/payment/order route."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+_bearer = HTTPBearer(auto_error=False, description="Access token from POST /v1/users/login")
+
+
+async def current_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """FastAPI dependency for every cart/checkout/payment/order route; also counts the request
+    against the caller's per-user rate limit."""
+    if credentials is None:
         raise _unauthorized("missing bearer token")
-    principal = decode_token(get_settings(), token.strip())
+    principal = decode_token(get_clients(request).settings, credentials.credentials)
+    await limit_by_user(request, str(principal.user_id))
     request.state.principal = principal
     return principal
 

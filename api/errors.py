@@ -5,7 +5,11 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import NotFound, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +27,22 @@ class ApiError(Exception):
         self.headers = headers
 
 
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx: ``{"error": {"code", "message", ...details}}``."""
+
+    error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI ``responses=`` entry documenting the JSON error body for ``statuses``."""
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
 def error_body(code: str, message: str, **extra: object) -> dict:
     return {"error": {"code": code, "message": message, **extra}}
 
@@ -32,6 +52,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(
             error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers
+        )
+
+    @app.exception_handler(Refusal)
+    async def _refused(_: Request, exc: Refusal) -> JSONResponse:
+        details = {to_camel(key): value for key, value in exc.details.items()}
+        return JSONResponse(
+            error_body(exc.code, exc.message, **details),
+            status_code=404 if isinstance(exc, NotFound) else 409,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -4,7 +4,12 @@ RESERVED is where checkout leaves an order; payment outcomes and reservation exp
 (streams), and operators ship and deliver it (API). Any other move is a bug or a stale event.
 """
 
+import datetime as dt
+import uuid
+from dataclasses import dataclass
 from enum import StrEnum
+
+from domain.errors import NotFound, Refusal
 
 
 class OrderStatus(StrEnum):
@@ -25,5 +30,48 @@ ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 
+class InvalidTransition(Refusal):
+    code = "invalid_transition"
+
+    def __init__(self, current: OrderStatus, target: OrderStatus) -> None:
+        super().__init__(
+            f"an order in {current} cannot become {target}", status=current, target=target
+        )
+        self.current = current
+        self.target = target
+
+
+def can_transition(current: OrderStatus, target: OrderStatus) -> bool:
+    return target in ALLOWED_TRANSITIONS.get(current, frozenset())
+
+
+def transition(current: OrderStatus, target: OrderStatus) -> OrderStatus:
+    """Returns ``target`` when the lifecycle allows the move, else raises InvalidTransition."""
+    if not can_transition(current, target):
+        raise InvalidTransition(current, target)
+    return target
+
+
 def is_final(status: OrderStatus) -> bool:
     return not ALLOWED_TRANSITIONS.get(status)
+
+
+@dataclass(frozen=True)
+class Shipment:
+    tracking_number: str
+    estimated_delivery: dt.date
+
+
+def plan_shipment(order_id: uuid.UUID, shipped_on: dt.date, transit_days: int) -> Shipment:
+    """Tracking number derived from the order id, so re-planning the same order is stable."""
+    return Shipment(
+        tracking_number=f"TRK{order_id.hex[:12].upper()}",
+        estimated_delivery=shipped_on + dt.timedelta(days=transit_days),
+    )
+
+
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+
+    def __init__(self, order_id: uuid.UUID) -> None:
+        super().__init__(f"order {order_id} not found", order_id=str(order_id))

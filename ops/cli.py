@@ -7,7 +7,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ops import connectors
+from ops.admin import create_admin
 from ops.migrate import apply_migrations
+from ops.seed import seed_catalog
 from ops.stack import stack
 from ops.stack.process import EngineError
 from schemas.settings import get_settings
@@ -45,6 +47,28 @@ def status() -> None:
     """Each engine's health, endpoint, pid and memory; exit 1 if any is unhealthy."""
     if not _print_status():
         raise typer.Exit(1)
+
+
+@app.command()
+def seed(
+    count: int = typer.Option(10_000, help="How many products to generate"),
+    seed: int = typer.Option(42, help="Random seed: the same seed gives the same catalog"),
+) -> None:
+    """Load a deterministic demo catalog into Mongo, Postgres inventory and Elasticsearch.
+
+    Only adds what is missing, so it is safe on a live system.
+    """
+    result = seed_catalog(get_settings(), count=count, seed=seed, report=console.print)
+    console.print(result)
+
+
+@app.command("create-admin")
+def create_admin_command(
+    email: str = typer.Option(..., help="Operator's email (login)"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, help="Operator's password"),
+) -> None:
+    """Create an operator account (admin role), or promote an existing one. Idempotent."""
+    console.print(f"admin user id: {create_admin(get_settings(), email, password)}")
 
 
 def _print_status() -> bool:

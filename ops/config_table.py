@@ -41,5 +41,18 @@ def render_table() -> str:
     return "\n".join(rows)
 
 
+def write_readme(readme: Path = PROJECT_ROOT / "README.md") -> None:
+    """Replace the table between the markers (``python -m ops.config_table --write``)."""
+    text = readme.read_text()
+    head, _, rest = text.partition(START_MARKER)
+    _, _, tail = rest.partition(END_MARKER)
+    readme.write_text(f"{head}{START_MARKER}\n{render_table()}\n{END_MARKER}{tail}")
+
+
 if __name__ == "__main__":
-    print(render_table())
+    import sys
+
+    if "--write" in sys.argv:
+        write_readme()
+    else:
+        print(render_table())

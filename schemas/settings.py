@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     ferretdb_postgres_db: str = Field("ferretdb", description="Postgres database backing FerretDB")
 
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis URL")
+    redis_pool_size: int = Field(50, description="Redis connections per API process")
 
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers")
     kafka_controller_port: int = Field(9093, description="KRaft controller port (local stack)")
@@ -57,7 +58,10 @@ class Settings(BaseSettings):
         "shopstream <orders@shopstream.local>", description="From address of customer emails"
     )
 
-    jwt_secret: str = Field("change-me-in-production", description="HMAC key signing JWTs")
+    jwt_secret: str = Field(
+        "change-me-in-production-32-bytes-min",
+        description="HMAC key signing JWTs (HS256 wants 32+ bytes)",
+    )
     jwt_issuer: str = Field("shopstream", description="JWT issuer claim")
     jwt_ttl_seconds: int = Field(3600, description="Lifetime of an access token")
     reservation_ttl_seconds: int = Field(600, description="How long a checkout holds stock")
@@ -66,6 +70,19 @@ class Settings(BaseSettings):
     )
     reservation_expiry_batch: int = Field(
         100, description="Orders expired per transaction by one expiry sweep"
+    )
+    delivery_transit_days: int = Field(5, description="Default estimated delivery after shipping")
+
+    rate_limit_window_seconds: int = Field(60, description="Fixed window of the rate limiters")
+    rate_limit_per_ip: int = Field(1200, description="Requests per window from one client IP")
+    rate_limit_per_user: int = Field(300, description="Requests per window from one signed-in user")
+
+    gateway_timeout_seconds: float = Field(3.0, description="Client timeout of one gateway call")
+    gateway_retries: int = Field(
+        1, description="Replays (same idempotency key) after a gateway timeout or 5xx"
+    )
+    gateway_slow_charge_seconds: float = Field(
+        10.0, description="How long the simulated gateway stalls on its timeout test card"
     )
     engine_start_timeout_seconds: int = Field(180, description="How long `up` waits per engine")
 

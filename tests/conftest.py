@@ -1,5 +1,7 @@
 """Shared fixtures: the settings object and a guard that turns a missing engine into a failure."""
 
+from collections.abc import Callable
+
 import pytest
 
 from ops.stack.stack import components
@@ -11,9 +13,8 @@ def settings() -> Settings:
     return get_settings()
 
 
-@pytest.fixture(scope="session")
-def require_engine(settings: Settings):
-    """Fail (never skip) with the engine's name and log when it is not reachable."""
+def engine_guard(settings: Settings) -> Callable[[str], None]:
+    """A check that fails the test (never skips it) naming the engine and its log."""
     by_name = {e.name: e for e in components(settings)}
 
     def check(name: str) -> None:
@@ -28,3 +29,8 @@ def require_engine(settings: Settings):
             )
 
     return check
+
+
+@pytest.fixture(scope="session")
+def require_engine(settings: Settings) -> Callable[[str], None]:
+    return engine_guard(settings)

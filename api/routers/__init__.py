@@ -2,6 +2,26 @@
 
 from fastapi import APIRouter
 
-from api.routers import order_events
+from api.routers import (
+    admin_catalog,
+    admin_orders,
+    cart,
+    checkout,
+    order_events,
+    orders,
+    payment,
+    products,
+    users,
+)
 
-ROUTERS: list[APIRouter] = [order_events.router]
+ROUTERS: list[APIRouter] = [
+    users.router,
+    products.router,
+    cart.router,
+    checkout.router,
+    payment.router,
+    orders.router,
+    order_events.router,
+    admin_catalog.router,
+    admin_orders.router,
+]

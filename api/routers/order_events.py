@@ -7,56 +7,50 @@ late delivery from a lagging worker) is dropped. The stream ends at a final stat
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
-from psycopg_pool import AsyncConnectionPool
-from redis.asyncio import Redis
+from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from adapters.connections import Clients
 from api.auth import CurrentUser
-from api.errors import ApiError
-from domain.orders import is_final
+from api.deps import ClientsDep
+from api.errors import error_responses
+from api.params import OrderIdPath
+from api.repositories import orders
+from domain.orders import OrderNotFound, is_final
 from domain.status_history import supersedes
 from schemas.order_status import StatusChange
 from schemas.redis_keys import order_status_channel
 
-router = APIRouter(prefix="/orders", tags=["orders"])
+router = APIRouter(prefix="/orders", tags=["orders"], responses=error_responses(401, 404, 422, 429))
 
 PING_SECONDS = 15
 
 
 @router.get("/{orderId}/events", response_class=EventSourceResponse)
 async def order_events(
-    order_id: Annotated[uuid.UUID, Path(alias="orderId")], user: CurrentUser, request: Request
+    order_id: OrderIdPath, user: CurrentUser, clients: ClientsDep
 ) -> EventSourceResponse:
     """``event: status`` messages with ``{orderId, status, changedAt}``; owner only."""
-    clients = request.app.state.clients
-    if await current_status(clients.pg, order_id, user.user_id) is None:
-        raise ApiError(404, "order_not_found", f"order {order_id} not found")
-    changes = status_events(clients.redis, clients.pg, order_id, user.user_id)
-    return EventSourceResponse(changes, ping=PING_SECONDS)
+    if await current_status(clients, order_id, user.user_id) is None:
+        raise OrderNotFound(order_id)
+    return EventSourceResponse(status_events(clients, order_id, user.user_id), ping=PING_SECONDS)
 
 
 async def current_status(
-    pg: AsyncConnectionPool, order_id: uuid.UUID, user_id: uuid.UUID
+    clients: Clients, order_id: uuid.UUID, user_id: uuid.UUID
 ) -> StatusChange | None:
-    async with pg.connection() as conn:
-        cur = await conn.execute(
-            "SELECT order_id::text, status, updated_at AS changed_at FROM orders"
-            " WHERE order_id = %s AND user_id = %s",
-            (order_id, user_id),
-        )
-        row = await cur.fetchone()
+    async with clients.pg.connection() as conn:
+        row = await orders.status_of(conn, order_id, user_id)
     return StatusChange.model_validate(row) if row else None
 
 
 async def status_events(
-    redis: Redis, pg: AsyncConnectionPool, order_id: uuid.UUID, user_id: uuid.UUID
+    clients: Clients, order_id: uuid.UUID, user_id: uuid.UUID
 ) -> AsyncIterator[ServerSentEvent]:
-    async with redis.pubsub() as pubsub:
+    async with clients.redis.pubsub() as pubsub:
         await pubsub.subscribe(order_status_channel(str(order_id)))
-        last = await current_status(pg, order_id, user_id)
+        last = await current_status(clients, order_id, user_id)
         if last is None:
             return
         yield sse(last)

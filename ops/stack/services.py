@@ -46,6 +46,11 @@ def _python(*args: str) -> list[str]:
 
 SERVICES = (
     ServiceSpec(
+        "gateway",
+        lambda s: _python("-m", "ops.payment_gateway"),
+        lambda s: f"{s.gateway_url}/healthz",
+    ),
+    ServiceSpec(
         "api",
         lambda s: _python(
             "-m",

@@ -67,7 +67,11 @@ class Elasticsearch(DaemonEngine):
         url = urlsplit(self.settings.elasticsearch_url)
         (self.dist_dir / "config" / "elasticsearch.yml").write_text(
             CONFIG.format(
-                data=self.home / "data", logs=self.home / "logs", host=url.hostname, port=url.port
+                data=self.home / "data",
+                logs=self.home / "logs",
+                host=url.hostname,
+                port=url.port,
+                transport_port=(url.port or 9200) + 100,
             )
         )
         (self.dist_dir / "config" / "jvm.options.d").mkdir(exist_ok=True)

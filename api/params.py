@@ -1,0 +1,20 @@
+"""Request parameters shared by several routes."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import Header, Path
+
+ProductIdPath = Annotated[str, Path(alias="productId", min_length=1, max_length=64)]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Retrying with the same key returns the first attempt's result",
+    ),
+]
+
+OrderIdPath = Annotated[uuid.UUID, Path(alias="orderId")]

@@ -1,0 +1,66 @@
+"""Fixed-window request limits in Redis: per client IP on every route, per user once signed in.
+
+One Lua call per check (INCR, and EXPIRE on the window's first hit) keeps the count atomic across
+API processes. A fixed window lets a burst of up to twice the limit straddle a boundary; that is
+accepted for a coarse abuse guard and costs a single key per subject and window.
+"""
+
+import math
+import time
+
+from fastapi import Request
+from redis.asyncio import Redis
+
+from api.deps import get_clients
+from api.errors import ApiError
+from schemas.redis_keys import rate_limit_key
+
+_COUNT_HIT = """
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return hits
+"""
+
+
+def window_position(now: float, window_seconds: int) -> tuple[int, int]:
+    """(index of the window containing ``now``, whole seconds until the next one starts)."""
+    index = int(now // window_seconds)
+    return index, max(1, math.ceil((index + 1) * window_seconds - now))
+
+
+async def enforce_limit(
+    redis: Redis, scope: str, subject: str, limit: int, window_seconds: int
+) -> None:
+    """Counts one request of ``subject``; raises 429 with Retry-After once over ``limit``."""
+    window, retry_after = window_position(time.time(), window_seconds)
+    count_hit = redis.register_script(_COUNT_HIT)
+    hits = await count_hit(keys=[rate_limit_key(scope, subject, window)], args=[window_seconds])
+    if int(hits) > limit:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"too many requests; retry in {retry_after}s",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+async def limit_by_ip(request: Request) -> None:
+    """App-wide dependency. Uses the socket peer: put a trusted proxy's header here if deployed
+    behind one, never a client-supplied X-Forwarded-For."""
+    settings = get_clients(request).settings
+    ip = request.client.host if request.client else "unknown"
+    await _count_request(request, "ip", ip, settings.rate_limit_per_ip)
+
+
+async def limit_by_user(request: Request, user_id: str) -> None:
+    """Called by the authentication dependency once the token names the user."""
+    await _count_request(
+        request, "user", user_id, get_clients(request).settings.rate_limit_per_user
+    )
+
+
+async def _count_request(request: Request, scope: str, subject: str, limit: int) -> None:
+    clients = get_clients(request)
+    await enforce_limit(
+        clients.redis, scope, subject, limit, clients.settings.rate_limit_window_seconds
+    )

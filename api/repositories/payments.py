@@ -1,0 +1,69 @@
+"""Payment attempts. Unique (user, idempotency key) and one live attempt per order make a double
+submit collide in Postgres instead of reaching the gateway twice."""
+
+import uuid
+from decimal import Decimal
+
+from psycopg import AsyncConnection
+
+from domain.payments import GatewayOutcome, PaymentStatus
+
+_COLUMNS = "payment_id, order_id, idempotency_key, amount, currency, card_last4, status,"
+_COLUMNS += " transaction_id, failure_reason"
+
+
+async def insert_pending(
+    conn: AsyncConnection,
+    *,
+    order_id: uuid.UUID,
+    user_id: uuid.UUID,
+    idempotency_key: str,
+    amount: Decimal,
+    currency: str,
+    card_last4: str,
+) -> dict | None:
+    """The new PENDING row, or None when the key or the order already has a live attempt."""
+    cur = await conn.execute(
+        "INSERT INTO payments (payment_id, order_id, user_id, idempotency_key, amount, currency,"
+        " method, card_last4, status) VALUES (%s, %s, %s, %s, %s, %s, 'card', %s, 'PENDING')"
+        f" ON CONFLICT DO NOTHING RETURNING {_COLUMNS}",
+        (uuid.uuid4(), order_id, user_id, idempotency_key, amount, currency, card_last4),
+    )
+    return await cur.fetchone()
+
+
+async def existing_attempt(
+    conn: AsyncConnection, user_id: uuid.UUID, idempotency_key: str, order_id: uuid.UUID
+) -> dict | None:
+    """The attempt a retry must resume: the one with this key, else the order's live one."""
+    cur = await conn.execute(
+        f"SELECT {_COLUMNS} FROM payments WHERE user_id = %(user)s"
+        " AND (idempotency_key = %(key)s OR (order_id = %(order)s AND status <> 'FAILED'))"
+        " ORDER BY idempotency_key = %(key)s DESC LIMIT 1",
+        {"user": user_id, "key": idempotency_key, "order": order_id},
+    )
+    return await cur.fetchone()
+
+
+async def record_outcome(
+    conn: AsyncConnection, payment_id: uuid.UUID, outcome: GatewayOutcome
+) -> dict:
+    """Stores the gateway's answer; a settled row is never overwritten (late replies lose)."""
+    cur = await conn.execute(
+        "UPDATE payments SET status = %s, transaction_id = COALESCE(%s, transaction_id),"
+        " failure_reason = %s, updated_at = now()"
+        " WHERE payment_id = %s AND status IN ('PENDING', 'UNKNOWN')"
+        f" RETURNING {_COLUMNS}",
+        (outcome.status, outcome.transaction_id, outcome.failure_reason, payment_id),
+    )
+    row = await cur.fetchone()
+    if row is not None:
+        return row
+    cur = await conn.execute(
+        f"SELECT {_COLUMNS} FROM payments WHERE payment_id = %s", (payment_id,)
+    )
+    return await cur.fetchone()
+
+
+def status_of(row: dict) -> PaymentStatus:
+    return PaymentStatus(row["status"])

@@ -1,0 +1,51 @@
+"""Users and their delivery addresses (a JSONB array on the user row)."""
+
+import uuid
+
+from psycopg import AsyncConnection
+from psycopg.types.json import Jsonb
+
+MAX_ADDRESSES = 20
+
+
+async def insert_user(
+    conn: AsyncConnection, user_id: uuid.UUID, name: str, email: str, password_hash: str
+) -> bool:
+    """False when the email is taken; signup never grants a role other than customer."""
+    cur = await conn.execute(
+        "INSERT INTO users (user_id, name, email, password_hash) VALUES (%s, %s, %s, %s)"
+        " ON CONFLICT (email) DO NOTHING RETURNING user_id",
+        (user_id, name, email, password_hash),
+    )
+    return await cur.fetchone() is not None
+
+
+async def credentials(conn: AsyncConnection, email: str) -> dict | None:
+    cur = await conn.execute(
+        "SELECT user_id, email, role, password_hash FROM users WHERE email = %s", (email,)
+    )
+    return await cur.fetchone()
+
+
+async def profile(conn: AsyncConnection, user_id: uuid.UUID) -> dict | None:
+    cur = await conn.execute(
+        "SELECT user_id, name, email, role, addresses, created_at FROM users WHERE user_id = %s",
+        (user_id,),
+    )
+    return await cur.fetchone()
+
+
+async def append_address(conn: AsyncConnection, user_id: uuid.UUID, address: dict) -> bool:
+    """False when the user already has MAX_ADDRESSES addresses (or does not exist)."""
+    cur = await conn.execute(
+        "UPDATE users SET addresses = addresses || jsonb_build_array(%s::jsonb)"
+        " WHERE user_id = %s AND jsonb_array_length(addresses) < %s RETURNING user_id",
+        (Jsonb(address), user_id, MAX_ADDRESSES),
+    )
+    return await cur.fetchone() is not None
+
+
+async def addresses(conn: AsyncConnection, user_id: uuid.UUID) -> list[dict]:
+    cur = await conn.execute("SELECT addresses FROM users WHERE user_id = %s", (user_id,))
+    row = await cur.fetchone()
+    return row["addresses"] if row else []

@@ -1,0 +1,68 @@
+"""Catalog and stock administration for sellers/operators (admin role in the JWT).
+
+These edges write only their source of truth, Mongo for products and Postgres for stock;
+the CDC pipeline carries every change on to Elasticsearch, Redis and Mongo ``quantity``.
+"""
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Response
+from pymongo.errors import DuplicateKeyError
+
+from api import catalog_repo
+from api.auth import AdminUser
+from api.deps import ClientsDep
+from api.errors import ApiError
+from api.inventory_repo import set_available_qty
+from api.params import ProductIdPath
+from schemas.catalog import InventoryLevel, Product, ProductCreate, ProductUpdate, StockLevel
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+def _unknown(product_id: str) -> ApiError:
+    return ApiError(404, "product_not_found", f"no product {product_id!r}")
+
+
+@router.post("/products", status_code=201, response_model=Product)
+async def create_product(listing: ProductCreate, _: AdminUser, clients: ClientsDep) -> Product:
+    """Create a product (no stock yet: set it with PUT /admin/inventory/{productId})."""
+    product = Product.listed(listing, now=datetime.now(UTC))
+    try:
+        await catalog_repo.insert_product(clients.mongo, product)
+    except DuplicateKeyError as exc:
+        raise ApiError(
+            409, "product_exists", f"product {listing.product_id!r} already exists"
+        ) from exc
+    return product
+
+
+@router.put("/products/{productId}", response_model=Product)
+async def update_product(
+    product_id: ProductIdPath, update: ProductUpdate, _: AdminUser, clients: ClientsDep
+) -> Product:
+    """Partial update: only the fields sent change; updatedAt is bumped."""
+    product = await catalog_repo.update_product(
+        clients.mongo, product_id, update.changes(), now=datetime.now(UTC)
+    )
+    if product is None:
+        raise _unknown(product_id)
+    return product
+
+
+@router.delete("/products/{productId}", status_code=204)
+async def delete_product(product_id: ProductIdPath, _: AdminUser, clients: ClientsDep) -> Response:
+    """Remove the catalog document; the inventory row stays for order history and audit."""
+    if not await catalog_repo.delete_product(clients.mongo, product_id):
+        raise _unknown(product_id)
+    return Response(status_code=204)
+
+
+@router.put("/inventory/{productId}", response_model=InventoryLevel)
+async def set_stock(
+    product_id: ProductIdPath, level: StockLevel, _: AdminUser, clients: ClientsDep
+) -> InventoryLevel:
+    """Set sellable stock; stockedQty moves by the same delta so stock stays conserved."""
+    if not await catalog_repo.product_exists(clients.mongo, product_id):
+        raise _unknown(product_id)
+    return await set_available_qty(clients.pg, product_id, level.available_qty)

@@ -1,0 +1,44 @@
+"""Storefront catalog reads: search (Elasticsearch only) and the product page (Mongo + stock)."""
+
+import asyncio
+from typing import Annotated
+
+from elasticsearch import NotFoundError, TransportError
+from fastapi import APIRouter, Query
+
+from api.catalog_repo import find_product
+from api.deps import ClientsDep
+from api.errors import ApiError
+from api.params import ProductIdPath
+from api.search import build_search_body, parse_search_response
+from api.stock import live_available_qty
+from schemas.catalog import ProductDetails, SearchParams, SearchResponse
+
+router = APIRouter(prefix="/products", tags=["products"])
+
+
+@router.get("/search", response_model=SearchResponse)
+async def search_products(
+    params: Annotated[SearchParams, Query()], clients: ClientsDep
+) -> SearchResponse:
+    """Fuzzy full-text search with filters; `size` above 100 is refused with 422."""
+    try:
+        raw = await clients.es.search(
+            index=clients.settings.search_alias, body=build_search_body(params)
+        )
+    except NotFoundError as exc:
+        raise ApiError(503, "search_unavailable", "the search index is not built yet") from exc
+    except TransportError as exc:
+        raise ApiError(503, "search_unavailable", "search is temporarily unavailable") from exc
+    return parse_search_response(raw.body, params)
+
+
+@router.get("/{productId}", response_model=ProductDetails)
+async def product_details(product_id: ProductIdPath, clients: ClientsDep) -> ProductDetails:
+    """Catalog document from Mongo with live availableQty (Redis cache, else Postgres)."""
+    product, qty = await asyncio.gather(
+        find_product(clients.mongo, product_id), live_available_qty(clients, product_id)
+    )
+    if product is None:
+        raise ApiError(404, "product_not_found", f"no product {product_id!r}")
+    return ProductDetails.of(product, qty)

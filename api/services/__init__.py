@@ -1,0 +1,1 @@
+"""Use cases that coordinate several adapters (Postgres, Mongo, Redis, the payment gateway)."""

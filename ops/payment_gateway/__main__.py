@@ -1,0 +1,23 @@
+"""``python -m ops.payment_gateway``: serves the gateway on the port of settings.gateway_url."""
+
+from urllib.parse import urlsplit
+
+import uvicorn
+
+from ops.payment_gateway.app import create_gateway_app
+from schemas.settings import get_settings
+
+
+def main() -> None:
+    settings = get_settings()
+    address = urlsplit(settings.gateway_url)
+    uvicorn.run(
+        create_gateway_app(settings),
+        host=address.hostname or "127.0.0.1",
+        port=address.port or 80,
+        log_level="warning",
+    )
+
+
+if __name__ == "__main__":
+    main()

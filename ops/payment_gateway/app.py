@@ -1,0 +1,82 @@
+"""A small Stripe-style card gateway for local runs and tests (``python -m ops.payment_gateway``).
+
+``POST /v1/charges`` needs an ``Idempotency-Key``: the first request with a key decides the
+outcome, every replay gets the same response (a replay while the first is still running gets
+409 ``idempotency_key_in_use``, as Stripe does). The card number picks the outcome: see cards.py.
+"""
+
+import asyncio
+import datetime as dt
+from typing import Annotated
+
+from fastapi import FastAPI, Header, Query
+from fastapi.responses import JSONResponse
+from pydantic import Field, StringConstraints
+
+from api.errors import ApiError, install_error_handlers
+from ops.payment_gateway.cards import CardBehaviour, behaviour_of, decline_code
+from ops.payment_gateway.ledger import ChargeLedger
+from schemas.api_model import ApiModel
+from schemas.payments import CardDetails
+from schemas.settings import Settings, get_settings
+
+
+class ChargeRequest(ApiModel):
+    amount: int = Field(gt=0, description="In the currency's minor unit (cents)")
+    currency: Annotated[str, StringConstraints(pattern=r"^[a-z]{3}$")]
+    card: CardDetails
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+RequiredIdempotencyKey = Annotated[
+    str, Header(alias="Idempotency-Key", min_length=1, max_length=255)
+]
+
+
+def create_gateway_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    ledger = ChargeLedger()
+    app = FastAPI(title="shopstream test payment gateway", version="1")
+    install_error_handlers(app)
+
+    @app.post("/v1/charges")
+    async def create_charge(
+        body: ChargeRequest, idempotency_key: RequiredIdempotencyKey
+    ) -> JSONResponse:
+        fingerprint = body.model_dump_json()
+        stored = ledger.responses.get(idempotency_key)
+        if stored is not None:
+            if stored.fingerprint != fingerprint:
+                raise ApiError(
+                    400, "idempotency_key_reused", "this key was used with other parameters"
+                )
+            return JSONResponse(stored.body, stored.status_code)
+        if idempotency_key in ledger.in_flight:
+            raise ApiError(409, "idempotency_key_in_use", "a request with this key is running")
+        behaviour = behaviour_of(body.card.number)
+        ledger.in_flight.add(idempotency_key)
+        try:
+            if behaviour is CardBehaviour.STALL_THEN_APPROVE:
+                await asyncio.sleep(settings.gateway_slow_charge_seconds)
+            declined = decline_code(
+                behaviour, body.card.exp_month, body.card.exp_year, dt.date.today()
+            )
+            stored = ledger.record(
+                idempotency_key, fingerprint, body.model_dump(mode="json"), declined
+            )
+        finally:
+            ledger.in_flight.discard(idempotency_key)
+        if behaviour is CardBehaviour.APPROVE_THEN_FAIL:
+            raise ApiError(500, "api_error", "charged, but the gateway failed before answering")
+        return JSONResponse(stored.body, stored.status_code)
+
+    @app.get("/v1/charges")
+    async def list_charges(order_id: Annotated[str, Query(alias="orderId")]) -> dict:
+        """Charges made for one order (``metadata.orderId``): for tests and operators."""
+        return {"data": ledger.charges_of_order(order_id)}
+
+    @app.get("/healthz")
+    async def healthz() -> dict:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,106 @@
+"""Real-engine fixtures for the catalog tests.
+
+Each test session works on its own data so several runs can share one stack: a
+uuid-suffixed Mongo database and search alias, and product ids with a per-run prefix
+(which also scopes the Postgres inventory rows and Redis stock keys it touches).
+"""
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+
+import httpx
+import psycopg
+import pytest
+from elasticsearch import Elasticsearch
+from pymongo import MongoClient
+from redis import Redis
+
+from api.app import create_app
+from api.auth import Principal, issue_token
+from domain.catalog_gen import generate_catalog
+from ops.migrate import apply_migrations
+from ops.seed import seed_catalog
+from schemas.catalog import Product
+from schemas.search_index import index_pattern
+from schemas.settings import Settings, get_settings
+
+RUN = uuid.uuid4().hex[:8]
+ID_PREFIX = f"t{RUN}_"
+CATALOG_SIZE = 300
+CATALOG_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def catalog_settings() -> Settings:
+    return get_settings().model_copy(
+        update={"search_alias": f"test-products-{RUN}", "mongo_db": f"catalog_test_{RUN}"}
+    )
+
+
+@pytest.fixture(scope="session")
+def engines(catalog_settings: Settings, require_engine: Callable[[str], None]) -> Settings:
+    """This run's settings once every engine the catalog uses answers (else the run fails)."""
+    for engine in ("postgres", "ferretdb", "redis", "elasticsearch"):
+        require_engine(engine)
+    apply_migrations(catalog_settings)
+    return catalog_settings
+
+
+@pytest.fixture(scope="session")
+def catalog(engines: Settings) -> Iterator[list[Product]]:
+    """A small seeded catalog (heroes first) in this run's own stores; removed afterwards."""
+    try:
+        seed_catalog(engines, CATALOG_SIZE, CATALOG_SEED, ID_PREFIX, report=lambda _: None)
+        yield list(generate_catalog(CATALOG_SIZE, CATALOG_SEED, ID_PREFIX))
+    finally:
+        _clean_up(engines)
+
+
+def _clean_up(settings: Settings) -> None:
+    with Elasticsearch(settings.elasticsearch_url) as es:
+        indices = list(es.indices.get(index=index_pattern(settings.search_alias)))
+        if indices:
+            es.indices.delete(index=",".join(indices))
+        es.options(ignore_status=404).indices.delete_index_template(name=settings.search_alias)
+    with MongoClient(settings.mongo_url) as mongo:
+        mongo.drop_database(settings.mongo_db)
+    with psycopg.connect(settings.postgres_dsn) as pg:
+        pg.execute("DELETE FROM inventory WHERE product_id LIKE %s", (f"{ID_PREFIX}%",))
+    redis = Redis.from_url(settings.redis_url)
+    stale = list(redis.scan_iter(f"stock:{ID_PREFIX}*"))
+    if stale:
+        redis.delete(*stale)
+
+
+@asynccontextmanager
+async def in_process_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The storefront app in-process with its lifespan running."""
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://shop") as client,
+    ):
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def api(catalog: list[Product], engines: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The storefront on this run's catalog."""
+    async with in_process_client(engines) as client:
+        yield client
+
+
+def bearer(role: str) -> dict[str, str]:
+    principal = Principal(uuid.uuid4(), f"{role}-{RUN}@example.com", role)
+    return {"Authorization": f"Bearer {issue_token(get_settings(), principal)}"}
+
+
+@pytest.fixture(scope="session")
+def admin_headers() -> dict[str, str]:
+    return bearer("admin")
+
+
+@pytest.fixture(scope="session")
+def customer_headers() -> dict[str, str]:
+    return bearer("customer")

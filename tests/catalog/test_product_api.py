@@ -1,0 +1,79 @@
+"""GET /v1/products/{productId}: Mongo document with live stock from Redis, else Postgres."""
+
+from collections.abc import Iterator
+
+import httpx
+import psycopg
+import pytest
+from redis import Redis
+
+from schemas.catalog import Product
+from schemas.redis_keys import stock_key
+from schemas.settings import Settings
+
+
+@pytest.fixture
+def redis(engines: Settings) -> Iterator[Redis]:
+    client = Redis.from_url(engines.redis_url, decode_responses=True)
+    yield client
+    client.close()
+
+
+async def details(api: httpx.AsyncClient, product_id: str) -> dict:
+    response = await api.get(f"/v1/products/{product_id}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_details_have_the_seed_shape(api: httpx.AsyncClient, catalog: list[Product]) -> None:
+    hero = catalog[0]
+    body = await details(api, hero.product_id)
+    assert body["title"] == "Apple iPhone 15 Pro 256GB"
+    assert body["description"].startswith(hero.title)
+    assert (body["category"], body["brand"]) == ("Phones", "Apple")
+    assert (body["price"], body["currency"]) == (999.99, "USD")
+    assert body["images"] and all(url.startswith("https://cdn.") for url in body["images"])
+    assert body["specifications"]["storage"] == "256GB"
+    assert body["rating"] == hero.rating and body["reviewCount"] == hero.review_count
+    assert len(body["reviews"]) == len(hero.reviews)
+
+
+async def test_cached_stock_wins(
+    api: httpx.AsyncClient, catalog: list[Product], redis: Redis
+) -> None:
+    product = catalog[10]
+    redis.set(stock_key(product.product_id), 42)
+    try:
+        assert (await details(api, product.product_id))["availableQty"] == 42
+    finally:
+        redis.delete(stock_key(product.product_id))
+
+
+async def test_cache_miss_reads_postgres(
+    api: httpx.AsyncClient, catalog: list[Product], redis: Redis, engines: Settings
+) -> None:
+    product = catalog[11]
+    assert redis.get(stock_key(product.product_id)) is None
+    with psycopg.connect(engines.postgres_dsn) as pg:
+        (stock,) = pg.execute(
+            "SELECT available_qty FROM inventory WHERE product_id = %s", (product.product_id,)
+        ).fetchone()
+    assert stock == product.quantity
+    assert (await details(api, product.product_id))["availableQty"] == stock
+
+
+async def test_a_malformed_cache_value_falls_back_to_postgres(
+    api: httpx.AsyncClient, catalog: list[Product], redis: Redis
+) -> None:
+    product = catalog[12]
+    redis.set(stock_key(product.product_id), "not-a-number")
+    try:
+        assert (await details(api, product.product_id))["availableQty"] == product.quantity
+    finally:
+        redis.delete(stock_key(product.product_id))
+
+
+async def test_unknown_product_is_404_json(api: httpx.AsyncClient) -> None:
+    response = await api.get("/v1/products/prod_does_not_exist")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "product_not_found"

@@ -1,0 +1,130 @@
+"""Test data written straight to the engines, uniquely named so concurrent runs never collide.
+
+Shoppers are inserted in bulk with tokens issued directly: the flash sale needs a thousand of
+them, and hashing a thousand passwords would dominate its run time. Signup and login themselves
+are tested through the API in test_users_api.py.
+"""
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from adapters.connections import Clients
+from api.auth import Principal, issue_token
+from schemas.redis_keys import stock_key
+
+TEST_RUN = uuid.uuid4().hex[:12]
+"""Marks the catalog documents of this run, so the run can remove them when it ends."""
+
+NO_LOGIN_HASH = "not-an-argon2-hash"
+"""Accounts made here cannot log in; they use tokens from issue_token."""
+
+
+@dataclass(frozen=True)
+class Shopper:
+    user_id: uuid.UUID
+    email: str
+    token: str
+    cart_id: uuid.UUID
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def unique_product_id() -> str:
+    return f"prod_t{uuid.uuid4().hex[:16]}"
+
+
+async def create_product(
+    clients: Clients,
+    *,
+    price: Decimal = Decimal("19.99"),
+    stock: int = 100,
+    currency: str = "USD",
+    cached_stock: int | None = None,
+) -> str:
+    """A catalog document (Mongo) plus its inventory row (Postgres); ``cached_stock`` also sets
+    the Redis stock cache, as the stock-sync stream would."""
+    product_id = unique_product_id()
+    await clients.mongo.products.insert_one(
+        {
+            "productId": product_id,
+            "title": f"Test product {product_id}",
+            "price": float(price),
+            "currency": currency,
+            "thumbnail": f"https://cdn.example.com/{product_id}.jpg",
+            "testRun": TEST_RUN,
+        }
+    )
+    await sql(
+        clients,
+        "INSERT INTO inventory (product_id, available_qty, stocked_qty) VALUES (%s, %s, %s)",
+        product_id,
+        stock,
+        stock,
+    )
+    if cached_stock is not None:
+        await clients.redis.set(stock_key(product_id), cached_stock)
+    return product_id
+
+
+async def forget_test_products(clients: Clients) -> None:
+    """Takes this run's products out of the shared catalog (Postgres rows stay: orders and
+    reservations of the run still reference them)."""
+    await clients.mongo.products.delete_many({"testRun": TEST_RUN})
+
+
+async def create_shoppers(clients: Clients, count: int, role: str = "customer") -> list[Shopper]:
+    """``count`` accounts, each with an empty cart and a valid access token."""
+    run = uuid.uuid4().hex[:12]
+    people = [
+        (uuid.uuid4(), f"shopper-{run}-{i}@test.shopstream.dev", uuid.uuid4()) for i in range(count)
+    ]
+    async with clients.pg.connection() as conn, conn.cursor() as cur:
+        await cur.executemany(
+            "INSERT INTO users (user_id, name, email, password_hash, role)"
+            " VALUES (%s, 'Test Shopper', %s, %s, %s)",
+            [(user_id, email, NO_LOGIN_HASH, role) for user_id, email, _ in people],
+        )
+        await cur.executemany(
+            "INSERT INTO carts (cart_id, user_id) VALUES (%s, %s)",
+            [(cart_id, user_id) for user_id, _, cart_id in people],
+        )
+    return [
+        Shopper(
+            user_id, email, issue_token(clients.settings, Principal(user_id, email, role)), cart
+        )
+        for user_id, email, cart in people
+    ]
+
+
+async def create_shopper(clients: Clients, role: str = "customer") -> Shopper:
+    return (await create_shoppers(clients, 1, role))[0]
+
+
+async def put_in_carts(
+    clients: Clients, shoppers: list[Shopper], product_id: str, quantity: int
+) -> None:
+    async with clients.pg.connection() as conn, conn.cursor() as cur:
+        await cur.executemany(
+            "INSERT INTO cart_items (cart_id, product_id, quantity) VALUES (%s, %s, %s)",
+            [(s.cart_id, product_id, quantity) for s in shoppers],
+        )
+
+
+async def sql(clients: Clients, statement: str, *params: object) -> list[dict]:
+    """Runs one statement in its own transaction; the rows it returns, if any."""
+    async with clients.pg.connection() as conn:
+        cur = await conn.execute(statement, params)
+        return await cur.fetchall() if cur.description else []
+
+
+async def inventory_of(clients: Clients, product_id: str) -> dict:
+    [row] = await sql(
+        clients,
+        "SELECT available_qty, reserved_qty, sold_qty, stocked_qty FROM inventory"
+        " WHERE product_id = %s",
+        product_id,
+    )
+    return row

@@ -1,0 +1,187 @@
+"""Signup, login (argon2 + JWT), profile, addresses and token checks, on real Postgres."""
+
+import uuid
+
+import httpx
+import pytest
+
+from adapters.connections import Clients
+from api.auth import Principal, issue_token
+from ops.admin import create_admin
+from schemas.settings import Settings
+from tests.commerce.factories import Shopper, sql
+from tests.commerce.flows import assert_refused
+
+PASSWORD = "correct horse battery"
+
+
+def new_email() -> str:
+    return f"user-{uuid.uuid4().hex[:12]}@test.shopstream.dev"
+
+
+async def signup(api: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    return await api.post(
+        "/v1/users/signup", json={"name": "Ada Lovelace", "email": email, "password": password}
+    )
+
+
+async def login(api: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    return await api.post("/v1/users/login", json={"email": email, "password": password})
+
+
+async def test_signup_login_and_me(api: httpx.AsyncClient) -> None:
+    email = new_email()
+    created = await signup(api, email.upper())
+    assert created.status_code == 201
+    user_id = created.json()["userId"]
+
+    logged_in = await login(api, email)
+    assert logged_in.status_code == 200
+    token = logged_in.json()
+    assert token["tokenType"] == "bearer" and token["expiresIn"] > 0
+
+    me = await api.get("/v1/users/me", headers={"Authorization": f"Bearer {token['accessToken']}"})
+    assert me.status_code == 200
+    assert me.json()["userId"] == user_id
+    assert me.json()["email"] == email
+    assert me.json()["role"] == "customer"
+    assert me.json()["addresses"] == []
+
+
+async def test_duplicate_email_is_409(api: httpx.AsyncClient) -> None:
+    email = new_email()
+    assert (await signup(api, email)).status_code == 201
+    again = await signup(api, email)
+    assert_refused(again, 409, "email_taken")
+
+
+async def test_password_is_stored_as_argon2id(api: httpx.AsyncClient, clients: Clients) -> None:
+    email = new_email()
+    await signup(api, email)
+    [row] = await sql(clients, "SELECT password_hash FROM users WHERE email = %s", email)
+    stored = row["password_hash"]
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+async def test_wrong_password_is_401(api: httpx.AsyncClient) -> None:
+    email = new_email()
+    await signup(api, email)
+    response = await login(api, email, PASSWORD + "!")
+    assert_refused(response, 401, "invalid_credentials")
+
+
+async def test_unknown_email_is_the_same_401(api: httpx.AsyncClient) -> None:
+    response = await login(api, new_email())
+    assert response.status_code == 401
+    assert response.json()["error"] == {
+        "code": "invalid_credentials",
+        "message": "wrong email or password",
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "A", "email": "not-an-email", "password": PASSWORD},
+        {"name": "A", "email": "a@b.dev", "password": "short"},
+        {"name": "", "email": "a@b.dev", "password": PASSWORD},
+        {"email": "a@b.dev", "password": PASSWORD},
+        {"name": "A", "email": "a@b.dev", "password": PASSWORD, "role": "admin"},
+    ],
+)
+async def test_bad_signups_are_422(api: httpx.AsyncClient, body: dict) -> None:
+    response = await api.post("/v1/users/signup", json=body)
+    assert_refused(response, 422, "invalid_request")
+
+
+async def test_addresses_get_ids_and_are_listed(api: httpx.AsyncClient, shopper: Shopper) -> None:
+    address = {
+        "label": "home",
+        "recipient": "Ada Lovelace",
+        "line1": "12 St James's Square",
+        "city": "London",
+        "postalCode": "SW1Y 4JH",
+        "country": "GB",
+    }
+    created = await api.post("/v1/users/me/addresses", json=address, headers=shopper.headers)
+    assert created.status_code == 201
+    stored = created.json()
+    assert uuid.UUID(stored["addressId"])
+    assert {k: stored[k] for k in address} == address
+
+    listed = await api.get("/v1/users/me/addresses", headers=shopper.headers)
+    assert listed.json() == [stored]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        {"recipient": "A", "line1": "x", "city": "y", "postalCode": "1", "country": "gb"},
+        {"recipient": "A", "line1": "x", "city": "y", "country": "GB"},
+    ],
+)
+async def test_bad_addresses_are_422(
+    api: httpx.AsyncClient, shopper: Shopper, address: dict
+) -> None:
+    response = await api.post("/v1/users/me/addresses", json=address, headers=shopper.headers)
+    assert response.status_code == 422
+
+
+def _tampered(token: str) -> str:
+    header, payload, signature = token.split(".")
+    return f"{header}.{payload}.{signature[:-4]}AAAA"
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Bearer",
+        "Basic dXNlcjpwYXNz",
+        "Bearer not.a.jwt",
+    ],
+)
+async def test_missing_or_malformed_token_is_401(
+    api: httpx.AsyncClient, authorization: str | None
+) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+    response = await api.get("/v1/users/me", headers=headers)
+    assert_refused(response, 401, "unauthorized")
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"jwt_ttl_seconds": -30}, "token expired"),
+        ({"jwt_secret": "someone else's key, at least 32 bytes"}, "invalid token"),
+        ({"jwt_issuer": "another-issuer"}, "invalid token"),
+    ],
+)
+async def test_expired_forged_or_foreign_tokens_are_401(
+    api: httpx.AsyncClient, app_settings: Settings, shopper: Shopper, change: dict, message: str
+) -> None:
+    principal = Principal(shopper.user_id, shopper.email, "customer")
+    token = issue_token(app_settings.model_copy(update=change), principal)
+    response = await api.get("/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == message
+
+
+async def test_tampered_token_is_401(api: httpx.AsyncClient, shopper: Shopper) -> None:
+    headers = {"Authorization": f"Bearer {_tampered(shopper.token)}"}
+    response = await api.get("/v1/users/me", headers=headers)
+    assert response.status_code == 401
+
+
+async def test_create_admin_makes_an_admin_who_can_log_in(
+    api: httpx.AsyncClient, app_settings: Settings
+) -> None:
+    email = new_email()
+    first = create_admin(app_settings, email, PASSWORD)
+    assert create_admin(app_settings, email, PASSWORD + "2") == first
+
+    response = await login(api, email, PASSWORD + "2")
+    assert response.status_code == 200
+    headers = {"Authorization": f"Bearer {response.json()['accessToken']}"}
+    assert (await api.get("/v1/users/me", headers=headers)).json()["role"] == "admin"
