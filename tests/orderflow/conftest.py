@@ -13,6 +13,18 @@ from ops.connectors import render, wait_running
 from ops.mailsink import mail_dir
 from schemas.settings import Settings
 from streams import ports
+
+# The storefront's own fixtures (in-process API, payment gateway process, shoppers), reused by
+# test_storefront_flow_e2e.py rather than rebuilt here.
+from tests.commerce.conftest import (  # noqa: F401
+    api,
+    app_settings,
+    clients,
+    engines,
+    gateway_url,
+    served,
+    shopper,
+)
 from tests.orderflow.cdc import worker_members
 from tests.orderflow.fakes import MemoryShop
 from tests.orderflow.shopdb import ShopDB
