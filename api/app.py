@@ -9,6 +9,7 @@ from adapters.connections import open_clients
 from api.errors import install_error_handlers
 from api.gateway import open_gateway
 from api.metrics import install_metrics
+from api.prices import PriceReader
 from api.rate_limit import limit_by_ip
 from api.routers import ROUTERS
 from schemas.settings import Settings, get_settings
@@ -22,6 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with open_clients(settings) as clients, open_gateway(settings) as gateway:
             app.state.clients = clients
             app.state.gateway = gateway
+            app.state.prices = PriceReader(clients.mongo)
             yield
 
     app = FastAPI(

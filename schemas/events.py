@@ -5,13 +5,19 @@ loudly at the edge of the agent instead of deep inside domain code.
 """
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Generic, Literal, TypeVar
 
+from bson import json_util
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Row = TypeVar("Row", bound=BaseModel)
+
+# MongoDB extended JSON ("relaxed" mode, as the Debezium MongoDB connector writes it).
+EXTENDED_JSON = json_util.JSONOptions(
+    json_mode=json_util.JSONMode.RELAXED, tz_aware=True, tzinfo=UTC
+)
 
 
 class Source(BaseModel):
@@ -41,8 +47,13 @@ class Envelope(BaseModel, Generic[Row]):
     @field_validator("before", "after", mode="before")
     @classmethod
     def _extended_json(cls, value: Any) -> Any:
-        """Debezium's MongoDB connector carries documents as extended-JSON strings."""
-        return json.loads(value) if isinstance(value, str) else value
+        """Debezium's MongoDB connector carries documents as extended-JSON strings.
+
+        Decoding them as extended JSON (not plain JSON) restores dates and ObjectIds.
+        """
+        return (
+            json_util.loads(value, json_options=EXTENDED_JSON) if isinstance(value, str) else value
+        )
 
     @property
     def row(self) -> Row:
@@ -111,6 +122,31 @@ class ProductChange(BaseModel):
 
     product_id: str = Field(alias="productId")
     version: int = 0
+    deleted: bool = False  # soft delete: the catalog keeps a versioned tombstone
+
+
+def product_key(product_id: str) -> bytes:
+    """Record key of the catalog topic: ``{"productId": ...}``, like the Postgres connector's."""
+    return json.dumps({"productId": product_id}, separators=(",", ":")).encode()
+
+
+def product_id_of_key(key: bytes | None) -> str | None:
+    """The product id a catalog record key names, or None when it names none.
+
+    Accepts the change feed's ``{"productId": ...}`` and the Debezium MongoDB connector's
+    ``{"id": <extended JSON of _id>}``, which names the product when ``_id`` is its id (an
+    ObjectId ``_id`` names no product: consumers then read ``after.productId``).
+    """
+    if not key:
+        return None
+    fields = json.loads(key)
+    if "productId" in fields:
+        return fields["productId"]
+    try:
+        document_id = json_util.loads(fields["id"])
+    except ValueError:  # a bare string, not JSON
+        return fields["id"]
+    return document_id if isinstance(document_id, str) else None
 
 
 InventoryEvent = Envelope[InventoryRow]

@@ -70,13 +70,22 @@ PRODUCTS_VALIDATOR: dict = {
             "quantity": _COUNT,
             "createdAt": {"bsonType": "date"},
             "updatedAt": {"bsonType": "date"},
+            # Stamped by adapters/catalog_store.py for the catalog change feed.
+            "version": {"bsonType": ["int", "long"], "minimum": 1},
+            "changeBucket": {"bsonType": ["int", "long"]},
+            "deleted": {"bsonType": "bool"},
+            "stockLsn": {"bsonType": ["int", "long"]},
         },
     }
 }
 
+CHANGE_BUCKET_INDEX = IndexModel([("changeBucket", ASCENDING)], name="changeBucket")
+"""The catalog change feed's lookup (MongoDB uses it; FerretDB 1.24 scans either way)."""
+
 PRODUCTS_INDEXES = [
     IndexModel([("productId", ASCENDING)], name="productId_unique", unique=True),
     IndexModel([("category", ASCENDING)], name="category"),
+    CHANGE_BUCKET_INDEX,
 ]
 
 

@@ -18,20 +18,21 @@ class Cleanup(StrEnum):
 
 @dataclass(frozen=True)
 class TopicSpec:
-    source: str  # "<schema>.<table>" or "<db>.<collection>"
+    source: str  # "<schema>.<table>" or "<db>.<collection>"; "{mongo_db}" is the catalog db
     key: str  # the field the record key carries
     partitions: int
     cleanup: Cleanup
 
     def name(self, settings: Settings) -> str:
-        return f"{settings.topic_prefix}.{self.source}"
+        return f"{settings.topic_prefix}.{self.source.format(mongo_db=settings.mongo_db)}"
 
 
 INVENTORY = TopicSpec("public.inventory", "product_id", 3, Cleanup.COMPACT)
 RESERVATIONS = TopicSpec("public.reservations", "order_id,product_id", 3, Cleanup.DELETE)
 ORDERS = TopicSpec("public.orders", "order_id", 3, Cleanup.DELETE)
 PAYMENTS = TopicSpec("public.payments", "payment_id", 3, Cleanup.DELETE)
-PRODUCTS = TopicSpec("catalog.products", "productId", 3, Cleanup.COMPACT)
+# Named after the configured catalog db, as the Debezium MongoDB connector names it.
+PRODUCTS = TopicSpec("{mongo_db}.products", "productId", 3, Cleanup.COMPACT)
 
 POSTGRES_TABLES = (INVENTORY, RESERVATIONS, ORDERS, PAYMENTS)
 ALL_TOPICS = (*POSTGRES_TABLES, PRODUCTS)

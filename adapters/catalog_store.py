@@ -1,0 +1,118 @@
+"""The one writer of product documents (Mongo ``products``): the catalog change feed relies on it.
+
+Every insert and update stamps ``updatedAt`` (UTC, this process's clock), its
+``changeBucket`` and a new ``version`` (``$inc``): the feed finds changes by the stamps, on
+FerretDB (no change streams) as on MongoDB, and every consumer orders a product's changes by
+the version. Deletes are soft (``deleted: true`` plus a version bump), so a delete is a change
+the feed can see; readers filter tombstones out with ``LIVE``.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+from pymongo.results import InsertManyResult
+
+from domain.catalog_feed import change_bucket
+from schemas.mongo_products import CHANGE_BUCKET_INDEX, PRODUCTS
+
+LIVE: dict = {"deleted": {"$ne": True}}
+"""Filter of every reader: soft-deleted products are tombstones, not products."""
+
+Document = dict[str, Any]
+
+
+def _products(db: AsyncDatabase) -> AsyncCollection:
+    return db[PRODUCTS]
+
+
+def _stamp() -> Document:
+    """Milliseconds, as BSON dates store them: what the feed reads back equals what was written."""
+    now = datetime.now(UTC)
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    return {"updatedAt": now, "changeBucket": change_bucket(now)}
+
+
+def _newer_stock(lsn: int) -> Document:
+    return {"$or": [{"stockLsn": {"$lt": lsn}}, {"stockLsn": {"$exists": False}}]}
+
+
+async def ensure_feed_index(db: AsyncDatabase) -> None:
+    await _products(db).create_indexes([CHANGE_BUCKET_INDEX])
+
+
+async def find_product(db: AsyncDatabase, product_id: str) -> Document | None:
+    return await _products(db).find_one({"productId": product_id, **LIVE})
+
+
+async def create_product(db: AsyncDatabase, document: Mapping[str, Any]) -> Document:
+    """Insert as version 1; listing a deleted product's id again revives it at a newer version.
+
+    Raises ``DuplicateKeyError`` when a live product has the id (the unique ``productId``
+    index of ``schemas.mongo_products.ensure_products_collection`` decides).
+    """
+    stamped = {**document, **_stamp(), "version": 1, "deleted": False}
+    try:
+        await _products(db).insert_one(stamped)
+    except DuplicateKeyError:
+        revived = await _products(db).find_one_and_update(
+            {"productId": document["productId"], "deleted": True},
+            {"$set": {**document, **_stamp(), "deleted": False}, "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if revived is None:
+            raise
+        return revived
+    return stamped
+
+
+async def insert_products(
+    db: AsyncDatabase, documents: Iterable[Mapping[str, Any]]
+) -> InsertManyResult:
+    """Bulk ``create_product`` for seeding: ids already present fail with ``BulkWriteError``."""
+    stamp = _stamp()
+    stamped = [{**d, **stamp, "version": 1, "deleted": False} for d in documents]
+    return await _products(db).insert_many(stamped, ordered=False)
+
+
+async def update_product(
+    db: AsyncDatabase, product_id: str, changes: Mapping[str, Any]
+) -> Document | None:
+    """``$set`` the changes (stored field names) on a live product; None if there is none."""
+    return await _products(db).find_one_and_update(
+        {"productId": product_id, **LIVE},
+        {"$set": {**changes, **_stamp()}, "$inc": {"version": 1}},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def delete_product(db: AsyncDatabase, product_id: str) -> bool:
+    """Soft delete: False when there is no live product with the id."""
+    result = await _products(db).update_one(
+        {"productId": product_id, **LIVE},
+        {"$set": {"deleted": True, **_stamp()}, "$inc": {"version": 1}},
+    )
+    return result.modified_count > 0
+
+
+async def set_quantity(db: AsyncDatabase, product_id: str, quantity: int, lsn: int) -> bool:
+    """Copy Postgres ``available_qty`` from the inventory change at ``lsn``, if it is newer.
+
+    Returns whether the quantity changed (a new version for the feed to carry to search).
+    An unchanged quantity only advances ``stockLsn``, without a version, so payments moving
+    units from reserved to sold cost no search write; older or repeated LSNs change nothing.
+    """
+    changed = await _products(db).update_one(
+        {"productId": product_id, "quantity": {"$ne": quantity}, **_newer_stock(lsn)},
+        {"$set": {"quantity": quantity, "stockLsn": lsn, **_stamp()}, "$inc": {"version": 1}},
+    )
+    if changed.matched_count:
+        return True
+    await _products(db).update_one(
+        {"productId": product_id, **_newer_stock(lsn)}, {"$set": {"stockLsn": lsn}}
+    )
+    return False

@@ -1,0 +1,1 @@
+"""One module per Faust agent; ``streams.app.AGENT_MODULES`` lists them."""

@@ -1,0 +1,121 @@
+"""Fixtures of the catalog flow tests: in-memory sinks for the agents' logic, and an isolated
+stream worker on the real engines for the end-to-end tests."""
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import TypeVar
+
+import psycopg
+import pytest
+from kafka import TopicPartition
+from redis import Redis
+
+from adapters import catalog_store
+from adapters.connections import Clients, open_clients
+from ops.migrate import apply_migrations
+from ops.streams_worker import IsolatedWorker, start_at_log_end
+from schemas.catalog import Product, ProductListing
+from schemas.redis_keys import stock_key, stock_lsn_key
+from schemas.settings import Settings
+from schemas.topics import INVENTORY
+from streams.agents import search_sync, stock_sync
+from tests.catalogflow.memory import MemorySearch, MemoryStock
+
+Sink = TypeVar("Sink")
+
+
+def plug(monkeypatch: pytest.MonkeyPatch, module: ModuleType, provider: str, sink: Sink) -> Sink:
+    """Make the agent module's sink provider hand out ``sink``."""
+
+    async def provide() -> Sink:
+        return sink
+
+    monkeypatch.setattr(module, provider, provide)
+    return sink
+
+
+@pytest.fixture
+def memory_cache(monkeypatch: pytest.MonkeyPatch) -> MemoryStock:
+    return plug(monkeypatch, stock_sync, "cache_sink", MemoryStock())
+
+
+@pytest.fixture
+def memory_quantity(monkeypatch: pytest.MonkeyPatch) -> MemoryStock:
+    return plug(monkeypatch, stock_sync, "quantity_sink", MemoryStock())
+
+
+@pytest.fixture
+def memory_search(monkeypatch: pytest.MonkeyPatch) -> MemorySearch:
+    return plug(monkeypatch, search_sync, "search_sink", MemorySearch())
+
+
+ENGINES = ("postgres", "redis", "kafka", "elasticsearch", "ferretdb", "connect")
+
+
+@dataclass
+class Pipeline:
+    """An isolated stream worker plus where the shared inventory topic stood when it started."""
+
+    worker: IsolatedWorker
+    inventory_start: dict[TopicPartition, int]
+
+    @property
+    def settings(self) -> Settings:
+        return self.worker.settings
+
+
+@pytest.fixture(scope="session")
+def pipeline(settings, require_engine, tmp_path_factory) -> Iterator[Pipeline]:
+    for engine in ENGINES:
+        require_engine(engine)
+    apply_migrations(settings)
+    tag = f"cf{uuid.uuid4().hex[:8]}"
+    worker = IsolatedWorker.create(
+        settings, tag, tmp_path_factory.mktemp(tag), catalog_feed_interval_seconds=0.2
+    )
+    group = worker.settings.streams_app_id
+    start = start_at_log_end(worker.settings, group, [INVENTORY])
+    try:
+        worker.start()
+        yield Pipeline(worker, start)
+    finally:
+        worker.stop()
+        worker.remove_data()
+
+
+@pytest.fixture
+async def clients(pipeline: Pipeline) -> AsyncIterator[Clients]:
+    async with open_clients(pipeline.settings, pool_size=2) as opened:
+        yield opened
+
+
+@pytest.fixture
+def new_product(pipeline: Pipeline, clients: Clients):
+    """Lists a product through the catalog store and stocks it in Postgres inventory."""
+    created: list[str] = []
+
+    async def create(available: int = 10, title: str = "Trail running shoe") -> str:
+        product_id = f"{pipeline.settings.mongo_db}_{uuid.uuid4().hex[:8]}"
+        listing = ProductListing(
+            product_id=product_id, title=title, category="Shoes", brand="Acme", price=59.9
+        )
+        document = Product.listed(listing, datetime.now(UTC)).model_dump()
+        await catalog_store.create_product(clients.mongo, {**document, "quantity": available})
+        async with clients.pg.connection() as conn:
+            await conn.execute(
+                "INSERT INTO inventory (product_id, available_qty, stocked_qty)"
+                " VALUES (%s, %s, %s)",
+                (product_id, available, available),
+            )
+        created.append(product_id)
+        return product_id
+
+    yield create
+    with psycopg.connect(pipeline.settings.postgres_dsn, autocommit=True) as conn:
+        conn.execute("DELETE FROM inventory WHERE product_id = ANY(%s)", (created,))
+    with Redis.from_url(pipeline.settings.redis_url) as redis:
+        for product_id in created:
+            redis.delete(stock_key(product_id), stock_lsn_key(product_id))

@@ -1,0 +1,104 @@
+"""The write contracts the in-memory sinks stand in for, checked on the real engines.
+
+Catalog store on FerretDB (versions, soft deletes, LSN-guarded quantity), the Redis stock
+script, and externally versioned Elasticsearch writes: older or repeated writes lose.
+"""
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from elasticsearch import Elasticsearch
+from pymongo import MongoClient
+
+from adapters import catalog_store
+from adapters.connections import Clients, open_clients
+from adapters.search_writer import SearchWriter
+from adapters.stock_copies import set_cached_stock
+from domain.search_sync import Remove, Upsert
+from domain.stock_sync import StockChange
+from schemas.mongo_products import ensure_products_collection
+from schemas.redis_keys import stock_key, stock_lsn_key
+from schemas.search_index import ensure_search_index
+
+pytestmark = pytest.mark.engines
+
+
+@pytest.fixture
+async def isolated(settings, require_engine) -> AsyncIterator[Clients]:
+    """Clients on a catalog database and search alias of this test only."""
+    for engine in ("ferretdb", "redis", "elasticsearch"):
+        require_engine(engine)
+    tag = f"cfa{uuid.uuid4().hex[:8]}"
+    own = settings.model_copy(update={"mongo_db": f"{tag}_catalog", "search_alias": tag})
+    with Elasticsearch(own.elasticsearch_url) as es:
+        ensure_search_index(es, own.search_alias)
+    with MongoClient(own.mongo_url) as mongo:
+        ensure_products_collection(mongo[own.mongo_db])
+    async with open_clients(own, pool_size=2) as clients:
+        try:
+            yield clients
+        finally:
+            await clients.mongo.client.drop_database(own.mongo_db)
+            missing_ok = clients.es.options(ignore_status=404)
+            await missing_ok.indices.delete(index=f"{tag}-v*")
+            await missing_ok.indices.delete_index_template(name=tag)
+
+
+def listing(product_id: str) -> dict:
+    return {"productId": product_id, "title": "Kettle", "category": "Home", "brand": "Acme"}
+
+
+async def test_every_write_bumps_the_version_and_deletes_are_soft(isolated: Clients) -> None:
+    db = isolated.mongo
+    created = await catalog_store.create_product(db, listing("k1"))
+    updated = await catalog_store.update_product(db, "k1", {"title": "Steel kettle"})
+    assert (created["version"], updated["version"]) == (1, 2)
+    assert updated["updatedAt"] >= created["updatedAt"]
+    assert await catalog_store.delete_product(db, "k1")
+    assert await catalog_store.find_product(db, "k1") is None
+    assert await catalog_store.update_product(db, "k1", {"title": "Ghost"}) is None
+    assert not await catalog_store.delete_product(db, "k1")
+    tombstone = await db[catalog_store.PRODUCTS].find_one({"productId": "k1"})
+    assert (tombstone["deleted"], tombstone["version"]) == (True, 3)
+    revived = await catalog_store.create_product(db, listing("k1"))
+    assert (revived["deleted"], revived["version"]) == (False, 4)
+
+
+async def test_quantity_follows_only_newer_inventory_changes(isolated: Clients) -> None:
+    db = isolated.mongo
+    await catalog_store.create_product(db, {**listing("k2"), "quantity": 5})
+    assert await catalog_store.set_quantity(db, "k2", 4, lsn=200)
+    assert not await catalog_store.set_quantity(db, "k2", 9, lsn=100)  # older
+    assert not await catalog_store.set_quantity(db, "k2", 4, lsn=200)  # repeated
+    assert not await catalog_store.set_quantity(db, "k2", 4, lsn=300)  # same figure
+    assert not await catalog_store.set_quantity(db, "k2", 7, lsn=250)  # older than 300
+    product = await catalog_store.find_product(db, "k2")
+    assert (product["quantity"], product["stockLsn"], product["version"]) == (4, 300, 2)
+
+
+async def test_redis_stock_keeps_the_newest_lsn(isolated: Clients) -> None:
+    redis, product_id = isolated.redis, f"cfa-{uuid.uuid4().hex[:8]}"
+    try:
+        assert await set_cached_stock(redis, StockChange(product_id, 5, 2**63))
+        assert not await set_cached_stock(redis, StockChange(product_id, 9, 2**63 - 1))
+        assert not await set_cached_stock(redis, StockChange(product_id, 5, 2**63))
+        assert await redis.get(stock_key(product_id)) == "5"
+    finally:
+        await redis.delete(stock_key(product_id), stock_lsn_key(product_id))
+
+
+async def test_search_writes_are_ordered_by_external_version(isolated: Clients, settings) -> None:
+    alias = isolated.settings.search_alias
+    writer = SearchWriter(isolated.es, alias)
+
+    def document(title: str) -> dict:
+        return {"productId": "k3", "title": title, "availableQty": 1}
+
+    await writer.apply(Upsert("k3", 2, document("new")))
+    await writer.apply(Upsert("k3", 1, document("old")))  # 409: already newer
+    assert (await isolated.es.get(index=alias, id="k3"))["_source"]["title"] == "new"
+    await writer.apply(Remove("k3", 3))
+    await writer.apply(Upsert("k3", 2, document("late")))  # older than the delete
+    await writer.apply(Remove("k3", 3))  # repeated delete: 404 or 409, both fine
+    assert not await isolated.es.exists(index=alias, id="k3")
