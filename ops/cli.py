@@ -3,6 +3,7 @@
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -17,6 +18,8 @@ from ops.admin import create_admin
 from ops.clock import now_ms
 from ops.lag import LagProbe, over_threshold
 from ops.migrate import apply_migrations
+from ops.replay import ReplayResult, Target
+from ops.replay import replay as rebuild
 from ops.seed import seed_catalog
 from ops.stack import stack
 from ops.stack.process import EngineError
@@ -148,6 +151,53 @@ def create_admin_command(
 ) -> None:
     """Create an operator account (admin role), or promote an existing one. Idempotent."""
     console.print(f"admin user id: {create_admin(get_settings(), email, password)}")
+
+
+@app.command()
+def replay(
+    target: Annotated[Target, typer.Option(help="What to rebuild from the Kafka log")],
+    alias: str = typer.Option(None, help="Search alias to rebuild (default: SHOP_SEARCH_ALIAS)"),
+    key_prefix: str = typer.Option("", help="Prefix of the Redis stock keys to write"),
+    products: str = typer.Option("", help="Only products whose id starts with this"),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
+) -> None:
+    """Rebuild the search index (new index, atomic alias swap), the Redis stock cache or the
+    Mongo product quantities from topic offset 0. Idempotent; safe beside live traffic."""
+    with Progress(console=console, disable=as_json) as progress:
+        tasks = {
+            phase: progress.add_task(f"{phase} {target}", total=None) for phase in ("read", "write")
+        }
+
+        def report(phase: str, done: int, total: int) -> None:
+            progress.update(tasks[phase], completed=done, total=total)
+
+        result = asyncio.run(_replay(target, alias, key_prefix, products, report))
+    if as_json:
+        print(json.dumps(result.as_json()))
+    else:
+        console.print(
+            f"{target}: {result.records} records of {result.topic} read, {result.products} products"
+            f" written in {result.seconds:.1f}s ({result.records_per_second:.0f} records/s)"
+            + (f"; {result.index} now serves the alias" if result.index else "")
+        )
+
+
+async def _replay(
+    target: Target,
+    alias: str | None,
+    key_prefix: str,
+    products: str,
+    report: Callable[[str, int, int], None],
+) -> ReplayResult:
+    async with open_clients(get_settings(), pool_size=4) as clients:
+        return await rebuild(
+            clients,
+            target,
+            alias=alias,
+            key_prefix=key_prefix,
+            product_prefix=products,
+            progress=report,
+        )
 
 
 def _print_status() -> bool:

@@ -13,9 +13,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.metrics import UNMATCHED, route_template
 from ops.stack.services import SERVICES, AppService
+from ops.streams_worker import free_port
 from schemas.metrics import HTTP_REQUEST_DURATION
 from schemas.settings import Settings
-from tests.commerce.gateway_process import _free_port
 
 REQUESTS = 24
 
@@ -37,7 +37,7 @@ def api_process(
 ) -> str:
     for engine in ("postgres", "redis", "ferretdb", "elasticsearch"):
         require_engine(engine)
-    port = _free_port()
+    port = free_port()
     monkeypatch.setenv("SHOP_API_PORT", str(port))
     monkeypatch.setenv("SHOP_STACK_DIR", str(tmp_path))
     monkeypatch.setenv("SHOP_RATE_LIMIT_PER_IP", "1000000000")

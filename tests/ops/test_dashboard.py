@@ -22,9 +22,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ops.stack.process import Daemon
 from ops.stack.provision import apt_install
+from ops.streams_worker import free_port
 from schemas.metrics import ALL_METRICS, CONSUMER_LAG
 from schemas.settings import Settings
-from tests.commerce.gateway_process import _free_port
 from tests.ops.support import produce, python_daemon, wait_for
 
 BURSTS = (40, 80, 120)
@@ -64,7 +64,7 @@ def dashboard(
 ) -> Iterator[tuple[str, Daemon]]:
     for engine in ("postgres", "redis", "ferretdb", "elasticsearch", "kafka"):
         require_engine(engine)
-    port = _free_port()
+    port = free_port()
     daemon = python_daemon(
         tmp_path,
         "dashboard",

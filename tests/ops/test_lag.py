@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from ops.cli import app as shopctl
 from ops.lag import LagProbe, PartitionLag
+from ops.streams_worker import free_port
 from schemas.metrics import AGENT_EVENTS
 from schemas.settings import Settings
-from tests.commerce.gateway_process import _free_port
 from tests.ops.support import produce, python_daemon, wait_for
 
 TRAFFIC = 300
@@ -28,7 +28,7 @@ TRAFFIC = 300
 class Worker:
     def __init__(self, settings: Settings, home: Path) -> None:
         tag = uuid.uuid4().hex[:8]
-        self.group, self.topic, self.port = f"opslag-{tag}", f"opslag-{tag}", _free_port()
+        self.group, self.topic, self.port = f"opslag-{tag}", f"opslag-{tag}", free_port()
         self.daemon = python_daemon(
             home,
             "worker",
