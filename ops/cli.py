@@ -158,7 +158,9 @@ def replay(
     target: Annotated[Target, typer.Option(help="What to rebuild from the Kafka log")],
     alias: str = typer.Option(None, help="Search alias to rebuild (default: SHOP_SEARCH_ALIAS)"),
     key_prefix: str = typer.Option("", help="Prefix of the Redis stock keys to write"),
-    products: str = typer.Option("", help="Only products whose id starts with this"),
+    products: str = typer.Option(
+        "", help="cache/product-qty: only products whose id starts with this"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
 ) -> None:
     """Rebuild the search index (new index, atomic alias swap), the Redis stock cache or the

@@ -42,7 +42,6 @@ SEARCH_BATCH = 1_000
 CONCURRENCY = {"cache": 64, "product-qty": 16}
 
 Progress = Callable[[str, int, int], None]  # phase ("read" | "write"), done, total
-T = TypeVar("T", StockChange, SearchAction)
 R = TypeVar("R")
 
 
@@ -79,14 +78,14 @@ async def replay(
     progress: Progress = lambda *_: None,
 ) -> ReplayResult:
     """Rebuild ``target``; ``alias``/``key_prefix`` direct it at a store beside the live one,
-    ``product_prefix`` limits it to products whose id starts with it."""
+    ``product_prefix`` limits a cache or quantity replay to products whose id starts with it."""
     settings = clients.settings
     started = time.monotonic()
     if target is Target.SEARCH:
+        if product_prefix:
+            raise ValueError("a search replay rebuilds the whole index: no product filter")
         alias = alias or settings.search_alias
-        index, products, records = await _rebuild_search(
-            clients.es, settings, alias, product_prefix, progress
-        )
+        index, products, records = await _rebuild_search(clients.es, settings, alias, progress)
         return ReplayResult(
             target, PRODUCTS.name(settings), records, products, time.monotonic() - started, index
         )
@@ -219,8 +218,8 @@ def latest_actions(actions: Iterable[SearchAction]) -> list[SearchAction]:
     return list(latest.values())
 
 
-def _in_scope(items: Sequence[T], product_prefix: str) -> list[T]:
-    return [item for item in items if item.product_id.startswith(product_prefix)]
+def _in_scope(changes: Sequence[StockChange], product_prefix: str) -> list[StockChange]:
+    return [change for change in changes if change.product_id.startswith(product_prefix)]
 
 
 async def _bounded(
@@ -241,41 +240,43 @@ async def _bounded(
 
 
 async def _rebuild_search(
-    es: AsyncElasticsearch,
-    settings: Settings,
-    alias: str,
-    product_prefix: str,
-    progress: Progress,
+    es: AsyncElasticsearch, settings: Settings, alias: str, progress: Progress
 ) -> tuple[str, int, int]:
-    """Build, swap, catch up, clean up; returns (new index, products written, records read)."""
+    """Build, swap, catch up, clean up; returns (new index, products written, records read).
+
+    A failure before the swap drops the half-built index (the old one still serves); after
+    it, the new index serves and the old one is kept for inspection.
+    """
     index, build_alias, serving = await _new_index(es, alias)
     writer = SearchWriter(es, build_alias)
+    written: set[str] = set()
+    swapped = False
     try:
         async with LogReader(settings, PRODUCTS, Target.SEARCH) as log:
 
-            async def write_to(ends: dict[TopicPartition, int]) -> int:
-                actions = _in_scope(
-                    latest_actions(await _collect(log, ends, _search, progress)), product_prefix
-                )
+            async def write_to(ends: dict[TopicPartition, int]) -> None:
+                actions = latest_actions(await _collect(log, ends, _search, progress))
                 batches = [
                     actions[i : i + SEARCH_BATCH] for i in range(0, len(actions), SEARCH_BATCH)
                 ]
                 await _bounded([writer.apply_many(b) for b in batches], 4, "write", progress)
-                return len(actions)
+                written.update(action.product_id for action in actions)
 
-            written = await write_to(await log.end_offsets())
-            written += await write_to(await log.end_offsets())  # what arrived meanwhile
+            await write_to(await log.end_offsets())
+            await write_to(await log.end_offsets())  # what arrived meanwhile
             await es.indices.put_settings(index=index, settings={"refresh_interval": None})
             await es.indices.refresh(index=index)
             await _swap(es, alias, index, serving)
-            written += await write_to(await log.end_offsets())  # the old index's last writes
+            swapped = True
+            await write_to(await log.end_offsets())  # the old index's last writes
     except BaseException:
-        await es.options(ignore_status=404).indices.delete(index=index)
+        if not swapped:
+            await es.options(ignore_status=404).indices.delete(index=index)
         raise
     await es.indices.delete_alias(index=index, name=build_alias)
     if serving:
         await es.indices.delete(index=",".join(serving))
-    return index, written, log.records
+    return index, len(written), log.records
 
 
 async def _new_index(es: AsyncElasticsearch, alias: str) -> tuple[str, str, list[str]]:

@@ -8,7 +8,8 @@ the CDC topics: it neither replays the shared backlog nor competes with the stac
 import socket
 import sys
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +23,8 @@ from pymongo import MongoClient
 from ops.stack.process import Daemon, log_tail
 from schemas.mongo_products import PRODUCTS, ensure_products_collection
 from schemas.settings import PROJECT_ROOT, Settings
+from schemas.topics import INVENTORY, TopicSpec
 from schemas.topics import PRODUCTS as PRODUCTS_TOPIC
-from schemas.topics import TopicSpec
 
 
 def free_port() -> int:
@@ -145,3 +146,19 @@ class IsolatedWorker:
             pass  # best effort: leftovers are named after the tag
         finally:
             admin.close()
+
+
+@contextmanager
+def running_worker(
+    base: Settings, tag: str, home: Path, **overrides: object
+) -> Iterator[tuple[IsolatedWorker, dict[TopicPartition, int]]]:
+    """A started isolated worker whose group begins at the current end of the inventory topic
+    (also returned); stopped and its data removed afterwards."""
+    worker = IsolatedWorker.create(base, tag, home, **overrides)
+    start = start_at_log_end(worker.settings, worker.settings.streams_app_id, [INVENTORY])
+    try:
+        worker.start()
+        yield worker, start
+    finally:
+        worker.stop()
+        worker.remove_data()

@@ -23,12 +23,11 @@ from ops.audit import AuditReport, Scope, audit
 from ops.cli import app as shopctl
 from ops.migrate import apply_migrations
 from ops.replay import Target, replay
-from ops.streams_worker import IsolatedWorker, start_at_log_end
+from ops.streams_worker import IsolatedWorker, running_worker
 from schemas.mongo_products import PRODUCTS
 from schemas.redis_keys import stock_key, stock_lsn_key
 from schemas.search_index import versioned_index
 from schemas.settings import Settings
-from schemas.topics import INVENTORY
 
 COUNT = 40
 ENGINES = ("postgres", "redis", "kafka", "elasticsearch", "ferretdb", "connect")
@@ -61,16 +60,9 @@ def worker(
         require_engine(engine)
     apply_migrations(settings)
     tag = f"opsrp{uuid.uuid4().hex[:8]}"
-    worker = IsolatedWorker.create(
-        settings, tag, tmp_path_factory.mktemp(tag), catalog_feed_interval_seconds=0.2
-    )
-    start_at_log_end(worker.settings, worker.settings.streams_app_id, [INVENTORY])
-    try:
-        worker.start()
+    home = tmp_path_factory.mktemp(tag)
+    with running_worker(settings, tag, home, catalog_feed_interval_seconds=0.2) as (worker, _):
         yield worker
-    finally:
-        worker.stop()
-        worker.remove_data()
 
 
 @pytest.fixture(scope="module")
