@@ -12,8 +12,10 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from elasticsearch import ApiError
+from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
 from adapters import catalog_store
@@ -24,6 +26,7 @@ from ops.cli import app as shopctl
 from ops.migrate import apply_migrations
 from ops.replay import Target, replay
 from ops.streams_worker import IsolatedWorker, running_worker
+from schemas.metrics import AGENT_EVENTS
 from schemas.mongo_products import PRODUCTS
 from schemas.redis_keys import stock_key, stock_lsn_key
 from schemas.search_index import versioned_index
@@ -125,6 +128,21 @@ async def search_results(world: World) -> dict[str, list]:
         "word": sorted(h["_id"] for h in by_word["hits"]["hits"]),
         "category": sorted(h["_id"] for h in in_category["hits"]["hits"]),
     }
+
+
+async def test_the_stream_worker_exports_agent_throughput(
+    worker: IsolatedWorker, world: World
+) -> None:
+    """The real worker (streams.app) counts what its agents did for the world's products."""
+    port = worker.settings.streams_web_port
+    text = (await asyncio.to_thread(httpx.get, f"http://127.0.0.1:{port}/metrics")).text
+    counted = {
+        sample.labels["agent"]: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == AGENT_EVENTS.series()[0]
+    }
+    assert counted.get("stock_cache", 0) >= COUNT and counted.get("search_sync", 0) >= COUNT
 
 
 async def test_search_index_deleted_and_replayed_answers_as_before(world: World) -> None:

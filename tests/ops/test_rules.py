@@ -2,10 +2,12 @@
 
 import json
 
+from domain.search_sync import Remove, Upsert
 from ops.audit import AuditReport, StockRow
 from ops.dashboard.app import triage
 from ops.freshness import TopicFreshness, envelope_times
 from ops.lag import PartitionLag, over_threshold
+from ops.replay import latest_actions
 
 
 def row(pid: str, available: int, **copies: int | None) -> StockRow:
@@ -61,3 +63,8 @@ def test_freshness_reads_debezium_times_and_tolerates_tombstones() -> None:
     assert envelope_times(b'{"ts_ms": 5}', record_ms=9) == (5, None)  # a heartbeat
     fresh = TopicFreshness("t", records=3, captured_ms=2_000, committed_ms=1_700)
     assert fresh.capture_latency_ms == 300 and fresh.age_seconds(now_ms=4_000) == 2.0
+
+
+def test_replay_keeps_the_highest_version_of_each_product() -> None:
+    actions = [Upsert("a", 2, {}), Upsert("b", 1, {}), Remove("a", 3), Upsert("a", 1, {})]
+    assert latest_actions(actions) == [Remove("a", 3), Upsert("b", 1, {})]
