@@ -1,8 +1,8 @@
 """The pipeline as a graph: Postgres table -> CDC topic -> agent -> sinks.
 
 Every agent module declares ``AGENT = AgentSpec(...)`` (or an ``AGENTS`` tuple); this module
-collects them from ``streams.app.AGENT_MODULES``. ``python -m streams.topology`` prints the graph and regenerates
-``docs/topology.md`` (Mermaid); a test fails when the committed diagram is stale.
+collects them from ``streams.app.AGENT_MODULES``. ``python -m streams.topology`` prints the
+graph and regenerates ``docs/topology.md`` (Mermaid); a test fails when the committed diagram is stale.
 """
 
 import importlib
