@@ -2,7 +2,8 @@
 
 Every agent module declares ``AGENT = AgentSpec(...)`` (or an ``AGENTS`` tuple); this module
 collects them from ``streams.app.AGENT_MODULES``. ``python -m streams.topology`` prints the
-graph and regenerates ``docs/topology.md`` (Mermaid); a test fails when the committed diagram is stale.
+graph and regenerates ``docs/topology.md`` (Mermaid); a test fails when the committed diagram
+is stale.
 """
 
 import importlib
