@@ -105,7 +105,7 @@ class Settings(BaseSettings):
         5.0, description="How often the dashboard samples consumer lag and CDC freshness"
     )
     dashboard_audit_seconds: float = Field(
-        30.0, description="Pause between the dashboard's stock audits (each reads every store)"
+        60.0, description="Pause between the dashboard's stock audits (each reads every store)"
     )
     dashboard_history_samples: int = Field(
         120, description="Lag samples kept in memory per partition for the trend charts"
