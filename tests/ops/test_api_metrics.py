@@ -17,6 +17,8 @@ from ops.streams_worker import free_port
 from schemas.metrics import HTTP_REQUEST_DURATION
 from schemas.settings import Settings
 
+pytestmark = pytest.mark.engines
+
 REQUESTS = 24
 
 

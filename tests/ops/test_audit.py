@@ -7,9 +7,13 @@ import subprocess
 import sys
 import uuid
 
+import pytest
+
 from ops.audit import audit, mixed_orders
 from schemas.settings import PROJECT_ROOT
 from tests.ops.conftest import StockWorld
+
+pytestmark = pytest.mark.engines
 
 
 async def test_agreeing_stores_pass(stock_world: StockWorld) -> None:

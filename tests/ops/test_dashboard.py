@@ -27,6 +27,8 @@ from schemas.metrics import ALL_METRICS, CONSUMER_LAG
 from schemas.settings import Settings
 from tests.ops.support import produce, python_daemon, wait_for
 
+pytestmark = pytest.mark.engines
+
 BURSTS = (40, 80, 120)
 DASHBOARD_GAUGES = [m for m in ALL_METRICS if m.kind == "gauge"]
 

@@ -22,6 +22,8 @@ from schemas.metrics import AGENT_EVENTS
 from schemas.settings import Settings
 from tests.ops.support import produce, python_daemon, wait_for
 
+pytestmark = pytest.mark.engines
+
 TRAFFIC = 300
 
 

@@ -32,6 +32,8 @@ from schemas.redis_keys import stock_key, stock_lsn_key
 from schemas.search_index import versioned_index
 from schemas.settings import Settings
 
+pytestmark = pytest.mark.engines
+
 COUNT = 40
 ENGINES = ("postgres", "redis", "kafka", "elasticsearch", "ferretdb", "connect")
 SETTLE_SECONDS = 240  # the worker derives every copy of the new products (FerretDB is slow)
