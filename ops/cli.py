@@ -86,7 +86,8 @@ def lag(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table"),
 ) -> None:
     """Consumer lag per group, topic and partition: committed offset, end offset, lag and the
-    time since the group's last commit. Exit 1 above the threshold (a health check)."""
+    time since the group's last commit. Exit 1 above the threshold, or when a requested group
+    has no committed offsets (a health check)."""
     settings = get_settings()
     threshold = settings.lag_alert_records if max_lag is None else max_lag
     probe = LagProbe(settings, group)
@@ -96,12 +97,16 @@ def lag(
         probe.close()
     now = now_ms()
     over = over_threshold(rows, threshold)
+    unknown = sorted(set(group or ()) - {row.group for row in rows})  # never committed
     if as_json:
-        print(json.dumps({"max_lag": threshold, "partitions": [r.as_json(now) for r in rows]}))
+        partitions = [r.as_json(now) for r in rows]
+        print(json.dumps({"max_lag": threshold, "partitions": partitions, "unknown": unknown}))
     else:
         console.print(lag_table(rows, threshold, now))
         console.print(f"{len(over)} of {len(rows)} partitions lag more than {threshold} records")
-    if over:
+        if unknown:
+            console.print(f"[red]no committed offsets for {', '.join(unknown)}[/red]")
+    if over or unknown:
         raise typer.Exit(1)
 
 

@@ -106,6 +106,10 @@ def test_lag_grows_while_the_worker_is_stopped_and_drains_after_restart(
     drained = CliRunner().invoke(shopctl, ["lag", "--group", worker.group, "--max-lag", "0"])
     assert drained.exit_code == 0, drained.output
     assert worker.group in drained.output
+    unknown = CliRunner().invoke(shopctl, ["lag", "--group", f"{worker.group}-never", "--json"])
+    assert unknown.exit_code == 1 and json.loads(unknown.output)["unknown"] == [
+        f"{worker.group}-never"
+    ]
 
     counted = f'{AGENT_EVENTS.series()[0]}{{agent="drain"}}'
     samples = [line for line in worker.metrics().splitlines() if line.startswith(counted)]
