@@ -67,7 +67,7 @@ class Pipeline:
         return self.worker.settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # stopped before other suites: they seed Redis by hand
 def pipeline(settings, require_engine, tmp_path_factory) -> Iterator[Pipeline]:
     for engine in ENGINES:
         require_engine(engine)
