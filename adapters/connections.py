@@ -35,7 +35,10 @@ async def open_clients(settings: Settings, pool_size: int | None = None) -> Asyn
         open=False,
     )
     await pg.open(wait=True, timeout=30)
-    mongo_client: AsyncMongoClient = AsyncMongoClient(settings.mongo_url, tz_aware=True)
+    # Bounded waits: a stuck catalog server must fail requests, not hang them.
+    mongo_client: AsyncMongoClient = AsyncMongoClient(
+        settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000, socketTimeoutMS=10000
+    )
     # Bounded: a burst of requests waits for a connection instead of opening one socket each.
     redis = Redis.from_pool(
         BlockingConnectionPool.from_url(

@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 from adapters.connections import open_clients
 from api.errors import install_error_handlers
 from api.gateway import open_gateway
+from api.prices import PriceReader
 from api.rate_limit import limit_by_ip
 from api.routers import ROUTERS
 from schemas.settings import Settings, get_settings
@@ -21,6 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with open_clients(settings) as clients, open_gateway(settings) as gateway:
             app.state.clients = clients
             app.state.gateway = gateway
+            app.state.prices = PriceReader(clients.mongo)
             yield
 
     app = FastAPI(

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 
 from adapters.connections import Clients
 from api.gateway import PaymentGateway
+from api.prices import PriceReader
 
 
 def get_clients(request: Request) -> Clients:
@@ -22,5 +23,11 @@ def get_gateway(request: Request) -> PaymentGateway:
     return request.app.state.gateway
 
 
+def get_prices(request: Request) -> PriceReader:
+    """The live price reader, shared so concurrent lookups of one product share a query."""
+    return request.app.state.prices
+
+
 ClientsDep = Annotated[Clients, Depends(get_clients)]
 GatewayDep = Annotated[PaymentGateway, Depends(get_gateway)]
+PricesDep = Annotated[PriceReader, Depends(get_prices)]

@@ -6,11 +6,13 @@ missing count (cache miss) lets Postgres decide. Postgres stays the arbiter, so 
 high count can cost a wasted transaction but never an oversell.
 
 The gate key of an order records what it took, which makes admission idempotent per order and
-lets a failed checkout give back exactly what it took, once.
+lets a failed checkout give back exactly what it took, once. ``first_sold_out`` is a read-only
+look taken before validation, so the losers of a sale cost one round trip; only validated
+checkouts reach ``admit``, so junk requests cannot drain the counters.
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from redis.asyncio import Redis
 
@@ -46,6 +48,22 @@ for i = 2, #KEYS do
 end
 return redis.call('DEL', KEYS[1])
 """
+
+
+async def first_sold_out(redis: Redis, wanted: Mapping[str, int]) -> str | None:
+    """A read-only look at the cache before any other work: the product whose cached count is
+    below the wanted quantity, if any. Lets a flash sale's losers leave after one Redis round
+    trip; admission itself (``admit``) still decides atomically later."""
+    product_ids = sorted(wanted)
+    counts = await redis.mget([stock_key(pid) for pid in product_ids])
+    return next(
+        (
+            pid
+            for pid, n in zip(product_ids, counts, strict=True)
+            if n is not None and int(n) < wanted[pid]
+        ),
+        None,
+    )
 
 
 async def admit(

@@ -3,19 +3,15 @@
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
-from pydantic.alias_generators import to_camel
+from pydantic import ConfigDict, Field, PlainSerializer
+
+from schemas.catalog import CamelModel
 
 
-class ApiModel(BaseModel):
+class ApiModel(CamelModel):
     """Strict: unknown fields are refused, so a typo in a request is a 422, not a silent no-op."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="forbid",
-        str_strip_whitespace=True,
-    )
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 Money = Annotated[
@@ -24,7 +20,3 @@ Money = Annotated[
     PlainSerializer(float, return_type=float, when_used="json"),
 ]
 """Exact in Python, a plain JSON number on the wire (``999.99``), at most two decimals."""
-
-ProductId = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
-]

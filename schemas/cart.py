@@ -5,7 +5,8 @@ import uuid
 from pydantic import Field
 
 from domain.cart import MAX_LINE_QUANTITY, PricedLine
-from schemas.api_model import ApiModel, Money, ProductId
+from schemas.api_model import ApiModel, Money
+from schemas.catalog import ProductId
 
 
 class CartAddRequest(ApiModel):

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from domain.orders import OrderStatus
 from schemas.api_model import ApiModel, Money
+from schemas.catalog import Pagination
 
 
 class OrderedProduct(ApiModel):
@@ -22,13 +23,6 @@ class OrderSummary(ApiModel):
     total_amount: Money
     currency: str
     created_at: dt.datetime
-
-
-class Pagination(ApiModel):
-    page: int
-    size: int
-    total_pages: int
-    total_items: int
 
 
 class OrdersPage(ApiModel):

@@ -19,3 +19,8 @@ def checkout_gate_key(order_id: str) -> str:
 def rate_limit_key(scope: str, subject: str, window: int) -> str:
     """Request counter of one subject (an IP or a user id) in one fixed window."""
     return f"ratelimit:{scope}:{subject}:{window}"
+
+
+def order_status_channel(order_id: str) -> str:
+    """Pub/sub channel of an order's live status changes (published by streams, read by SSE)."""
+    return f"order-status:{order_id}"

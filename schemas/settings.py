@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     gateway_url: str = Field("http://127.0.0.1:8090", description="Payment gateway URL")
     smtp_host: str = Field("127.0.0.1", description="SMTP server for notifications")
     smtp_port: int = Field(1025, description="SMTP port")
+    mail_sender: str = Field(
+        "shopstream <orders@shopstream.local>", description="From address of customer emails"
+    )
 
     jwt_secret: str = Field(
         "change-me-in-production-32-bytes-min",
@@ -75,6 +78,12 @@ class Settings(BaseSettings):
     jwt_issuer: str = Field("shopstream", description="JWT issuer claim")
     jwt_ttl_seconds: int = Field(3600, description="Lifetime of an access token")
     reservation_ttl_seconds: int = Field(600, description="How long a checkout holds stock")
+    reservation_expiry_interval_seconds: float = Field(
+        1.0, description="How often the stream worker releases expired holds"
+    )
+    reservation_expiry_batch: int = Field(
+        100, description="Orders expired per transaction by one expiry sweep"
+    )
     delivery_transit_days: int = Field(5, description="Default estimated delivery after shipping")
 
     rate_limit_window_seconds: int = Field(60, description="Fixed window of the rate limiters")

@@ -52,6 +52,10 @@ AGENT_MODULES: tuple[str, ...] = (
     "streams.agents.stock_sync",
     "streams.agents.search_sync",
     "streams.catalog_feed",
+    "streams.agents.payment_outcomes",
+    "streams.agents.reservation_expiry",
+    "streams.agents.order_status_history",
+    "streams.agents.notifications",
 )
 
 

@@ -1,8 +1,8 @@
-"""Retry an idempotent write until the engine takes it: an engine outage pauses a stream.
+"""Retrying an agent's I/O in place until it succeeds.
 
-Crashing the agent instead would stop it for good (Faust does not restart crashed agents),
-and skipping the record would lose it. Only connection-level failures are retried; a bad
-record or a rejected request still fails loudly.
+Faust acks a record even when the agent raises on it, so raising would lose the event. A
+failing write (Postgres restarting, SMTP down) instead holds its partition back and retries
+with backoff; the consumer lag shows the stall.
 """
 
 import asyncio
@@ -10,34 +10,20 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-import elasticsearch
-import psycopg
-import pymongo.errors
-import redis.exceptions
-
 log = logging.getLogger(__name__)
 
-TRANSIENT: tuple[type[BaseException], ...] = (
-    ConnectionError,
-    TimeoutError,
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    pymongo.errors.AutoReconnect,
-    pymongo.errors.ServerSelectionTimeoutError,
-    elasticsearch.TransportError,
-    psycopg.OperationalError,
-)
-MAX_DELAY_SECONDS = 5.0
+FIRST_DELAY_SECONDS = 0.2
+MAX_DELAY_SECONDS = 10.0
 
-Item = TypeVar("Item")
+T = TypeVar("T")
 
 
-async def until_done(write: Callable[[Item], Awaitable[None]], item: Item) -> None:
-    delay = 0.1
+async def until_done(step: Callable[[], Awaitable[T]], what: str) -> T:
+    delay = FIRST_DELAY_SECONDS
     while True:
         try:
-            return await write(item)
-        except TRANSIENT as exc:
-            log.warning("writing %r failed (%r); retrying in %.1fs", item, exc, delay)
+            return await step()
+        except Exception:
+            log.exception("%s failed; retrying in %.1fs", what, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_DELAY_SECONDS)

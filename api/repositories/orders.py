@@ -68,6 +68,16 @@ async def tracking_of(
     return await cur.fetchone()
 
 
+async def status_of(conn: AsyncConnection, order_id: uuid.UUID, user_id: uuid.UUID) -> dict | None:
+    """The owner's order as a status change: ``order_id``, ``status``, ``changed_at``."""
+    cur = await conn.execute(
+        "SELECT order_id::text, status, updated_at AS changed_at FROM orders"
+        " WHERE order_id = %s AND user_id = %s",
+        (order_id, user_id),
+    )
+    return await cur.fetchone()
+
+
 async def history_of(conn: AsyncConnection, order_id: uuid.UUID) -> list[dict]:
     cur = await conn.execute(
         "SELECT status, changed_at FROM order_status_history WHERE order_id = %s"

@@ -7,6 +7,7 @@ from api.routers import (
     admin_orders,
     cart,
     checkout,
+    order_events,
     orders,
     payment,
     products,
@@ -20,6 +21,7 @@ ROUTERS: list[APIRouter] = [
     checkout.router,
     payment.router,
     orders.router,
+    order_events.router,
     admin_catalog.router,
     admin_orders.router,
 ]

@@ -11,14 +11,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth import CurrentUser
-from api.deps import ClientsDep
+from api.catalog_repo import product_exists
+from api.deps import ClientsDep, PricesDep
 from api.errors import error_responses
-from api.prices import live_prices
 from api.repositories import carts
 from domain.cart import MAX_LINE_QUANTITY, LineQuantityLimit, NotInCart, price_cart
 from domain.pricing import ProductNotFound
-from schemas.api_model import ProductId
 from schemas.cart import CartAddRequest, CartIdResponse, CartLineView, CartUpdateRequest, CartView
+from schemas.catalog import ProductId
 
 router = APIRouter(
     prefix="/cart", tags=["cart"], responses=error_responses(401, 404, 409, 422, 429)
@@ -29,7 +29,7 @@ router = APIRouter(
 async def add_to_cart(
     body: CartAddRequest, user: CurrentUser, clients: ClientsDep
 ) -> CartIdResponse:
-    if body.product_id not in await live_prices(clients.mongo, [body.product_id]):
+    if not await product_exists(clients.mongo, body.product_id):
         raise ProductNotFound(body.product_id)
     async with clients.pg.connection() as conn:
         cart_id = await carts.ensure_cart(conn, user.user_id)
@@ -67,11 +67,11 @@ async def remove_from_cart(
 
 
 @router.get("")
-async def view_cart(user: CurrentUser, clients: ClientsDep) -> CartView:
+async def view_cart(user: CurrentUser, clients: ClientsDep, prices: PricesDep) -> CartView:
     async with clients.pg.connection() as conn:
         cart_id = await carts.ensure_cart(conn, user.user_id)
         quantities = await carts.owned_cart_lines(conn, cart_id, user.user_id) or {}
-    priced = price_cart(quantities, await live_prices(clients.mongo, quantities))
+    priced = price_cart(quantities, await prices.live_prices(quantities))
     return CartView(
         cart_id=cart_id,
         lines=[CartLineView.of(line) for line in priced.lines],

@@ -11,11 +11,10 @@ from api.errors import error_responses
 from api.params import OrderIdPath
 from api.repositories import orders
 from domain.orders import OrderNotFound
-from schemas.orders import OrdersPage, OrderStatusView, OrderSummary, Pagination
+from schemas.catalog import MAX_PAGE_SIZE, Pagination
+from schemas.orders import OrdersPage, OrderStatusView, OrderSummary
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=error_responses(401, 404, 422, 429))
-
-MAX_PAGE_SIZE = 100
 
 
 @router.get("")
@@ -31,7 +30,7 @@ async def order_history(
     return OrdersPage(
         orders=[OrderSummary.model_validate(row) for row in rows],
         pagination=Pagination(
-            page=page, size=size, total_pages=math.ceil(total / size), total_items=total
+            page=page, size=size, total_pages=math.ceil(total / size), total_results=total
         ),
     )
 

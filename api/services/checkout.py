@@ -1,12 +1,13 @@
-"""Checkout: validate against the cart and live prices, pass the Redis gate, then reserve stock,
-create the order and its holds, and empty the bought cart lines in ONE Postgres transaction."""
+"""Checkout: shed on a sold-out cache, validate against the cart and live prices, pass the Redis
+gate, then reserve stock, create the order and its holds, and empty the bought cart lines in ONE
+Postgres transaction."""
 
 import uuid
 
 from adapters.connections import Clients
-from api.prices import live_prices
+from api.prices import PriceReader
 from api.repositories import carts, orders, stock, users
-from api.stock_gate import admit, give_back
+from api.stock_gate import admit, first_sold_out, give_back
 from domain.cart import CartNotFound
 from domain.checkout import (
     OrderDraft,
@@ -20,25 +21,22 @@ from schemas.checkout import CheckoutRequest
 
 
 async def place_order(
-    clients: Clients, user_id: uuid.UUID, request: CheckoutRequest, idempotency_key: str | None
+    clients: Clients,
+    prices: PriceReader,
+    user_id: uuid.UUID,
+    request: CheckoutRequest,
+    idempotency_key: str | None,
 ) -> uuid.UUID:
     """The id of the RESERVED order; a retry with the same Idempotency-Key returns the same id."""
     order_id = order_id_for(user_id, idempotency_key)
-    async with clients.pg.connection() as conn:
-        if idempotency_key and await orders.exists_for(conn, order_id, user_id):
-            return order_id
-        cart = await carts.owned_cart_lines(conn, request.cart_id, user_id)
-        if cart is None:
-            raise CartNotFound(request.cart_id)
-        address_book = await users.addresses(conn, user_id) if request.address_id else []
-        address = delivery_address(address_book, request.address_id)
-    requested = [RequestedLine(ln.product_id, ln.quantity, ln.price) for ln in request.products]
-    prices = await live_prices(clients.mongo, (line.product_id for line in requested))
-    draft = draft_order(requested, cart, prices)
-
+    if idempotency_key and await _already_placed(clients, order_id, user_id):
+        return order_id
+    wanted = {line.product_id: line.quantity for line in request.products}
+    if (sold_out := await first_sold_out(clients.redis, wanted)) is not None:
+        raise OutOfStock(sold_out)
+    draft, address = await _confirmed_draft(clients, prices, user_id, request)
     ttl = clients.settings.reservation_ttl_seconds
-    shed_on = await admit(clients.redis, order_id, draft.lines, ttl)
-    if shed_on is not None:
+    if (shed_on := await admit(clients.redis, order_id, draft.lines, ttl)) is not None:
         raise OutOfStock(shed_on)
     try:
         await _reserve(clients, order_id, user_id, request.cart_id, draft, address)
@@ -46,6 +44,26 @@ async def place_order(
         await give_back(clients.redis, order_id, draft.lines)
         raise
     return order_id
+
+
+async def _confirmed_draft(
+    clients: Clients, prices: PriceReader, user_id: uuid.UUID, request: CheckoutRequest
+) -> tuple[OrderDraft, dict | None]:
+    """The order as the client confirmed it, checked against its cart and the live prices,
+    and the delivery address it chose."""
+    async with clients.pg.connection() as conn:
+        cart = await carts.owned_cart_lines(conn, request.cart_id, user_id)
+        if cart is None:
+            raise CartNotFound(request.cart_id)
+        address_book = await users.addresses(conn, user_id) if request.address_id else []
+    requested = [RequestedLine(ln.product_id, ln.quantity, ln.price) for ln in request.products]
+    live = await prices.live_prices(line.product_id for line in requested)
+    return draft_order(requested, cart, live), delivery_address(address_book, request.address_id)
+
+
+async def _already_placed(clients: Clients, order_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    async with clients.pg.connection() as conn:
+        return await orders.exists_for(conn, order_id, user_id)
 
 
 async def _reserve(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from ops.probe import reachable
 from ops.stack.engine import DaemonEngine
 from ops.stack.process import Daemon
 from schemas.settings import Settings
@@ -37,7 +38,11 @@ class AppService(DaemonEngine):
         return Daemon(argv=self.spec.argv(self.settings), log=self.log, pidfile=self.pidfile)
 
     def probe(self) -> None:
-        httpx.get(self.endpoint, timeout=3).raise_for_status()
+        """HTTP services must answer 200; others (SMTP) must accept a connection."""
+        if self.endpoint.startswith("http"):
+            httpx.get(self.endpoint, timeout=3).raise_for_status()
+        elif not reachable(self.endpoint.split("://", 1)[-1]):
+            raise ConnectionError(f"{self.name} not accepting connections at {self.endpoint}")
 
 
 def _python(*args: str) -> list[str]:
@@ -45,6 +50,11 @@ def _python(*args: str) -> list[str]:
 
 
 SERVICES = (
+    ServiceSpec(
+        "mailsink",
+        lambda s: _python("-m", "ops.mailsink"),
+        lambda s: f"smtp://{s.smtp_host}:{s.smtp_port}",
+    ),
     ServiceSpec(
         "gateway",
         lambda s: _python("-m", "ops.payment_gateway"),

@@ -5,6 +5,7 @@ the one writer of the index (stock reaches it through the product's ``quantity``
 """
 
 import asyncio
+from functools import partial
 
 from elasticsearch import Elasticsearch
 
@@ -44,4 +45,4 @@ async def search_sync(records):
         action = search_action(key, ProductEvent.model_validate_json(value))
         if action is not None:
             sink = await search_sink()
-            await until_done(sink.apply, action)
+            await until_done(partial(sink.apply, action), f"search action {action!r}")

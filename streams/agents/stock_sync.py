@@ -12,6 +12,7 @@ and search sync stays the one writer of the search index.
 """
 
 import asyncio
+from functools import partial
 
 from adapters.stock_copies import CatalogQuantity, RedisStock
 from domain.stock_sync import StockChange, StockSink, latest_per_product, stock_change
@@ -44,7 +45,7 @@ async def stock_cache(records):
         change = parse(value)
         if change is not None:
             sink = await cache_sink()
-            await until_done(sink.apply, change)
+            await until_done(partial(sink.apply, change), f"stock change {change!r}")
 
 
 @app.agent(topic(INVENTORY))
@@ -52,4 +53,6 @@ async def product_quantity(records):
     async for values in records.take(QUANTITY_BATCH, within=QUANTITY_WITHIN_SECONDS):
         changes = latest_per_product(c for c in map(parse, values) if c is not None)
         sink = await quantity_sink()
-        await asyncio.gather(*(until_done(sink.apply, change) for change in changes))
+        await asyncio.gather(
+            *(until_done(partial(sink.apply, c), f"quantity change {c!r}") for c in changes)
+        )

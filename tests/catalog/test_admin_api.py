@@ -8,6 +8,7 @@ import pytest
 
 from schemas.settings import Settings
 from tests.catalog.conftest import ID_PREFIX
+from tests.eventually import eventually
 
 
 def new_listing() -> dict:
@@ -104,7 +105,11 @@ async def test_setting_stock_creates_then_adjusts_conserved_inventory(
     lowered = (await api.put(url, json={"availableQty": 3}, headers=admin_headers)).json()
     assert (lowered["availableQty"], lowered["stockedQty"]) == (3, 6)
     assert inventory_row(engines, pid) == (3, 2, 1, 6), "stocked = available + reserved + sold"
-    assert (await api.get(f"/v1/products/{pid}")).json()["availableQty"] == 3
+
+    async def shown() -> int:  # the stock-sync agent refreshes the cached count via CDC
+        return (await api.get(f"/v1/products/{pid}")).json()["availableQty"]
+
+    assert await eventually(shown, 3) == 3
 
 
 async def test_stock_of_an_unknown_product_is_404(

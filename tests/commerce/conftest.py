@@ -4,6 +4,7 @@ A missing engine fails the session with a message saying which one; nothing is s
 """
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -18,6 +19,9 @@ from tests.commerce.inprocess import in_process_api
 
 GATEWAY_CLIENT_TIMEOUT_SECONDS = 0.5
 UNLIMITED = 1_000_000_000
+TEST_REDIS_DB = 15
+"""The live stock-sync stream writes ``stock:*`` in the stack's Redis database; the tests use
+their own, so the cache values they set on purpose (stale, too high) stay as set."""
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +43,11 @@ def gateway_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def app_settings(engines: None, gateway_url: str) -> Settings:
-    """Rate limits lifted (runs share client IPs); fast gateway timeouts."""
-    return get_settings().model_copy(
+    """Own Redis database, rate limits lifted (runs share client IPs), fast gateway timeouts."""
+    stack = get_settings()
+    return stack.model_copy(
         update={
+            "redis_url": urlsplit(stack.redis_url)._replace(path=f"/{TEST_REDIS_DB}").geturl(),
             "gateway_url": gateway_url,
             "gateway_timeout_seconds": GATEWAY_CLIENT_TIMEOUT_SECONDS,
             "rate_limit_per_ip": UNLIMITED,

@@ -5,16 +5,21 @@ them, and hashing a thousand passwords would dominate its run time. Signup and l
 are tested through the API in test_users_api.py.
 """
 
+import asyncio
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
 from adapters.connections import Clients
 from api.auth import Principal, issue_token
+from api.catalog_repo import delete_product, insert_product, update_product
+from schemas.catalog import Product, ProductListing
 from schemas.redis_keys import stock_key
 
 TEST_RUN = uuid.uuid4().hex[:12]
-"""Marks the catalog documents of this run, so the run can remove them when it ends."""
+_created_products: list[str] = []
+"""This run's catalog documents, taken out of the shared catalog when the run ends."""
 
 NO_LOGIN_HASH = "not-an-argon2-hash"
 """Accounts made here cannot log in; they use tokens from issue_token."""
@@ -33,7 +38,7 @@ class Shopper:
 
 
 def unique_product_id() -> str:
-    return f"prod_t{uuid.uuid4().hex[:16]}"
+    return f"prod_t{TEST_RUN}_{uuid.uuid4().hex[:12]}"
 
 
 async def create_product(
@@ -41,22 +46,20 @@ async def create_product(
     *,
     price: Decimal = Decimal("19.99"),
     stock: int = 100,
-    currency: str = "USD",
     cached_stock: int | None = None,
 ) -> str:
     """A catalog document (Mongo) plus its inventory row (Postgres); ``cached_stock`` also sets
     the Redis stock cache, as the stock-sync stream would."""
     product_id = unique_product_id()
-    await clients.mongo.products.insert_one(
-        {
-            "productId": product_id,
-            "title": f"Test product {product_id}",
-            "price": float(price),
-            "currency": currency,
-            "thumbnail": f"https://cdn.example.com/{product_id}.jpg",
-            "testRun": TEST_RUN,
-        }
+    listing = ProductListing(
+        product_id=product_id,
+        title=f"Test product {product_id}",
+        category="Test",
+        brand="shopstream tests",
+        price=float(price),
     )
+    await insert_product(clients.mongo, Product.listed(listing, dt.datetime.now(dt.UTC)))
+    _created_products.append(product_id)
     await sql(
         clients,
         "INSERT INTO inventory (product_id, available_qty, stocked_qty) VALUES (%s, %s, %s)",
@@ -69,10 +72,16 @@ async def create_product(
     return product_id
 
 
+async def change_price(clients: Clients, product_id: str, price: float) -> None:
+    """What a seller's price update does to the catalog document."""
+    await update_product(clients.mongo, product_id, {"price": price}, dt.datetime.now(dt.UTC))
+
+
 async def forget_test_products(clients: Clients) -> None:
     """Takes this run's products out of the shared catalog (Postgres rows stay: orders and
     reservations of the run still reference them)."""
-    await clients.mongo.products.delete_many({"testRun": TEST_RUN})
+    await asyncio.gather(*(delete_product(clients.mongo, pid) for pid in _created_products))
+    _created_products.clear()
 
 
 async def create_shoppers(clients: Clients, count: int, role: str = "customer") -> list[Shopper]:

@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from adapters.connections import Clients
-from tests.commerce.factories import Shopper, create_product, unique_product_id
+from api.catalog_repo import delete_product
+from tests.commerce.factories import Shopper, change_price, create_product, unique_product_id
 from tests.commerce.flows import assert_refused
 
 
@@ -53,8 +54,8 @@ async def test_cart_shows_the_live_price_not_the_price_at_adding(
     await add(api, shopper, cheap, 1)
     await add(api, shopper, gone, 2)
 
-    await clients.mongo.products.update_one({"productId": cheap}, {"$set": {"price": 90.0}})
-    await clients.mongo.products.delete_one({"productId": gone})
+    await change_price(clients, cheap, 90.0)
+    await delete_product(clients.mongo, gone)
 
     cart = await cart_of(api, shopper)
     lines = {line["productId"]: line for line in cart["lines"]}

@@ -9,10 +9,12 @@ import httpx
 import pytest
 
 from adapters.connections import Clients
+from api.catalog_repo import delete_product
 from domain.checkout import order_id_for
 from schemas.redis_keys import checkout_gate_key, stock_key
 from tests.commerce.factories import (
     Shopper,
+    change_price,
     create_product,
     inventory_of,
     put_in_carts,
@@ -152,7 +154,7 @@ async def test_a_changed_price_is_409_naming_the_product(
     api: httpx.AsyncClient, clients: Clients, shopper: Shopper
 ) -> None:
     product = await stocked_cart(clients, shopper, qty=1)
-    await clients.mongo.products.update_one({"productId": product}, {"$set": {"price": 279.0}})
+    await change_price(clients, product, 279.0)
 
     response = await checkout(api, shopper, [(product, 1, PRICE)])
 
@@ -178,7 +180,7 @@ async def test_a_product_gone_from_the_catalog_is_404(
     api: httpx.AsyncClient, clients: Clients, shopper: Shopper
 ) -> None:
     product = await stocked_cart(clients, shopper, qty=1)
-    await clients.mongo.products.delete_one({"productId": product})
+    await delete_product(clients.mongo, product)
     response = await checkout(api, shopper, [(product, 1, PRICE)])
     assert_refused(response, 404, "product_not_found")
 

@@ -40,7 +40,7 @@ async def test_history_is_newest_first_and_paginated(
     second = await api.get("/v1/orders", params={"page": 2, "size": 2}, headers=shopper.headers)
 
     assert first.status_code == second.status_code == 200
-    assert first.json()["pagination"] == {"page": 1, "size": 2, "totalPages": 2, "totalItems": 3}
+    assert first.json()["pagination"] == {"page": 1, "size": 2, "totalPages": 2, "totalResults": 3}
     listed = [o["orderId"] for o in first.json()["orders"] + second.json()["orders"]]
     assert listed == placed[::-1]
     newest = first.json()["orders"][0]
@@ -56,7 +56,7 @@ async def test_history_holds_only_the_callers_orders(
     response = await api.get("/v1/orders", headers=shopper.headers)
     assert response.json() == {
         "orders": [],
-        "pagination": {"page": 1, "size": 20, "totalPages": 0, "totalItems": 0},
+        "pagination": {"page": 1, "size": 20, "totalPages": 0, "totalResults": 0},
     }
 
 

@@ -1,0 +1,26 @@
+"""Order status changes as the history and the live status stream see them, as pure code."""
+
+from datetime import UTC, datetime
+
+from domain.orders import ALLOWED_TRANSITIONS, OrderStatus
+from schemas.events import OrderRow
+from schemas.order_status import StatusChange
+
+
+def change_of(order: OrderRow) -> StatusChange:
+    """The status an order row shows after a create or update, stamped with its ``updated_at``.
+
+    Debezium does not send the previous row (REPLICA IDENTITY DEFAULT), so every change is
+    taken as "the order is in this status": the history keeps one row per status.
+    """
+    changed_at = order.updated_at or datetime.now(UTC)
+    return StatusChange(order_id=order.order_id, status=order.status, changed_at=changed_at)
+
+
+def supersedes(new: OrderStatus, last: OrderStatus) -> bool:
+    """True when ``new`` lies ahead of ``last`` in the lifecycle, so a live stream shows it.
+
+    A late or repeated status (the history agent lags behind the row a client read) is dropped.
+    """
+    following = ALLOWED_TRANSITIONS.get(last, frozenset())
+    return any(new is status or supersedes(new, status) for status in following)

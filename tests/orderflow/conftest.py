@@ -1,0 +1,87 @@
+"""Order-flow fixtures: in-memory ports for the topology tests; for the end-to-end tests, the
+running pipeline (Postgres, Debezium, Kafka, a stream worker and the mail sink of `make up`)."""
+
+import email
+import smtplib
+from collections.abc import Callable, Iterator
+from email.message import Message
+
+import httpx
+import pytest
+
+from ops.connectors import render, wait_running
+from ops.mailsink import mail_dir
+from schemas.settings import Settings
+from streams import ports
+
+# The storefront's own fixtures (in-process API, payment gateway process, shoppers), reused by
+# test_storefront_flow_e2e.py rather than rebuilt here.
+from tests.commerce.conftest import (  # noqa: F401
+    api,
+    app_settings,
+    clients,
+    engines,
+    gateway_url,
+    served,
+    shopper,
+)
+from tests.orderflow.cdc import worker_members
+from tests.orderflow.fakes import MemoryShop
+from tests.orderflow.shopdb import ShopDB
+
+
+@pytest.fixture
+def shop() -> Iterator[MemoryShop]:
+    """A fresh in-memory shop installed as the agents' ports (the engines stay untouched)."""
+    memory = MemoryShop()
+    ports.install(memory.ports())
+    yield memory
+    ports.install(None)
+
+
+@pytest.fixture(scope="session")
+def pipeline(settings: Settings, require_engine) -> Settings:
+    """Fails, naming what is missing, unless CDC, a stream worker and the mail sink are live."""
+    for engine in ("postgres", "kafka", "connect", "redis"):
+        require_engine(engine)
+    name, _ = render("postgres.json", settings)
+    with httpx.Client(base_url=settings.connect_url, timeout=10) as connect:
+        try:
+            wait_running(connect, name, timeout=10)
+        except RuntimeError as exc:
+            pytest.fail(f"CDC connector not running ({exc}); run `make up`", pytrace=False)
+    if not worker_members(settings):
+        pytest.fail(
+            f"no stream worker in consumer group {settings.streams_app_id!r}: run `make up` "
+            "(or `faust -A streams.app worker` with the same SHOP_* environment)",
+            pytrace=False,
+        )
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=5) as smtp:
+            smtp.noop()
+    except OSError as exc:
+        pytest.fail(
+            f"no mail sink at {settings.smtp_host}:{settings.smtp_port} ({exc!r}): run "
+            "`make up` (or `python -m ops.mailsink`)",
+            pytrace=False,
+        )
+    return settings
+
+
+@pytest.fixture(scope="session")
+def db(pipeline: Settings) -> Iterator[ShopDB]:
+    shop_db = ShopDB(pipeline.postgres_dsn)
+    yield shop_db
+    shop_db.conn.close()
+
+
+@pytest.fixture(scope="session")
+def mailbox(pipeline: Settings) -> Callable[[str], list[Message]]:
+    """Messages the mail sink received for one recipient."""
+
+    def received(recipient: str) -> list[Message]:
+        messages = (email.message_from_bytes(p.read_bytes()) for p in directory.glob("*.eml"))
+        return [m for m in messages if m["To"] == recipient]
+
+    directory = mail_dir(pipeline)
+    return received

@@ -1,0 +1,127 @@
+"""End to end on the real stack: SQL writes -> Debezium -> Kafka -> stream worker -> Postgres,
+Redis and SMTP. Orders are created the way checkout creates them; payments the way the payment
+edge writes them. Nothing here calls an agent: effects must arrive through CDC."""
+
+import random
+
+import pytest
+
+from schemas.settings import Settings
+from schemas.topics import ORDERS, PAYMENTS
+from tests.orderflow import cdc
+from tests.orderflow.shopdb import ShopDB, wait_until
+
+pytestmark = pytest.mark.engines
+
+WITHIN = 2.0  # seconds: the freshness the design promises for payment outcomes
+
+
+def test_payment_success_confirms_sells_records_and_emails(db: ShopDB, mailbox) -> None:
+    user_id, email = db.customer()
+    p1, p2 = db.product(5), db.product(5)
+    order_id = db.checkout(user_id, {p1: 2, p2: 1})
+    db.pay(order_id, user_id, "SUCCEEDED")
+    _, latency = wait_until(
+        lambda: db.order_status(order_id) == "CONFIRMED", WITHIN, "order CONFIRMED"
+    )
+    print(f"payment SUCCEEDED -> order CONFIRMED in {latency * 1000:.0f} ms")
+    assert db.holds(order_id) == {"SOLD"}
+    assert db.stock(p1) == (3, 0, 2, 5) and db.stock(p2) == (4, 0, 1, 5)
+    wait_until(lambda: db.history(order_id) == ["RESERVED", "CONFIRMED"], WITHIN, "history")
+    [message], _ = wait_until(lambda: mailbox(email), WITHIN, "confirmation email")
+    assert message["Subject"] == f"Order {order_id[:8]} confirmed"
+    assert db.notifications(order_id) == {"CONFIRMED"}
+
+
+def test_declined_payment_releases(db: ShopDB) -> None:
+    user_id, _ = db.customer()
+    product = db.product(4)
+    order_id = db.checkout(user_id, {product: 3})
+    db.pay(order_id, user_id, "FAILED")
+    wait_until(lambda: db.order_status(order_id) == "PAYMENT_FAILED", WITHIN, "PAYMENT_FAILED")
+    assert db.holds(order_id) == {"RELEASED"}
+    assert db.stock(product) == (4, 0, 0, 4)
+
+
+def test_unpaid_order_expires_and_releases(db: ShopDB, settings: Settings) -> None:
+    user_id, _ = db.customer()
+    product = db.product(2)
+    order_id = db.checkout(user_id, {product: 2}, hold_seconds=2)
+    assert db.stock(product) == (0, 2, 0, 2)
+    deadline = 2 + settings.reservation_expiry_interval_seconds + WITHIN
+    _, took = wait_until(lambda: db.order_status(order_id) == "EXPIRED", deadline, "EXPIRED")
+    print(f"2 s hold -> order EXPIRED after {took:.1f} s")
+    assert db.holds(order_id) == {"RELEASED"}
+    assert db.stock(product) == (2, 0, 0, 2)
+    wait_until(lambda: db.history(order_id) == ["RESERVED", "EXPIRED"], WITHIN, "history")
+
+
+def test_orders_with_a_payment_in_flight_stay_and_do_not_starve_the_sweep(
+    db: ShopDB, settings: Settings
+) -> None:
+    """More overdue orders with a live payment than one sweep batch holds, then an unpaid one."""
+    user_id, _ = db.customer()
+    product = db.product(settings.reservation_expiry_batch + 1)
+    in_flight = []
+    for _ in range(settings.reservation_expiry_batch + 1):
+        in_flight.append(db.checkout(user_id, {product: 1}, hold_seconds=0.2))
+        db.pay(in_flight[-1], user_id, "PENDING")
+    unpaid = db.checkout(user_id, {db.product(1): 1}, hold_seconds=0.2)
+    wait_until(
+        lambda: db.order_status(unpaid) == "EXPIRED",
+        0.2 + settings.reservation_expiry_interval_seconds + WITHIN,
+        "unpaid order EXPIRED",
+    )
+    assert db.statuses(in_flight) == {"RESERVED"}
+    assert db.stock(product)[:3] == (0, len(in_flight), 0)
+
+
+def test_redelivered_cdc_records_change_nothing(db: ShopDB, pipeline: Settings, mailbox) -> None:
+    start = cdc.end_offsets(pipeline, (ORDERS, PAYMENTS))
+    user_id, email = db.customer()
+    product = db.product(6)
+    paid, declined = db.checkout(user_id, {product: 2}), db.checkout(user_id, {product: 1})
+    db.pay(paid, user_id, "SUCCEEDED")
+    db.pay(declined, user_id, "FAILED")
+    orders = [paid, declined]
+    wait_until(lambda: len(mailbox(email)) == 1, WITHIN, "confirmation email")
+    wait_until(lambda: all(len(db.history(o)) == 2 for o in orders), WITHIN, "history")
+    before = db.snapshot(orders, [product])
+
+    records = cdc.records_since(pipeline, start, lambda row: row.get("order_id") in orders)
+    assert len(records) >= 6  # per order: created, settled; per payment: created
+    written = cdc.produce_again(pipeline, records + records)
+    cdc.wait_consumed(pipeline, written, timeout=30)
+
+    assert db.snapshot(orders, [product]) == before
+    assert len(mailbox(email)) == 1
+    assert db.stock(product) == (4, 0, 2, 6)
+
+
+def test_mixed_run_conserves_stock(db: ShopDB, settings: Settings) -> None:
+    """Random orders over a few products, each paid, declined, left pending or left to expire."""
+    rng = random.Random(4)
+    stocked = 1000
+    products = [db.product(stocked) for _ in range(5)]
+    outcomes = {"SUCCEEDED": [], "FAILED": [], "PENDING": [], None: []}
+    for _ in range(500):
+        user_id, _ = db.customer()
+        lines = {p: rng.randint(1, 3) for p in rng.sample(products, rng.randint(1, 3))}
+        outcome = rng.choice(list(outcomes))
+        order_id = db.checkout(user_id, lines, hold_seconds=2 if outcome is None else 600)
+        if outcome:
+            db.pay(order_id, user_id, outcome)
+        outcomes[outcome].append(order_id)
+    expected = {"SUCCEEDED": "CONFIRMED", "FAILED": "PAYMENT_FAILED", None: "EXPIRED"}
+    for outcome, status in expected.items():
+        wait_until(
+            lambda o=outcome, s=status: db.statuses(outcomes[o]) == {s},
+            2 + settings.reservation_expiry_interval_seconds + 10,
+            f"every {outcome or 'unpaid'} order {status}",
+        )
+    assert db.statuses(outcomes["PENDING"]) == {"RESERVED"}
+    every_order = [o for placed in outcomes.values() for o in placed]
+    assert db.unconserved(products) == []
+    assert db.sold_and_released(every_order) == []
+    sold = sum(db.stock(p)[2] for p in products)
+    assert sold > 0 and all(db.stock(p)[3] == stocked for p in products)
