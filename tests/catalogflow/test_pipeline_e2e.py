@@ -207,7 +207,7 @@ async def test_redelivered_records_change_nothing(
     await asyncio.to_thread(wait_consumed, settings, group, topics)
     before = await copies(clients, alias, [kept, dropped])
 
-    inventory = read_records(settings, topics[0], pipeline.inventory_start)
+    inventory = read_records(settings, topics[0], pipeline.cdc_start)
     catalog = read_records(settings, topics[1])
     ours = [r for r in inventory if json.loads(r[1])["product_id"] in (kept, dropped)]
     assert ours and catalog
