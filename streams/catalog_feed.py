@@ -24,6 +24,7 @@ from schemas.events import product_key
 from schemas.topics import PRODUCTS
 from streams.app import app, settings, topic
 from streams.resources import resources
+from streams.topology import AgentSpec, Timer, postgres, topic_label
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,13 @@ _prepared: set[str] = set()
 
 def source_name(db: AsyncDatabase) -> str:
     return f"{db.name}.{catalog_store.PRODUCTS}"
+
+
+AGENT = AgentSpec(
+    "catalog_feed",
+    Timer("catalog_feed_interval_seconds"),
+    sinks=(topic_label(PRODUCTS), postgres("catalog_feed_positions")),
+)
 
 
 @app.timer(settings.catalog_feed_interval_seconds, on_leader=True)

@@ -1,8 +1,9 @@
 """The pipeline as a graph: Postgres table -> CDC topic -> agent -> sinks.
 
-Every agent module declares ``AGENT = AgentSpec(...)``; this module collects them from
-``streams.app.AGENT_MODULES``. ``python -m streams.topology`` prints the graph and regenerates
-``docs/topology.md`` (Mermaid); a test fails when the committed diagram is stale.
+Every agent module declares ``AGENT = AgentSpec(...)`` (or an ``AGENTS`` tuple); this module
+collects them from ``streams.app.AGENT_MODULES``. ``python -m streams.topology`` prints the
+graph and regenerates ``docs/topology.md`` (Mermaid); a test fails when the committed diagram
+is stale.
 """
 
 import importlib
@@ -40,10 +41,16 @@ def postgres(table: str) -> str:
     return f"postgres:{table}"
 
 
+def module_specs(module_name: str) -> tuple[AgentSpec, ...]:
+    """A module declares ``AGENT``, or ``AGENTS`` when it runs several agents on one topic."""
+    module = importlib.import_module(module_name)
+    return getattr(module, "AGENTS", None) or (module.AGENT,)
+
+
 def agent_specs() -> list[AgentSpec]:
     from streams.app import AGENT_MODULES
 
-    return [importlib.import_module(module).AGENT for module in AGENT_MODULES]
+    return [spec for module in AGENT_MODULES for spec in module_specs(module)]
 
 
 def cdc_edges() -> list[tuple[str, str]]:

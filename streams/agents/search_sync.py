@@ -18,6 +18,7 @@ from schemas.topics import PRODUCTS
 from streams.app import app, topic
 from streams.resources import resources
 from streams.retry import until_done
+from streams.topology import AgentSpec
 
 _ready: set[str] = set()
 
@@ -35,6 +36,9 @@ def _ensure_index(url: str, alias: str) -> None:
     """The index behind the alias, created with the catalog's mapping if missing."""
     with Elasticsearch(url) as es:
         ensure_search_index(es, alias)
+
+
+AGENT = AgentSpec("search_sync", PRODUCTS, sinks=("elasticsearch:products",))
 
 
 @app.agent(topic(PRODUCTS))

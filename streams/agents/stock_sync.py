@@ -21,6 +21,7 @@ from schemas.topics import INVENTORY
 from streams.app import app, topic
 from streams.resources import resources
 from streams.retry import until_done
+from streams.topology import AgentSpec
 
 QUANTITY_BATCH = 16
 QUANTITY_WITHIN_SECONDS = 0.05
@@ -37,6 +38,12 @@ async def cache_sink() -> StockSink:
 
 async def quantity_sink() -> StockSink:
     return CatalogQuantity((await resources()).mongo)
+
+
+AGENTS = (
+    AgentSpec("stock_cache", INVENTORY, sinks=("redis:stock:{productId}",)),
+    AgentSpec("product_quantity", INVENTORY, sinks=("mongo:products.quantity",)),
+)
 
 
 @app.agent(topic(INVENTORY))

@@ -85,7 +85,9 @@ async def test_a_client_leaving_ends_its_subscription(db: ShopDB, pipeline: Sett
         url, headers = f"/v1/orders/{order_id}/events", bearer(pipeline, user_id, email)
         async with client.stream("GET", url, headers=headers) as response:
             assert await anext(statuses(response)) == "RESERVED"
-            assert await subscribers(redis, channel) == 1
+            async with asyncio.timeout(5):  # the stream subscribes around its first event
+                while await subscribers(redis, channel) != 1:
+                    await asyncio.sleep(0.05)
         async with asyncio.timeout(5):
             while await subscribers(redis, channel):
                 await asyncio.sleep(0.05)
