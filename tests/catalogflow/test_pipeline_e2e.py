@@ -22,7 +22,7 @@ from tests.catalogflow.kafka_records import produce, read_records, wait_consumed
 
 pytestmark = pytest.mark.engines
 
-FRESH_SECONDS = 2.0
+FRESH_SECONDS = 3.0  # target 2 s (docs/PERFORMANCE.md); margin for a loaded 2-core CI machine
 SETTLE_SECONDS = 30.0  # first appearance of a new product, or a worker restart
 
 Probe = Callable[[], Awaitable[bool]]
