@@ -23,7 +23,7 @@ from pymongo import MongoClient
 from ops.stack.process import Daemon, log_tail
 from schemas.mongo_products import PRODUCTS, ensure_products_collection
 from schemas.settings import PROJECT_ROOT, Settings
-from schemas.topics import INVENTORY, TopicSpec
+from schemas.topics import POSTGRES_TABLES, TopicSpec
 from schemas.topics import PRODUCTS as PRODUCTS_TOPIC
 
 
@@ -77,6 +77,10 @@ class IsolatedWorker:
             }
         )
         return cls(settings, home)
+
+    def skip_backlog(self) -> dict[TopicPartition, int]:
+        """Start its group at the end of every CDC topic: the shared history is not its job."""
+        return start_at_log_end(self.settings, self.settings.streams_app_id, POSTGRES_TABLES)
 
     @property
     def log(self) -> Path:
@@ -152,10 +156,10 @@ class IsolatedWorker:
 def running_worker(
     base: Settings, tag: str, home: Path, **overrides: object
 ) -> Iterator[tuple[IsolatedWorker, dict[TopicPartition, int]]]:
-    """A started isolated worker whose group begins at the current end of the inventory topic
-    (also returned); stopped and its data removed afterwards."""
+    """A started isolated worker whose group begins at the current end of the CDC topics
+    (``skip_backlog``, also returned); stopped and its data removed afterwards."""
     worker = IsolatedWorker.create(base, tag, home, **overrides)
-    start = start_at_log_end(worker.settings, worker.settings.streams_app_id, [INVENTORY])
+    start = worker.skip_backlog()
     try:
         worker.start()
         yield worker, start

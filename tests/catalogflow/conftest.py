@@ -56,17 +56,17 @@ ENGINES = ("postgres", "redis", "kafka", "elasticsearch", "ferretdb", "connect")
 
 @dataclass
 class Pipeline:
-    """An isolated stream worker plus where the shared inventory topic stood when it started."""
+    """An isolated stream worker plus where the shared CDC topics stood when it started."""
 
     worker: IsolatedWorker
-    inventory_start: dict[TopicPartition, int]
+    cdc_start: dict[TopicPartition, int]
 
     @property
     def settings(self) -> Settings:
         return self.worker.settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # stopped before other suites: they seed Redis by hand
 def pipeline(settings, require_engine, tmp_path_factory) -> Iterator[Pipeline]:
     for engine in ENGINES:
         require_engine(engine)
