@@ -26,14 +26,16 @@ from psycopg.rows import tuple_row
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
+from adapters.catalog_store import LIVE
 from adapters.connections import Clients
 from schemas.mongo_products import PRODUCTS
 from schemas.redis_keys import stock_key
 
 CHUNK = 1000
-FEW = 500  # up to this many products, Mongo is asked per id (indexed equality lookups)
+# Up to this many products Mongo is asked per id: an index lookup each on MongoDB, but a
+# collection scan each on FerretDB 1.24 (docs/PERFORMANCE.md), so only for a few.
+FEW = 20
 STORES = ("redis", "mongo", "elasticsearch")
-LIVE = {"deleted": {"$ne": True}}
 READS = ("postgres", *STORES)  # one progress step each, plus one for the re-check
 
 Step = Callable[[str], None]
@@ -235,7 +237,7 @@ async def _mongo_quantities(
     """``quantity`` of the live catalog products among ``ids``.
 
     One scan for many products; per-id lookups for a few (FerretDB answers an ``$in`` of
-    thousands of ids far slower than one full scan).
+    thousands of ids far slower than one full scan: it scans once per id).
     """
     products = db[PRODUCTS]
     projection = {"_id": 0, "productId": 1, "quantity": 1}
