@@ -166,6 +166,9 @@ def replay(
     products: str = typer.Option(
         "", help="cache/product-qty: only products whose id starts with this"
     ),
+    allow_shrink: bool = typer.Option(
+        False, help="search: swap even if the new index holds fewer documents than the old"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
 ) -> None:
     """Rebuild the search index (new index, atomic alias swap), the Redis stock cache or the
@@ -178,7 +181,7 @@ def replay(
         def report(phase: str, done: int, total: int) -> None:
             progress.update(tasks[phase], completed=done, total=total)
 
-        result = asyncio.run(_replay(target, alias, key_prefix, products, report))
+        result = asyncio.run(_replay(target, alias, key_prefix, products, allow_shrink, report))
     if as_json:
         print(json.dumps(result.as_json()))
     else:
@@ -194,6 +197,7 @@ async def _replay(
     alias: str | None,
     key_prefix: str,
     products: str,
+    allow_shrink: bool,
     report: Callable[[str, int, int], None],
 ) -> ReplayResult:
     async with open_clients(get_settings(), pool_size=4) as clients:
@@ -203,6 +207,7 @@ async def _replay(
             alias=alias,
             key_prefix=key_prefix,
             product_prefix=products,
+            allow_shrink=allow_shrink,
             progress=report,
         )
 

@@ -45,6 +45,10 @@ Progress = Callable[[str, int, int], None]  # phase ("read" | "write"), done, to
 R = TypeVar("R")
 
 
+class ReplayRefused(RuntimeError):
+    """The rebuilt index would serve fewer documents than the one it replaces."""
+
+
 class Target(StrEnum):
     SEARCH = "search"
     CACHE = "cache"
@@ -75,17 +79,25 @@ async def replay(
     alias: str | None = None,
     key_prefix: str = "",
     product_prefix: str = "",
+    allow_shrink: bool = False,
     progress: Progress = lambda *_: None,
 ) -> ReplayResult:
     """Rebuild ``target``; ``alias``/``key_prefix`` direct it at a store beside the live one,
-    ``product_prefix`` limits a cache or quantity replay to products whose id starts with it."""
+    ``product_prefix`` limits a cache or quantity replay to products whose id starts with it.
+
+    A search replay refuses to swap in an index with fewer documents than the serving one
+    unless ``allow_shrink``: documents indexed without passing through the log (e.g. written
+    straight to Elasticsearch) would otherwise vanish from search.
+    """
     settings = clients.settings
     started = time.monotonic()
     if target is Target.SEARCH:
         if product_prefix:
             raise ValueError("a search replay rebuilds the whole index: no product filter")
         alias = alias or settings.search_alias
-        index, products, records = await _rebuild_search(clients.es, settings, alias, progress)
+        index, products, records = await _rebuild_search(
+            clients.es, settings, alias, allow_shrink, progress
+        )
         return ReplayResult(
             target, PRODUCTS.name(settings), records, products, time.monotonic() - started, index
         )
@@ -240,7 +252,7 @@ async def _bounded(
 
 
 async def _rebuild_search(
-    es: AsyncElasticsearch, settings: Settings, alias: str, progress: Progress
+    es: AsyncElasticsearch, settings: Settings, alias: str, allow_shrink: bool, progress: Progress
 ) -> tuple[str, int, int]:
     """Build, swap, catch up, clean up; returns (new index, products written, records read).
 
@@ -266,6 +278,8 @@ async def _rebuild_search(
             await write_to(await log.end_offsets())  # what arrived meanwhile
             await es.indices.put_settings(index=index, settings={"refresh_interval": None})
             await es.indices.refresh(index=index)
+            if serving and not allow_shrink:
+                await _refuse_shrinking(es, index, serving)
             await _swap(es, alias, index, serving)
             swapped = True
             await write_to(await log.end_offsets())  # the old index's last writes
@@ -298,6 +312,16 @@ async def _new_index(es: AsyncElasticsearch, alias: str) -> tuple[str, str, list
     current = await es.options(ignore_status=404).indices.get_alias(name=alias)
     serving = [name for name in current if current.meta.status == 200]
     return index, build_alias, serving
+
+
+async def _refuse_shrinking(es: AsyncElasticsearch, index: str, serving: list[str]) -> None:
+    built = (await es.count(index=index))["count"]
+    current = (await es.count(index=",".join(serving)))["count"]
+    if built < current:
+        raise ReplayRefused(
+            f"{index} holds {built} documents, {','.join(serving)} serves {current}: products"
+            " indexed without a catalog event would vanish (allow_shrink to swap anyway)"
+        )
 
 
 async def _swap(es: AsyncElasticsearch, alias: str, index: str, serving: list[str]) -> None:

@@ -24,7 +24,7 @@ from domain.catalog_gen import generate_catalog
 from ops.audit import AuditReport, Scope, audit
 from ops.cli import app as shopctl
 from ops.migrate import apply_migrations
-from ops.replay import Target, replay
+from ops.replay import ReplayRefused, Target, replay
 from ops.streams_worker import IsolatedWorker, running_worker
 from schemas.metrics import AGENT_EVENTS
 from schemas.mongo_products import PRODUCTS
@@ -192,6 +192,22 @@ async def test_search_keeps_serving_while_a_new_index_is_built_and_swapped(world
     assert result.index != serving and not await es.indices.exists(index=serving)
     assert result.index == versioned_index(alias, int(serving.rsplit("-v", 1)[1]) + 1)
     assert (await settled(world)).ok  # the sales reached the new index
+
+
+async def test_a_replay_that_would_drop_documents_is_refused(world: World) -> None:
+    """A document indexed without a catalog event (e.g. written straight to Elasticsearch)
+    is not in the log: the rebuilt index would lack it, so the old index keeps serving."""
+    es, alias = world.clients.es, world.alias
+    (serving,) = (await es.indices.get_alias(name=alias)).keys()
+    stray = f"{world.tag}_stray"
+    await es.index(index=alias, id=stray, document={"productId": stray}, refresh=True)
+    try:
+        with pytest.raises(ReplayRefused):
+            await replay(world.clients, Target.SEARCH)
+        assert list((await es.indices.get_alias(name=alias)).keys()) == [serving]
+        assert list(await es.indices.get(index=f"{alias}-v*")) == [serving]  # build dropped
+    finally:
+        await es.delete(index=alias, id=stray, refresh=True)
 
 
 async def test_cache_replayed_into_an_empty_keyspace_equals_the_live_cache(world: World) -> None:
