@@ -24,12 +24,26 @@ from schemas.events import product_key
 from schemas.topics import PRODUCTS
 from streams.app import app, settings, topic
 from streams.resources import resources
+from streams.topology import AgentSpec, Timer, mongo, postgres, topic_label
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
 products_topic = topic(PRODUCTS)
 _prepared: set[str] = set()
+
+AGENTS = (
+    AgentSpec(
+        "catalog_feed",
+        Timer("catalog_feed_interval_seconds"),
+        reads=(mongo(catalog_store.PRODUCTS),),
+        sinks=(
+            topic_label(PRODUCTS),
+            postgres("catalog_feed_checkpoint"),
+            postgres("catalog_feed_versions"),
+        ),
+    ),
+)
 
 
 def source_name(db: AsyncDatabase) -> str:

@@ -18,6 +18,9 @@ from schemas.topics import PRODUCTS
 from streams.app import app, topic
 from streams.resources import resources
 from streams.retry import until_done
+from streams.topology import AgentSpec
+
+AGENTS = (AgentSpec("search_sync", PRODUCTS, sinks=("elasticsearch:<search_alias>",)),)
 
 _ready: set[str] = set()
 
