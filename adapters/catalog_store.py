@@ -45,6 +45,18 @@ async def ensure_feed_index(db: AsyncDatabase) -> None:
     await _products(db).create_indexes([CHANGE_BUCKET_INDEX])
 
 
+async def adopt_unversioned(db: AsyncDatabase) -> int:
+    """Stamp documents written before this convention (seeded directly, say) as version 1.
+
+    The feed emits only versioned documents; this makes earlier ones visible to it. Only
+    documents without a version match, so a second call changes nothing.
+    """
+    result = await _products(db).update_many(
+        {"version": {"$exists": False}}, {"$set": {**_stamp(), "version": 1, "deleted": False}}
+    )
+    return result.modified_count
+
+
 async def find_product(db: AsyncDatabase, product_id: str) -> Document | None:
     return await _products(db).find_one({"productId": product_id, **LIVE})
 

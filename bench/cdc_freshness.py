@@ -22,10 +22,9 @@ from adapters import catalog_store
 from adapters.connections import Clients, open_clients
 from domain.catalog_gen import generate_catalog
 from ops.migrate import apply_migrations
-from ops.streams_worker import IsolatedWorker, start_at_log_end
+from ops.streams_worker import IsolatedWorker
 from schemas.redis_keys import stock_key, stock_lsn_key
 from schemas.settings import get_settings
-from schemas.topics import INVENTORY
 
 STOCK = 100_000
 POLL_SECONDS = 0.01
@@ -53,7 +52,7 @@ async def main(args: argparse.Namespace) -> None:
         try:
             await catalog_store.insert_products(clients.mongo, products)
             await _stock(clients, hot)
-            start_at_log_end(worker.settings, worker.settings.streams_app_id, [INVENTORY])
+            worker.skip_backlog()
             started = time.monotonic()
             await asyncio.to_thread(worker.start)
             await _wait_indexed(clients, worker.settings.search_alias, len(products))

@@ -22,8 +22,8 @@ from pymongo import MongoClient
 from ops.stack.process import Daemon, log_tail
 from schemas.mongo_products import PRODUCTS, ensure_products_collection
 from schemas.settings import PROJECT_ROOT, Settings
+from schemas.topics import POSTGRES_TABLES, TopicSpec
 from schemas.topics import PRODUCTS as PRODUCTS_TOPIC
-from schemas.topics import TopicSpec
 
 
 def free_port() -> int:
@@ -76,6 +76,10 @@ class IsolatedWorker:
             }
         )
         return cls(settings, home)
+
+    def skip_backlog(self) -> dict[TopicPartition, int]:
+        """Start its group at the end of every CDC topic: the shared history is not its job."""
+        return start_at_log_end(self.settings, self.settings.streams_app_id, POSTGRES_TABLES)
 
     @property
     def log(self) -> Path:

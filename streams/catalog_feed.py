@@ -32,6 +32,11 @@ BATCH = 500
 products_topic = topic(PRODUCTS)
 _prepared: set[str] = set()
 
+
+def source_name(db: AsyncDatabase) -> str:
+    return f"{db.name}.{catalog_store.PRODUCTS}"
+
+
 AGENTS = (
     AgentSpec(
         "catalog_feed",
@@ -44,10 +49,6 @@ AGENTS = (
         ),
     ),
 )
-
-
-def source_name(db: AsyncDatabase) -> str:
-    return f"{db.name}.{catalog_store.PRODUCTS}"
 
 
 @app.timer(settings.catalog_feed_interval_seconds, on_leader=True)
@@ -63,8 +64,10 @@ async def catalog_feed() -> None:
 async def poll(clients: Clients) -> int:
     """Emit every change since the saved position, then save it; returns how many."""
     source = source_name(clients.mongo)
-    if source not in _prepared:  # MongoDB uses the index; FerretDB scans either way
+    if source not in _prepared:  # once per worker: the index, and documents from before
         await catalog_store.ensure_feed_index(clients.mongo)
+        adopted = await catalog_store.adopt_unversioned(clients.mongo)
+        log.info("catalog feed on %s: %d unversioned products adopted", source, adopted)
         _prepared.add(source)
     started = datetime.now(UTC)
     checkpoint = await feed_positions.checkpoint(clients.pg, source)

@@ -31,6 +31,24 @@ async def place_order(
     order_id = order_id_for(user_id, idempotency_key)
     if idempotency_key and await _already_placed(clients, order_id, user_id):
         return order_id
+    try:
+        await _place(clients, prices, order_id, user_id, request)
+    except Exception:
+        # A concurrent retry with the same key may have won the race (and emptied the cart
+        # this attempt validated against): its order is this request's answer.
+        if idempotency_key and await _already_placed(clients, order_id, user_id):
+            return order_id
+        raise
+    return order_id
+
+
+async def _place(
+    clients: Clients,
+    prices: PriceReader,
+    order_id: uuid.UUID,
+    user_id: uuid.UUID,
+    request: CheckoutRequest,
+) -> None:
     wanted = {line.product_id: line.quantity for line in request.products}
     if (sold_out := await first_sold_out(clients.redis, wanted)) is not None:
         raise OutOfStock(sold_out)
@@ -43,7 +61,6 @@ async def place_order(
     except Exception:
         await give_back(clients.redis, order_id, draft.lines)
         raise
-    return order_id
 
 
 async def _confirmed_draft(

@@ -20,8 +20,6 @@ from streams.resources import resources
 from streams.retry import until_done
 from streams.topology import AgentSpec
 
-AGENTS = (AgentSpec("search_sync", PRODUCTS, sinks=("elasticsearch:<search_alias>",)),)
-
 _ready: set[str] = set()
 
 
@@ -38,6 +36,9 @@ def _ensure_index(url: str, alias: str) -> None:
     """The index behind the alias, created with the catalog's mapping if missing."""
     with Elasticsearch(url) as es:
         ensure_search_index(es, alias)
+
+
+AGENTS = (AgentSpec("search_sync", PRODUCTS, sinks=("elasticsearch:<search_alias>",)),)
 
 
 @app.agent(topic(PRODUCTS))

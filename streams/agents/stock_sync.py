@@ -28,11 +28,6 @@ from streams.topology import AgentSpec, mongo
 QUANTITY_BATCH = 16
 QUANTITY_WITHIN_SECONDS = 0.05
 
-AGENTS = (
-    AgentSpec("stock_cache", INVENTORY, sinks=(f"redis:{stock_key('{productId}')}",)),
-    AgentSpec("product_quantity", INVENTORY, sinks=(mongo(PRODUCTS),)),
-)
-
 
 def parse(value: bytes | None) -> StockChange | None:
     """None for the tombstone after a row delete, and for the delete itself."""
@@ -45,6 +40,12 @@ async def cache_sink() -> StockSink:
 
 async def quantity_sink() -> StockSink:
     return CatalogQuantity((await resources()).mongo)
+
+
+AGENTS = (
+    AgentSpec("stock_cache", INVENTORY, sinks=(f"redis:{stock_key('{productId}')}",)),
+    AgentSpec("product_quantity", INVENTORY, sinks=(mongo(PRODUCTS),)),
+)
 
 
 @app.agent(topic(INVENTORY))

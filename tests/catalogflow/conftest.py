@@ -16,11 +16,10 @@ from redis import Redis
 from adapters import catalog_store
 from adapters.connections import Clients, open_clients
 from ops.migrate import apply_migrations
-from ops.streams_worker import IsolatedWorker, start_at_log_end
+from ops.streams_worker import IsolatedWorker
 from schemas.catalog import Product, ProductListing
 from schemas.redis_keys import stock_key, stock_lsn_key
 from schemas.settings import Settings
-from schemas.topics import INVENTORY
 from streams.agents import search_sync, stock_sync
 from tests.catalogflow.memory import MemorySearch, MemoryStock
 
@@ -57,17 +56,17 @@ ENGINES = ("postgres", "redis", "kafka", "elasticsearch", "ferretdb", "connect")
 
 @dataclass
 class Pipeline:
-    """An isolated stream worker plus where the shared inventory topic stood when it started."""
+    """An isolated stream worker plus where the shared CDC topics stood when it started."""
 
     worker: IsolatedWorker
-    inventory_start: dict[TopicPartition, int]
+    cdc_start: dict[TopicPartition, int]
 
     @property
     def settings(self) -> Settings:
         return self.worker.settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # stopped before other suites: they seed Redis by hand
 def pipeline(settings, require_engine, tmp_path_factory) -> Iterator[Pipeline]:
     for engine in ENGINES:
         require_engine(engine)
@@ -76,8 +75,7 @@ def pipeline(settings, require_engine, tmp_path_factory) -> Iterator[Pipeline]:
     worker = IsolatedWorker.create(
         settings, tag, tmp_path_factory.mktemp(tag), catalog_feed_interval_seconds=0.2
     )
-    group = worker.settings.streams_app_id
-    start = start_at_log_end(worker.settings, group, [INVENTORY])
+    start = worker.skip_backlog()
     try:
         worker.start()
         yield Pipeline(worker, start)

@@ -65,6 +65,15 @@ async def test_every_write_bumps_the_version_and_deletes_are_soft(isolated: Clie
     assert (revived["deleted"], revived["version"]) == (False, 4)
 
 
+async def test_documents_from_before_the_convention_are_adopted_once(isolated: Clients) -> None:
+    db = isolated.mongo
+    await db[catalog_store.PRODUCTS].insert_one(listing("legacy"))
+    assert await catalog_store.adopt_unversioned(db) == 1
+    assert await catalog_store.adopt_unversioned(db) == 0
+    adopted = await catalog_store.find_product(db, "legacy")
+    assert adopted["version"] == 1 and "changeBucket" in adopted
+
+
 async def test_quantity_follows_only_newer_inventory_changes(isolated: Clients) -> None:
     db = isolated.mongo
     await catalog_store.create_product(db, {**listing("k2"), "quantity": 5})
