@@ -24,7 +24,7 @@ from schemas.events import product_key
 from schemas.topics import PRODUCTS
 from streams.app import app, settings, topic
 from streams.resources import resources
-from streams.topology import AgentSpec, Timer, postgres, topic_label
+from streams.topology import AgentSpec, Timer, mongo, postgres, topic_label
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +37,17 @@ def source_name(db: AsyncDatabase) -> str:
     return f"{db.name}.{catalog_store.PRODUCTS}"
 
 
-AGENT = AgentSpec(
-    "catalog_feed",
-    Timer("catalog_feed_interval_seconds"),
-    sinks=(topic_label(PRODUCTS), postgres("catalog_feed_positions")),
+AGENTS = (
+    AgentSpec(
+        "catalog_feed",
+        Timer("catalog_feed_interval_seconds"),
+        reads=(mongo(catalog_store.PRODUCTS),),
+        sinks=(
+            topic_label(PRODUCTS),
+            postgres("catalog_feed_checkpoint"),
+            postgres("catalog_feed_versions"),
+        ),
+    ),
 )
 
 

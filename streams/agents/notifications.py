@@ -20,7 +20,7 @@ from streams.topology import AgentSpec, postgres
 
 log = logging.getLogger(__name__)
 
-AGENT = AgentSpec("notifications", ORDERS, sinks=(postgres("notifications"), "smtp:customer"))
+AGENTS = (AgentSpec("notifications", ORDERS, sinks=(postgres("notifications"), "smtp:customer")),)
 
 
 @app.agent(topic(ORDERS))

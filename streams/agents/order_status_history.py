@@ -20,10 +20,12 @@ from streams.records import after_image
 from streams.retry import until_done
 from streams.topology import AgentSpec, postgres
 
-AGENT = AgentSpec(
-    "order_status_history",
-    ORDERS,
-    sinks=(postgres("order_status_history"), f"redis:{order_status_channel('{orderId}')}"),
+AGENTS = (
+    AgentSpec(
+        "order_status_history",
+        ORDERS,
+        sinks=(postgres("order_status_history"), f"redis:{order_status_channel('{orderId}')}"),
+    ),
 )
 
 

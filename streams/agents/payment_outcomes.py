@@ -22,10 +22,12 @@ from streams.topology import AgentSpec, postgres
 
 log = logging.getLogger(__name__)
 
-AGENT = AgentSpec(
-    "payment_outcomes",
-    PAYMENTS,
-    sinks=tuple(map(postgres, ("orders", "reservations", "inventory", "notifications"))),
+AGENTS = (
+    AgentSpec(
+        "payment_outcomes",
+        PAYMENTS,
+        sinks=tuple(map(postgres, ("orders", "reservations", "inventory", "notifications"))),
+    ),
 )
 
 

@@ -15,10 +15,12 @@ from streams.topology import AgentSpec, Timer, postgres
 
 log = logging.getLogger(__name__)
 
-AGENT = AgentSpec(
-    "reservation_expiry",
-    Timer("reservation_expiry_interval_seconds"),
-    sinks=tuple(map(postgres, ("orders", "reservations", "inventory"))),
+AGENTS = (
+    AgentSpec(
+        "reservation_expiry",
+        Timer("reservation_expiry_interval_seconds"),
+        sinks=tuple(map(postgres, ("orders", "reservations", "inventory"))),
+    ),
 )
 
 

@@ -38,7 +38,7 @@ def _ensure_index(url: str, alias: str) -> None:
         ensure_search_index(es, alias)
 
 
-AGENT = AgentSpec("search_sync", PRODUCTS, sinks=("elasticsearch:products",))
+AGENTS = (AgentSpec("search_sync", PRODUCTS, sinks=("elasticsearch:<search_alias>",)),)
 
 
 @app.agent(topic(PRODUCTS))

@@ -17,11 +17,13 @@ from functools import partial
 from adapters.stock_copies import CatalogQuantity, RedisStock
 from domain.stock_sync import StockChange, StockSink, latest_per_product, stock_change
 from schemas.events import InventoryEvent
+from schemas.mongo_products import PRODUCTS
+from schemas.redis_keys import stock_key
 from schemas.topics import INVENTORY
 from streams.app import app, topic
 from streams.resources import resources
 from streams.retry import until_done
-from streams.topology import AgentSpec
+from streams.topology import AgentSpec, mongo
 
 QUANTITY_BATCH = 16
 QUANTITY_WITHIN_SECONDS = 0.05
@@ -41,8 +43,8 @@ async def quantity_sink() -> StockSink:
 
 
 AGENTS = (
-    AgentSpec("stock_cache", INVENTORY, sinks=("redis:stock:{productId}",)),
-    AgentSpec("product_quantity", INVENTORY, sinks=("mongo:products.quantity",)),
+    AgentSpec("stock_cache", INVENTORY, sinks=(f"redis:{stock_key('{productId}')}",)),
+    AgentSpec("product_quantity", INVENTORY, sinks=(mongo(PRODUCTS),)),
 )
 
 

@@ -5,6 +5,7 @@ import email
 import smtplib
 from collections.abc import Callable, Iterator
 from email.message import Message
+from pathlib import Path
 
 import httpx
 import pytest
@@ -77,11 +78,14 @@ def db(pipeline: Settings) -> Iterator[ShopDB]:
 
 @pytest.fixture(scope="session")
 def mailbox(pipeline: Settings) -> Callable[[str], list[Message]]:
-    """Messages the mail sink received for one recipient."""
+    """Messages the mail sink received for one recipient (each file parsed once)."""
+    directory = mail_dir(pipeline)
+    parsed: dict[Path, Message] = {}
 
     def received(recipient: str) -> list[Message]:
-        messages = (email.message_from_bytes(p.read_bytes()) for p in directory.glob("*.eml"))
-        return [m for m in messages if m["To"] == recipient]
+        for path in directory.glob("*.eml"):
+            if path not in parsed:
+                parsed[path] = email.message_from_bytes(path.read_bytes())
+        return [m for m in parsed.values() if m["To"] == recipient]
 
-    directory = mail_dir(pipeline)
     return received

@@ -84,7 +84,8 @@ async def test_a_client_leaving_ends_its_subscription(db: ShopDB, pipeline: Sett
     async with storefront(pipeline) as client:
         url, headers = f"/v1/orders/{order_id}/events", bearer(pipeline, user_id, email)
         async with client.stream("GET", url, headers=headers) as response:
-            assert await anext(statuses(response)) == "RESERVED"
+            seen = statuses(response)  # held: a collected generator would close the stream
+            assert await anext(seen) == "RESERVED"
             async with asyncio.timeout(5):  # the stream subscribes around its first event
                 while await subscribers(redis, channel) != 1:
                     await asyncio.sleep(0.05)
