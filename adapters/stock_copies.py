@@ -31,21 +31,28 @@ def lsn_text(lsn: int) -> str:
     return f"{lsn:020d}"
 
 
-async def set_cached_stock(redis: Redis, change: StockChange) -> bool:
-    """True when the cache took the change (its LSN is newer than the cached one's)."""
+async def set_cached_stock(redis: Redis, change: StockChange, key_prefix: str = "") -> bool:
+    """True when the cache took the change (its LSN is newer than the cached one's).
+
+    ``key_prefix`` puts a whole cache beside the live one (tests of ``shopctl replay``).
+    """
     script = redis.register_script(_SET_IF_NEWER)
-    keys = [stock_key(change.product_id), stock_lsn_key(change.product_id)]
+    keys = [
+        key_prefix + stock_key(change.product_id),
+        key_prefix + stock_lsn_key(change.product_id),
+    ]
     return bool(await script(keys=keys, args=[change.available, lsn_text(change.lsn)]))
 
 
 @dataclass
 class RedisStock:
-    """The cache sink of stock sync."""
+    """The cache sink of stock sync (and of the cache replay)."""
 
     redis: Redis
+    key_prefix: str = ""
 
     async def apply(self, change: StockChange) -> None:
-        await set_cached_stock(self.redis, change)
+        await set_cached_stock(self.redis, change, self.key_prefix)
 
 
 @dataclass

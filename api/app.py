@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 from adapters.connections import open_clients
 from api.errors import install_error_handlers
 from api.gateway import open_gateway
+from api.metrics import install_metrics
 from api.prices import PriceReader
 from api.rate_limit import limit_by_ip
 from api.routers import ROUTERS
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(limit_by_ip)],
     )
     install_error_handlers(app)
+    install_metrics(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/v1")
 

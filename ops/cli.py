@@ -1,17 +1,29 @@
 """``shopctl``: one entry point for operating the local shopstream stack."""
 
+import asyncio
+import json
 import sys
+from collections.abc import Callable
+from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
+from adapters.connections import open_clients
+from ops import audit as stock_audit
 from ops import connectors
 from ops.admin import create_admin
+from ops.clock import now_ms
+from ops.lag import LagProbe, over_threshold
 from ops.migrate import apply_migrations
+from ops.replay import ReplayResult, Target
+from ops.replay import replay as rebuild
 from ops.seed import seed_catalog
 from ops.stack import stack
 from ops.stack.process import EngineError
+from ops.views import audit_table, lag_table
 from schemas.settings import get_settings
 
 app = typer.Typer(help="Operate the shopstream stack.", no_args_is_help=True)
@@ -62,6 +74,81 @@ def seed(
     console.print(result)
 
 
+@app.command()
+def lag(
+    group: Annotated[
+        list[str] | None,
+        typer.Option("--group", "-g", help="Only these groups (repeatable)"),
+    ] = None,
+    max_lag: int = typer.Option(
+        None, help="Exit 1 when any partition lags more (default: SHOP_LAG_ALERT_RECORDS)"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table"),
+) -> None:
+    """Consumer lag per group, topic and partition: committed offset, end offset, lag and the
+    time since the group's last commit. Exit 1 above the threshold, or when a requested group
+    has no committed offsets (a health check)."""
+    settings = get_settings()
+    threshold = settings.lag_alert_records if max_lag is None else max_lag
+    probe = LagProbe(settings, group)
+    try:
+        rows = probe.measure()
+    finally:
+        probe.close()
+    now = now_ms()
+    over = over_threshold(rows, threshold)
+    unknown = sorted(set(group or ()) - {row.group for row in rows})  # never committed
+    if as_json:
+        partitions = [r.as_json(now) for r in rows]
+        print(json.dumps({"max_lag": threshold, "partitions": partitions, "unknown": unknown}))
+    else:
+        console.print(lag_table(rows, threshold, now))
+        console.print(f"{len(over)} of {len(rows)} partitions lag more than {threshold} records")
+        if unknown:
+            console.print(f"[red]no committed offsets for {', '.join(unknown)}[/red]")
+    if over or unknown:
+        raise typer.Exit(1)
+
+
+@app.command()
+def audit(
+    alias: str = typer.Option(None, help="Search alias to check (default: SHOP_SEARCH_ALIAS)"),
+    key_prefix: str = typer.Option("", help="Prefix of the Redis stock keys to check"),
+    products: str = typer.Option("", help="Only products whose id starts with this"),
+    grace: float = typer.Option(3.0, help="Seconds before re-reading drifted products"),
+    limit: int = typer.Option(50, help="How many flagged products to list"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table"),
+) -> None:
+    """Check stock conservation in Postgres and that Redis, Mongo and Elasticsearch agree
+    with it; print the drifts; exit 1 on any violation."""
+    settings = get_settings()
+    scope = stock_audit.Scope(alias or settings.search_alias, key_prefix, products)
+    with Progress(console=console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("auditing stock", total=len(stock_audit.READS) + 1)
+        report = asyncio.run(_audit(scope, grace, lambda _: progress.advance(task)))
+    if as_json:
+        print(json.dumps(report.as_json()))
+    else:
+        console.print(audit_table(report, limit))
+        summary = report.summary()
+        console.print(
+            f"{summary['products']} products ({summary['uncataloged']} uncataloged) in"
+            f" {summary['seconds']}s; drifts {summary['drift_counts']};"
+            f" unconserved {summary['unconserved_count']};"
+            f" orders both sold and released {summary['mixed_orders_count']}"
+        )
+        console.print("[green]audit passed[/green]" if report.ok else "[red]audit failed[/red]")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+async def _audit(
+    scope: stock_audit.Scope, grace: float, step: stock_audit.Step
+) -> stock_audit.AuditReport:
+    async with open_clients(get_settings(), pool_size=2) as clients:
+        return await stock_audit.audit(clients, scope, grace, step)
+
+
 @app.command("create-admin")
 def create_admin_command(
     email: str = typer.Option(..., help="Operator's email (login)"),
@@ -69,6 +156,60 @@ def create_admin_command(
 ) -> None:
     """Create an operator account (admin role), or promote an existing one. Idempotent."""
     console.print(f"admin user id: {create_admin(get_settings(), email, password)}")
+
+
+@app.command()
+def replay(
+    target: Annotated[Target, typer.Option(help="What to rebuild from the Kafka log")],
+    alias: str = typer.Option(None, help="Search alias to rebuild (default: SHOP_SEARCH_ALIAS)"),
+    key_prefix: str = typer.Option("", help="Prefix of the Redis stock keys to write"),
+    products: str = typer.Option(
+        "", help="cache/product-qty: only products whose id starts with this"
+    ),
+    allow_shrink: bool = typer.Option(
+        False, help="search: swap even if the new index holds fewer documents than the old"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
+) -> None:
+    """Rebuild the search index (new index, atomic alias swap), the Redis stock cache or the
+    Mongo product quantities from topic offset 0. Idempotent; safe beside live traffic."""
+    with Progress(console=console, disable=as_json) as progress:
+        tasks = {
+            phase: progress.add_task(f"{phase} {target}", total=None) for phase in ("read", "write")
+        }
+
+        def report(phase: str, done: int, total: int) -> None:
+            progress.update(tasks[phase], completed=done, total=total)
+
+        result = asyncio.run(_replay(target, alias, key_prefix, products, allow_shrink, report))
+    if as_json:
+        print(json.dumps(result.as_json()))
+    else:
+        console.print(
+            f"{target}: {result.records} records of {result.topic} read, {result.products} products"
+            f" written in {result.seconds:.1f}s ({result.records_per_second:.0f} records/s)"
+            + (f"; {result.index} now serves the alias" if result.index else "")
+        )
+
+
+async def _replay(
+    target: Target,
+    alias: str | None,
+    key_prefix: str,
+    products: str,
+    allow_shrink: bool,
+    report: Callable[[str, int, int], None],
+) -> ReplayResult:
+    async with open_clients(get_settings(), pool_size=4) as clients:
+        return await rebuild(
+            clients,
+            target,
+            alias=alias,
+            key_prefix=key_prefix,
+            product_prefix=products,
+            allow_shrink=allow_shrink,
+            progress=report,
+        )
 
 
 def _print_status() -> bool:

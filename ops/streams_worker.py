@@ -8,7 +8,8 @@ the CDC topics: it neither replays the shared backlog nor competes with the stac
 import socket
 import sys
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,3 +150,19 @@ class IsolatedWorker:
             pass  # best effort: leftovers are named after the tag
         finally:
             admin.close()
+
+
+@contextmanager
+def running_worker(
+    base: Settings, tag: str, home: Path, **overrides: object
+) -> Iterator[tuple[IsolatedWorker, dict[TopicPartition, int]]]:
+    """A started isolated worker whose group begins at the current end of the CDC topics
+    (``skip_backlog``, also returned); stopped and its data removed afterwards."""
+    worker = IsolatedWorker.create(base, tag, home, **overrides)
+    start = worker.skip_backlog()
+    try:
+        worker.start()
+        yield worker, start
+    finally:
+        worker.stop()
+        worker.remove_data()

@@ -86,16 +86,21 @@ def product_to_search_doc(product: Product, available_qty: int | None = None) ->
     }
 
 
+def index_template(alias: str) -> dict:
+    """Arguments of ``put_index_template``: every ``{alias}-v*`` index gets the mapping."""
+    return {
+        "name": alias,
+        "index_patterns": [index_pattern(alias)],
+        "template": {"settings": INDEX_SETTINGS, "mappings": INDEX_MAPPINGS},
+    }
+
+
 def ensure_search_index(es: Elasticsearch, alias: str) -> str:
     """Install the template; create ``{alias}-v1`` behind the alias unless the alias exists.
 
     Idempotent and safe to race: returns the index the alias points to.
     """
-    es.indices.put_index_template(
-        name=alias,
-        index_patterns=[index_pattern(alias)],
-        template={"settings": INDEX_SETTINGS, "mappings": INDEX_MAPPINGS},
-    )
+    es.indices.put_index_template(**index_template(alias))
     if not es.indices.exists_alias(name=alias):
         _create_first_version(es, alias)
     return next(iter(es.indices.get_alias(name=alias)))

@@ -99,6 +99,24 @@ class Settings(BaseSettings):
     )
     engine_start_timeout_seconds: int = Field(180, description="How long `up` waits per engine")
 
+    dashboard_host: str = Field("127.0.0.1", description="Ops dashboard bind address")
+    dashboard_port: int = Field(8070, description="Ops dashboard port (page, JSON, /metrics)")
+    dashboard_sample_seconds: float = Field(
+        5.0, description="How often the dashboard samples consumer lag and CDC freshness"
+    )
+    dashboard_audit_seconds: float = Field(
+        60.0, description="Pause between the dashboard's stock audits (each reads every store)"
+    )
+    dashboard_history_samples: int = Field(
+        120, description="Lag samples kept in memory per partition for the trend charts"
+    )
+    lag_alert_records: int = Field(
+        1000, description="Consumer lag above which `shopctl lag` exits non-zero"
+    )
+    low_stock_threshold: int = Field(
+        5, description="Available units at or below which a product counts as low on stock"
+    )
+
     @property
     def postgres_dsn(self) -> str:
         return self.dsn_for(self.postgres_db)

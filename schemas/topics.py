@@ -39,3 +39,9 @@ ALL_TOPICS = (*POSTGRES_TABLES, PRODUCTS)
 
 # Change events are kept a month; compacted topics keep the latest value per key forever.
 RETENTION_MS = 30 * 24 * 3600 * 1000
+
+
+def heartbeat_topic(settings: Settings) -> str:
+    """Debezium's heartbeat topic (default name; ``heartbeat.interval.ms`` in the connector):
+    its newest record shows the connector alive while the tables are idle."""
+    return f"__debezium-heartbeat.{settings.topic_prefix}"

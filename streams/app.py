@@ -10,6 +10,7 @@ import faust
 
 from schemas.settings import get_settings
 from schemas.topics import RETENTION_MS, Cleanup, TopicSpec
+from streams.metrics import install_metrics
 
 settings = get_settings()
 logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # else a line per request
@@ -26,6 +27,7 @@ app = faust.App(
     consumer_auto_offset_reset="earliest",
     autodiscover=False,
 )
+install_metrics(app)
 
 
 def topic(spec: TopicSpec) -> faust.TopicT:

@@ -35,13 +35,17 @@ LINKS: dict[str, Link] = {
     "smtp": Link("smtp_host", "smtp_port"),
     "gateway": Link("gateway_url", "gateway_url"),
     "api": Link(None, "api_port"),
+    "dashboard": Link(None, "dashboard_port"),
 }
 # What each app process connects to (and so must find in its env and wait for).
 NEEDS: dict[str, set[str]] = {
     "api": {"postgres", "mongo", "redis", "elasticsearch", "kafka", "gateway"},
     "streams": {"postgres", "mongo", "redis", "elasticsearch", "kafka", "connect", "smtp"},
     "gateway": set(),
+    "dashboard": {"postgres", "mongo", "redis", "elasticsearch", "kafka"},
 }
+# Processes serving Prometheus /metrics: the Settings field of the port they serve it on.
+SCRAPED = {"api": "api_port", "streams": "streams_web_port", "dashboard": "dashboard_port"}
 ONE_SHOTS = {"mongo-init", "migrate"}
 
 
@@ -178,3 +182,24 @@ def test_dockerfile_installs_the_lock_file() -> None:
     dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
     assert "FROM python:3.11-slim" in dockerfile
     assert "-r requirements.lock" in dockerfile
+
+
+def test_prometheus_scrapes_every_metrics_port() -> None:
+    config = yaml.safe_load((PROJECT_ROOT / "ops" / "prometheus.yml").read_text())
+    targets = {
+        target
+        for job in config["scrape_configs"]
+        for static in job["static_configs"]
+        for target in static["targets"]
+    }
+    expected = {f"{service}:{default(port)}" for service, port in SCRAPED.items()}
+    assert targets == expected
+    for service, port in SCRAPED.items():
+        assert default(port) in listening_ports(service), f"{service} does not listen on {port}"
+
+
+def test_prometheus_and_grafana_mount_files_of_the_repo() -> None:
+    for service in ("prometheus", "grafana"):
+        for volume in SERVICES[service]["volumes"]:
+            source = volume.split(":")[0]
+            assert (PROJECT_ROOT / source).exists(), f"{service} mounts missing {source}"

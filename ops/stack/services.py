@@ -1,8 +1,10 @@
 """The project's own processes that ``make up`` runs next to the engines."""
 
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -17,6 +19,7 @@ class ServiceSpec:
     name: str
     argv: Callable[[Settings], list[str]]
     health_url: Callable[[Settings], str]
+    multiprocess_metrics: bool = False  # several worker processes share one /metrics
 
 
 class AppService(DaemonEngine):
@@ -34,8 +37,26 @@ class AppService(DaemonEngine):
     def provision(self) -> None:
         """Installed by `make` into the virtualenv already."""
 
+    @property
+    def metrics_dir(self) -> Path:
+        return self.home / "metrics"
+
+    def start(self) -> None:
+        """Samples of a previous run's workers would be summed into this one's: drop them."""
+        if self.spec.multiprocess_metrics and not self.pid():
+            shutil.rmtree(self.metrics_dir, ignore_errors=True)
+            self.metrics_dir.mkdir(parents=True)
+        super().start()
+
     def daemon(self) -> Daemon:
-        return Daemon(argv=self.spec.argv(self.settings), log=self.log, pidfile=self.pidfile)
+        env = (
+            {"PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir)}
+            if self.spec.multiprocess_metrics
+            else {}
+        )
+        return Daemon(
+            argv=self.spec.argv(self.settings), log=self.log, pidfile=self.pidfile, env=env
+        )
 
     def probe(self) -> None:
         """HTTP services must answer 200; others (SMTP) must accept a connection."""
@@ -76,11 +97,17 @@ SERVICES = (
             "--no-access-log",
         ),
         lambda s: f"http://{s.api_host}:{s.api_port}/healthz",
+        multiprocess_metrics=True,
     ),
     ServiceSpec(
         "streams",
         lambda s: _python("-m", "faust", "-A", "streams.app", "worker", "-l", "info"),
         lambda s: f"http://127.0.0.1:{s.streams_web_port}/",
+    ),
+    ServiceSpec(
+        "dashboard",
+        lambda s: _python("-m", "ops.dashboard"),
+        lambda s: f"http://{s.dashboard_host}:{s.dashboard_port}/healthz",
     ),
 )
 

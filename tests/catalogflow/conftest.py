@@ -16,7 +16,7 @@ from redis import Redis
 from adapters import catalog_store
 from adapters.connections import Clients, open_clients
 from ops.migrate import apply_migrations
-from ops.streams_worker import IsolatedWorker
+from ops.streams_worker import IsolatedWorker, running_worker
 from schemas.catalog import Product, ProductListing
 from schemas.redis_keys import stock_key, stock_lsn_key
 from schemas.settings import Settings
@@ -72,16 +72,9 @@ def pipeline(settings, require_engine, tmp_path_factory) -> Iterator[Pipeline]:
         require_engine(engine)
     apply_migrations(settings)
     tag = f"cf{uuid.uuid4().hex[:8]}"
-    worker = IsolatedWorker.create(
-        settings, tag, tmp_path_factory.mktemp(tag), catalog_feed_interval_seconds=0.2
-    )
-    start = worker.skip_backlog()
-    try:
-        worker.start()
-        yield Pipeline(worker, start)
-    finally:
-        worker.stop()
-        worker.remove_data()
+    home = tmp_path_factory.mktemp(tag)
+    with running_worker(settings, tag, home, catalog_feed_interval_seconds=0.2) as started:
+        yield Pipeline(*started)
 
 
 @pytest.fixture

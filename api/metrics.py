@@ -1,0 +1,75 @@
+"""Request latency histogram per route template, method and status, served on ``/metrics``.
+
+The route label is the template (``/v1/products/{product_id}``), never the raw path, so the
+number of series stays bounded. ``shopctl up`` runs the API with several uvicorn workers:
+with ``PROMETHEUS_MULTIPROC_DIR`` set, each worker writes its samples there and ``/metrics``
+aggregates them all, whichever worker answers the scrape.
+"""
+
+import os
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+from schemas.metrics import HTTP_REQUEST_DURATION
+
+REQUEST_DURATION = Histogram(
+    HTTP_REQUEST_DURATION.name, HTTP_REQUEST_DURATION.help, HTTP_REQUEST_DURATION.labels
+)
+UNMATCHED = "unmatched"  # 404s of unknown paths share one series
+
+
+def install_metrics(app: FastAPI) -> None:
+    app.middleware("http")(_observe)
+    app.add_api_route("/metrics", _metrics, include_in_schema=False)
+
+
+async def _observe(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await call_next(request)
+        status = response.status_code
+        return response
+    finally:
+        REQUEST_DURATION.labels(
+            method=request.method, route=route_template(request.scope), status=str(status)
+        ).observe(time.perf_counter() - started)
+
+
+def route_template(scope: dict) -> str:
+    """The matched route's template with the prefixes of the routers that include it.
+
+    The route in the scope may be the router's own (``/products/{productId}``) rather than
+    the prefixed copy, depending on the FastAPI version: its segments are the last ones of
+    the concrete path, so the prefix is the concrete path's leading segments.
+    """
+    template = getattr(scope.get("route"), "path", None)
+    if template is None:
+        return UNMATCHED
+    own_segments = template.count("/")
+    prefix = "/".join(scope["path"].split("/")[:-own_segments])
+    return prefix + template
+
+
+def _metrics() -> Response:
+    return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
+
+
+def _registry() -> CollectorRegistry:
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry

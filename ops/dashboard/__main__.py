@@ -1,0 +1,15 @@
+"""Run the ops dashboard on ``SHOP_DASHBOARD_HOST:SHOP_DASHBOARD_PORT`` (``shopctl up`` does)."""
+
+import uvicorn
+
+from ops.dashboard.app import create_app
+from schemas.settings import get_settings
+
+if __name__ == "__main__":
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.dashboard_host,
+        port=settings.dashboard_port,
+        access_log=False,
+    )

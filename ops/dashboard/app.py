@@ -1,0 +1,134 @@
+"""The ops dashboard: one auto-refreshing page over JSON endpoints, plus Prometheus ``/metrics``.
+
+Everything is served from the sampler's latest results (see ``sampler.py``), so a page load
+costs no engine round trip and any number of open pages add no load to the engines.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, suppress
+from importlib.resources import files
+
+from fastapi import FastAPI, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from adapters.connections import open_clients
+from ops.audit import StockRow
+from ops.clock import now_ms
+from ops.dashboard.metrics import registry_for
+from ops.dashboard.sampler import Sampler
+from ops.lag import PartitionLag
+from schemas.settings import Settings, get_settings
+
+PAGE = files("ops.dashboard").joinpath("page.html")
+
+
+def triage(rows: Sequence[StockRow], low_stock: int) -> list[StockRow]:
+    """Broken first (unconserved or drifted), then low on stock, then by product id."""
+    return sorted(
+        rows,
+        key=lambda r: (r.conserved and not r.drifted, r.available > low_stock, r.product_id),
+    )
+
+
+def _lag_order(row: PartitionLag, now: int) -> tuple:
+    """Most behind first, then the most recently active: idle leftovers of old runs last."""
+    age = row.commit_age_seconds(now)
+    return (-row.lag, float("inf") if age is None else age, row.group, row.topic, row.partition)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_clients(settings, pool_size=2) as clients:
+            sampler = Sampler(settings, clients)
+            app.state.sampler = sampler
+            app.state.registry = registry_for(sampler)
+            task = asyncio.create_task(sampler.run())
+            yield
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(title="shopstream ops dashboard", lifespan=lifespan)
+
+    def sampler_of(request: Request) -> Sampler:
+        return request.app.state.sampler
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page() -> str:
+        refresh_ms = int(settings.dashboard_sample_seconds * 1000)
+        return PAGE.read_text().replace("{{REFRESH_MS}}", str(refresh_ms))
+
+    @app.get("/api/lag")
+    def lag(request: Request) -> dict:
+        """Per group/topic/partition: offsets, lag, commit age and the lag history."""
+        sampler = sampler_of(request)
+        now = now_ms()
+        partitions = [
+            {
+                **row.as_json(now),
+                "history": list(sampler.history.get((row.group, row.topic, row.partition), ())),
+            }
+            for row in sorted(sampler.lag, key=lambda r: _lag_order(r, now))
+        ]
+        return {
+            "sampled_at_ms": sampler.lag_at_ms,
+            "max_lag": settings.lag_alert_records,
+            "partitions": partitions,
+            "error": sampler.errors.get("kafka"),
+        }
+
+    @app.get("/api/freshness")
+    def freshness(request: Request) -> dict:
+        sampler = sampler_of(request)
+        now = now_ms()
+        return {"topics": [t.as_json(now) for t in sampler.freshness]}
+
+    @app.get("/api/stock")
+    def stock(
+        request: Request,
+        page: int = Query(1, ge=1),
+        size: int = Query(25, ge=1, le=500),
+    ) -> dict:
+        """Stock per product across the stores, drifted and low-stock products first."""
+        sampler = sampler_of(request)
+        report = sampler.stock
+        rows = [] if report is None else triage(report.rows, settings.low_stock_threshold)
+        start = (page - 1) * size
+        return {
+            "audited_at_ms": sampler.stock_at_ms,
+            "summary": None if report is None else report.summary(),
+            "low_stock_threshold": settings.low_stock_threshold,
+            "page": page,
+            "pages": max(1, -(-len(rows) // size)),
+            "rows": [row.as_json() for row in rows[start : start + size]],
+            "error": sampler.errors.get("stock"),
+        }
+
+    @app.get("/api/low-stock")
+    def low_stock(request: Request, limit: int = Query(20, ge=1, le=500)) -> dict:
+        report = sampler_of(request).stock
+        rows = [] if report is None else report.rows
+        low = sorted(
+            (r for r in rows if r.available <= settings.low_stock_threshold),
+            key=lambda r: (r.available, r.product_id),
+        )
+        return {
+            "threshold": settings.low_stock_threshold,
+            "count": len(low),
+            "rows": [row.as_json() for row in low[:limit]],
+        }
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

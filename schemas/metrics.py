@@ -1,0 +1,97 @@
+"""Prometheus metric names, declared once.
+
+The API, the stream workers and the ops dashboard export them; ``ops/grafana/shopstream.json``
+queries them. Keeping the names here lets a test check that every dashboard expression names a
+metric some process really exports.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    kind: str  # counter | gauge | histogram
+    labels: tuple[str, ...]
+    help: str
+
+    def series(self) -> tuple[str, ...]:
+        """The names Prometheus stores: a histogram is three series, a counter one ``_total``."""
+        if self.kind == "histogram":
+            return tuple(f"{self.name}_{part}" for part in ("bucket", "sum", "count"))
+        if self.kind == "counter":
+            return (f"{self.name}_total",)
+        return (self.name,)
+
+
+# Storefront API (api/metrics.py)
+HTTP_REQUEST_DURATION = Metric(
+    "shopstream_http_request_duration_seconds",
+    "histogram",
+    ("method", "route", "status"),
+    "Storefront request latency by route template, method and status",
+)
+
+# Stream workers (streams/metrics.py)
+AGENT_EVENTS = Metric(
+    "shopstream_agent_events",
+    "counter",
+    ("agent",),
+    "Records an agent finished processing",
+)
+AGENT_EVENT_DURATION = Metric(
+    "shopstream_agent_event_duration_seconds",
+    "histogram",
+    ("agent",),
+    "Time an agent spent on one record",
+)
+
+# Ops dashboard (ops/dashboard/metrics.py), from its periodic samples
+CONSUMER_LAG = Metric(
+    "shopstream_consumer_lag",
+    "gauge",
+    ("group", "topic", "partition"),
+    "Records between a consumer group's committed offset and the partition end",
+)
+CONSUMER_COMMIT_AGE = Metric(
+    "shopstream_consumer_commit_age_seconds",
+    "gauge",
+    ("group", "topic", "partition"),
+    "Seconds since the group last committed an offset on the partition",
+)
+CDC_FRESHNESS = Metric(
+    "shopstream_cdc_freshness_seconds",
+    "gauge",
+    ("topic",),
+    "Seconds since the newest change record of a CDC topic was captured",
+)
+STOCK_DRIFT = Metric(
+    "shopstream_stock_drift_products",
+    "gauge",
+    ("store",),
+    "Products whose derived stock (redis, mongo, elasticsearch) differs from Postgres",
+)
+STOCK_VIOLATIONS = Metric(
+    "shopstream_stock_violations",
+    "gauge",
+    ("check",),
+    "Postgres conservation violations (products, orders both sold and released)",
+)
+LOW_STOCK = Metric(
+    "shopstream_low_stock_products",
+    "gauge",
+    (),
+    "Products at or below the low-stock threshold",
+)
+
+ALL_METRICS = (
+    HTTP_REQUEST_DURATION,
+    AGENT_EVENTS,
+    AGENT_EVENT_DURATION,
+    CONSUMER_LAG,
+    CONSUMER_COMMIT_AGE,
+    CDC_FRESHNESS,
+    STOCK_DRIFT,
+    STOCK_VIOLATIONS,
+    LOW_STOCK,
+)

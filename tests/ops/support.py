@@ -1,0 +1,41 @@
+"""Helpers of the ops tests: the processes they start, waiting on them, Kafka traffic."""
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from kafka import KafkaProducer
+
+from ops.stack.process import Daemon, log_tail
+from schemas.settings import PROJECT_ROOT, Settings
+
+
+def python_daemon(home: Path, name: str, args: list[str], env: dict[str, str]) -> Daemon:
+    """``python <args>`` from the project root, logging to ``home/<name>.log``."""
+    return Daemon(
+        argv=[sys.executable, *args],
+        log=home / f"{name}.log",
+        pidfile=home / f"{name}.pid",
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
+
+
+def wait_for(what: str, check: Callable[[], bool], daemon: Daemon, timeout: float = 90) -> None:
+    """Poll ``check``; fail with the process's log when it does not hold in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    pytest.fail(f"{what} within {timeout:.0f}s; log:\n{log_tail(daemon.log, 30)}", pytrace=False)
+
+
+def produce(settings: Settings, topic: str, count: int) -> None:
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    for i in range(count):
+        producer.send(topic, key=str(i).encode(), value=b"{}")
+    producer.flush()
+    producer.close()

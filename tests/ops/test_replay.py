@@ -1,0 +1,257 @@
+"""``replay`` on the real engines, beside a live stream worker of the test's own.
+
+The worker (``ops.streams_worker.IsolatedWorker``) has its own catalog database, catalog topic
+and search alias; the test lists products there and stocks them in Postgres, lets the live
+pipeline derive every copy, then wipes a copy and rebuilds it from the log: search results and
+cached stock must come back equal, and ``audit`` must pass.
+"""
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from elasticsearch import ApiError
+from prometheus_client.parser import text_string_to_metric_families
+from typer.testing import CliRunner
+
+from adapters import catalog_store
+from adapters.connections import Clients, open_clients
+from domain.catalog_gen import generate_catalog
+from ops.audit import AuditReport, Scope, audit
+from ops.cli import app as shopctl
+from ops.migrate import apply_migrations
+from ops.replay import ReplayRefused, Target, replay
+from ops.streams_worker import IsolatedWorker, running_worker
+from schemas.metrics import AGENT_EVENTS
+from schemas.mongo_products import PRODUCTS
+from schemas.redis_keys import stock_key, stock_lsn_key
+from schemas.search_index import versioned_index
+from schemas.settings import Settings
+
+pytestmark = pytest.mark.engines
+
+COUNT = 40
+ENGINES = ("postgres", "redis", "kafka", "elasticsearch", "ferretdb", "connect")
+SETTLE_SECONDS = 240  # the worker derives every copy of the new products (FerretDB is slow)
+
+
+@dataclass(frozen=True)
+class World:
+    clients: Clients  # on the worker's settings: its catalog database and topic
+    tag: str
+    stock: dict[str, int]
+
+    @property
+    def alias(self) -> str:
+        return self.clients.settings.search_alias
+
+    @property
+    def products(self) -> str:
+        return f"{self.tag}_"
+
+    def scope(self, key_prefix: str = "") -> Scope:
+        return Scope(self.alias, key_prefix, self.products)
+
+
+@pytest.fixture(scope="module")
+def worker(
+    settings: Settings, require_engine: Callable[[str], None], tmp_path_factory
+) -> Iterator[IsolatedWorker]:
+    for engine in ENGINES:
+        require_engine(engine)
+    apply_migrations(settings)
+    tag = f"opsrp{uuid.uuid4().hex[:8]}"
+    home = tmp_path_factory.mktemp(tag)
+    with running_worker(settings, tag, home, catalog_feed_interval_seconds=0.2) as (worker, _):
+        yield worker
+
+
+@pytest.fixture(scope="module")
+async def world(worker: IsolatedWorker) -> AsyncIterator[World]:
+    tag = worker.settings.streams_app_id.removesuffix("-streams")
+    products = list(generate_catalog(COUNT, seed=7, id_prefix=f"{tag}_"))
+    stock = {p.product_id: p.quantity for p in products}
+    async with open_clients(worker.settings, pool_size=4) as clients:
+        world = World(clients, tag, stock)
+        await catalog_store.insert_products(clients.mongo, [p.model_dump() for p in products])
+        async with clients.pg.connection() as conn:
+            await conn.execute(
+                "INSERT INTO inventory (product_id, available_qty, stocked_qty)"
+                " SELECT id, q, q FROM unnest(%s::text[], %s::int[]) AS t(id, q)",
+                (list(stock), list(stock.values())),
+            )
+        try:
+            await settled(world)
+            yield world
+        finally:
+            await _remove(world)
+
+
+async def settled(world: World, key_prefix: str = "") -> AuditReport:
+    """Audit until every copy agrees (the pipeline is asynchronous); fail with the drifts."""
+    deadline = asyncio.get_running_loop().time() + SETTLE_SECONDS
+    while True:
+        report = await audit(world.clients, world.scope(key_prefix), grace_seconds=0)
+        if report.ok and len(report.rows) == COUNT:
+            return report
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"copies never agreed: {report.as_json()}", pytrace=False)
+        await asyncio.sleep(1)
+
+
+async def _remove(world: World) -> None:
+    c, ids = world.clients, list(world.stock)
+    async with c.pg.connection() as conn:
+        await conn.execute("DELETE FROM inventory WHERE product_id = ANY(%s)", (ids,))
+    keys = [key for pid in ids for key in (stock_key(pid), stock_lsn_key(pid))]
+    keys += [k async for k in c.redis.scan_iter(match=f"{world.tag}:*")]
+    await c.redis.delete(*keys)
+
+
+async def search_results(world: World) -> dict[str, list]:
+    """What search answers: every product with its stock, a word query, a category filter."""
+    es, alias = world.clients.es, world.alias
+    everything = await es.search(index=alias, size=COUNT + 10, sort=["productId"])
+    first = everything["hits"]["hits"][0]["_source"]
+    word = first["title"].split()[0]
+    by_word = await es.search(index=alias, query={"match": {"title": word}}, size=COUNT)
+    in_category = await es.search(
+        index=alias, query={"term": {"category": first["category"]}}, size=COUNT
+    )
+    return {
+        "all": [
+            (h["_id"], h["_source"]["availableQty"], h["_source"]["title"])
+            for h in everything["hits"]["hits"]
+        ],
+        "word": sorted(h["_id"] for h in by_word["hits"]["hits"]),
+        "category": sorted(h["_id"] for h in in_category["hits"]["hits"]),
+    }
+
+
+async def test_the_stream_worker_exports_agent_throughput(
+    worker: IsolatedWorker, world: World
+) -> None:
+    """The real worker (streams.app) counts what its agents did for the world's products."""
+    port = worker.settings.streams_web_port
+    text = (await asyncio.to_thread(httpx.get, f"http://127.0.0.1:{port}/metrics")).text
+    counted = {
+        sample.labels["agent"]: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == AGENT_EVENTS.series()[0]
+    }
+    assert counted.get("stock_cache", 0) >= COUNT and counted.get("search_sync", 0) >= COUNT
+
+
+async def test_search_index_deleted_and_replayed_answers_as_before(world: World) -> None:
+    before = await search_results(world)
+    assert len(before["all"]) == COUNT
+    await world.clients.es.indices.delete(index=f"{world.alias}-v*")
+
+    result = await replay(world.clients, Target.SEARCH)
+
+    assert result.products == COUNT and result.records >= COUNT
+    assert await search_results(world) == before
+    assert (await settled(world)).ok
+
+
+async def test_search_keeps_serving_while_a_new_index_is_built_and_swapped(world: World) -> None:
+    es, alias = world.clients.es, world.alias
+    (serving,) = (await es.indices.get_alias(name=alias)).keys()
+    answers: list[int | str] = []
+    done = asyncio.Event()
+
+    async def search_meanwhile() -> None:
+        while not done.is_set():
+            try:
+                answers.append((await es.count(index=alias))["count"])
+            except ApiError as exc:
+                answers.append(repr(exc))
+            await asyncio.sleep(0.02)
+
+    async def live_traffic() -> None:  # sales during the replay, carried by the live worker
+        async with world.clients.pg.connection() as conn:
+            for product_id in list(world.stock)[:3]:
+                await conn.execute(
+                    "UPDATE inventory SET available_qty = available_qty - 1,"
+                    " sold_qty = sold_qty + 1 WHERE product_id = %s AND available_qty > 0",
+                    (product_id,),
+                )
+
+    searching = asyncio.create_task(search_meanwhile())
+    result, _ = await asyncio.gather(replay(world.clients, Target.SEARCH), live_traffic())
+    done.set()
+    await searching
+
+    assert set(answers) == {COUNT}, "search answered incompletely or failed during the replay"
+    assert list((await es.indices.get_alias(name=alias)).keys()) == [result.index]
+    assert result.index != serving and not await es.indices.exists(index=serving)
+    assert result.index == versioned_index(alias, int(serving.rsplit("-v", 1)[1]) + 1)
+    assert (await settled(world)).ok  # the sales reached the new index
+
+
+async def test_a_replay_that_would_drop_documents_is_refused(world: World) -> None:
+    """A document indexed without a catalog event (e.g. written straight to Elasticsearch)
+    is not in the log: the rebuilt index would lack it, so the old index keeps serving."""
+    es, alias = world.clients.es, world.alias
+    (serving,) = (await es.indices.get_alias(name=alias)).keys()
+    stray = f"{world.tag}_stray"
+    await es.index(index=alias, id=stray, document={"productId": stray}, refresh=True)
+    try:
+        with pytest.raises(ReplayRefused):
+            await replay(world.clients, Target.SEARCH)
+        assert list((await es.indices.get_alias(name=alias)).keys()) == [serving]
+        assert list(await es.indices.get(index=f"{alias}-v*")) == [serving]  # build dropped
+    finally:
+        await es.delete(index=alias, id=stray, refresh=True)
+
+
+async def test_cache_replayed_into_an_empty_keyspace_equals_the_live_cache(world: World) -> None:
+    prefix = f"{world.tag}:"
+    redis = world.clients.redis
+    live = await redis.mget([stock_key(pid) for pid in world.stock])
+
+    run = await asyncio.to_thread(  # the CLI runs its own event loop
+        CliRunner().invoke,
+        shopctl,
+        [
+            "replay",
+            "--target",
+            "cache",
+            "--key-prefix",
+            prefix,
+            "--products",
+            world.products,
+            "--json",
+        ],
+    )
+
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.output)["products"] == COUNT
+    rebuilt = await redis.mget([prefix + stock_key(pid) for pid in world.stock])
+    assert rebuilt == live
+    assert (await settled(world, key_prefix=prefix)).ok
+
+    again = await replay(
+        world.clients, Target.CACHE, key_prefix=prefix, product_prefix=world.products
+    )
+    assert again.products == COUNT
+    assert await redis.mget([prefix + stock_key(pid) for pid in world.stock]) == live
+
+
+async def test_lost_product_quantities_are_replayed(world: World) -> None:
+    lost = list(world.stock)[:5]
+    await world.clients.mongo[PRODUCTS].update_many(
+        {"productId": {"$in": lost}}, {"$unset": {"quantity": "", "stockLsn": ""}}
+    )
+    broken = await audit(world.clients, world.scope(), grace_seconds=0)
+    assert {row.product_id for row in broken.drifts} == set(lost)
+
+    result = await replay(world.clients, Target.PRODUCT_QTY, product_prefix=world.products)
+
+    assert result.products == COUNT
+    assert (await settled(world)).ok
