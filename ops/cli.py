@@ -15,6 +15,7 @@ from adapters.connections import open_clients
 from ops import audit as stock_audit
 from ops import connectors
 from ops.admin import create_admin
+from ops.catalog_setup import prepare_catalog
 from ops.clock import now_ms
 from ops.lag import LagProbe, over_threshold
 from ops.migrate import apply_migrations
@@ -39,6 +40,8 @@ def up() -> None:
         stack.up(settings)
         applied = apply_migrations(settings)
         console.print(f"migrations applied: {', '.join(applied) or 'none pending'}")
+        twins = prepare_catalog(settings)
+        console.print(f"catalog ready; FerretDB GIN indexes added: {', '.join(twins) or 'none'}")
         console.print(f"connector registered: {connectors.register(settings)}")
         stack.start(stack.services(settings))
     except (EngineError, RuntimeError) as exc:

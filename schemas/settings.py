@@ -4,6 +4,7 @@ Values come from the environment (prefix ``SHOP_``) or a ``.env`` file, so the
 same code runs against the local stack, docker-compose and production.
 """
 
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,6 +12,19 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class StreamsRole(StrEnum):
+    """Which agents one stream worker process runs (``streams.app.ROLE_MODULES``).
+
+    ``make up`` and docker-compose run an orders worker and a catalog worker side by side,
+    each its own consumer group: a catalog backlog (a 10k-product seed) never delays a
+    payment's confirmation. ``all`` runs every agent in one process (tests, small setups).
+    """
+
+    ALL = "all"
+    ORDERS = "orders"
+    CATALOG = "catalog"
 
 
 class Settings(BaseSettings):
@@ -43,8 +57,17 @@ class Settings(BaseSettings):
     connect_url: str = Field("http://127.0.0.1:8083", description="Kafka Connect REST API")
     topic_prefix: str = Field("shop", description="Prefix of every CDC topic")
 
-    streams_app_id: str = Field("shopstream-streams", description="Faust app id (consumer group)")
-    streams_web_port: int = Field(6066, description="Faust worker's web port (health, metrics)")
+    streams_app_id: str = Field(
+        "shopstream-streams",
+        description="Faust app id (consumer group); role workers append -orders / -catalog",
+    )
+    streams_role: StreamsRole = Field(
+        StreamsRole.ALL, description="Agents this worker runs: all, orders or catalog"
+    )
+    streams_web_port: int = Field(
+        6066, description="Web port (health, metrics) of the orders worker, or the all worker"
+    )
+    streams_catalog_web_port: int = Field(6067, description="Web port of the catalog worker")
 
     catalog_feed_enabled: bool = Field(
         True,
@@ -126,6 +149,15 @@ class Settings(BaseSettings):
             f"postgresql://{self.postgres_user}:{self.postgres_password}"
             f"@{self.postgres_host}:{self.postgres_port}/{database}"
         )
+
+    def streams_group(self, role: StreamsRole) -> str:
+        """The Faust app id, i.e. the consumer group, of a worker running ``role``."""
+        return self.streams_app_id if role is StreamsRole.ALL else f"{self.streams_app_id}-{role}"
+
+    def streams_port(self, role: StreamsRole) -> int:
+        if role is StreamsRole.CATALOG:
+            return self.streams_catalog_web_port
+        return self.streams_web_port
 
     @property
     def kafka_port(self) -> int:

@@ -1,14 +1,16 @@
-"""The one Faust app: every agent module registers itself on import (see ``AGENT_MODULES``).
+"""The Faust app: the agent modules of this worker's role register themselves on import.
 
-Run with ``faust -A streams.app worker`` (``shopctl up`` does). Records are raw
-bytes on the wire; each agent parses them into ``schemas.events`` models itself.
+Run with ``faust -A streams.app worker``; ``SHOP_STREAMS_ROLE`` picks the agents
+(``ROLE_MODULES``) and with them the consumer group. ``shopctl up`` runs an orders worker
+and a catalog worker. Records are raw bytes on the wire; each agent parses them into
+``schemas.events`` models itself.
 """
 
 import logging
 
 import faust
 
-from schemas.settings import get_settings
+from schemas.settings import StreamsRole, get_settings
 from schemas.topics import RETENTION_MS, Cleanup, TopicSpec
 from streams.metrics import install_metrics
 
@@ -16,14 +18,15 @@ settings = get_settings()
 logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # else a line per request
 
 app = faust.App(
-    settings.streams_app_id,
+    settings.streams_group(settings.streams_role),
     broker=f"kafka://{settings.kafka_bootstrap}",
     store="memory://",
     key_serializer="raw",
     value_serializer="raw",
     topic_partitions=3,
     web_host="127.0.0.1",
-    web_port=settings.streams_web_port,
+    web_port=settings.streams_port(settings.streams_role),
+    datadir=str(settings.stack_dir / "faust" / "{conf.name}-data"),
     consumer_auto_offset_reset="earliest",
     autodiscover=False,
 )
@@ -50,21 +53,30 @@ def topic(spec: TopicSpec) -> faust.TopicT:
     )
 
 
-AGENT_MODULES: tuple[str, ...] = (
-    "streams.agents.stock_sync",
-    "streams.agents.search_sync",
-    "streams.catalog_feed",
-    "streams.agents.payment_outcomes",
-    "streams.agents.reservation_expiry",
-    "streams.agents.order_status_history",
-    "streams.agents.notifications",
-)
+ROLE_MODULES: dict[StreamsRole, tuple[str, ...]] = {
+    StreamsRole.ORDERS: (
+        "streams.agents.payment_outcomes",
+        "streams.agents.reservation_expiry",
+        "streams.agents.order_status_history",
+        "streams.agents.notifications",
+    ),
+    StreamsRole.CATALOG: (
+        "streams.agents.stock_sync",
+        "streams.agents.search_sync",
+        "streams.catalog_feed",
+    ),
+}
+AGENT_MODULES: tuple[str, ...] = tuple(m for modules in ROLE_MODULES.values() for m in modules)
+
+
+def modules_of(role: StreamsRole) -> tuple[str, ...]:
+    return AGENT_MODULES if role is StreamsRole.ALL else ROLE_MODULES[role]
 
 
 def load_agents() -> None:
     import importlib
 
-    for module in AGENT_MODULES:
+    for module in modules_of(settings.streams_role):
         importlib.import_module(module)
 
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from schemas.settings import PROJECT_ROOT, Settings
+from schemas.settings import PROJECT_ROOT, Settings, StreamsRole
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
@@ -40,12 +40,20 @@ LINKS: dict[str, Link] = {
 # What each app process connects to (and so must find in its env and wait for).
 NEEDS: dict[str, set[str]] = {
     "api": {"postgres", "mongo", "redis", "elasticsearch", "kafka", "gateway"},
-    "streams": {"postgres", "mongo", "redis", "elasticsearch", "kafka", "connect", "smtp"},
+    **{
+        worker: {"postgres", "mongo", "redis", "elasticsearch", "kafka", "connect", "smtp"}
+        for worker in ("streams-orders", "streams-catalog")
+    },
     "gateway": set(),
     "dashboard": {"postgres", "mongo", "redis", "elasticsearch", "kafka"},
 }
 # Processes serving Prometheus /metrics: the Settings field of the port they serve it on.
-SCRAPED = {"api": "api_port", "streams": "streams_web_port", "dashboard": "dashboard_port"}
+SCRAPED = {
+    "api": "api_port",
+    "streams-orders": "streams_web_port",
+    "streams-catalog": "streams_catalog_web_port",
+    "dashboard": "dashboard_port",
+}
 ONE_SHOTS = {"mongo-init", "migrate"}
 
 
@@ -203,3 +211,10 @@ def test_prometheus_and_grafana_mount_files_of_the_repo() -> None:
         for volume in SERVICES[service]["volumes"]:
             source = volume.split(":")[0]
             assert (PROJECT_ROOT / source).exists(), f"{service} mounts missing {source}"
+
+
+@pytest.mark.parametrize("role", [StreamsRole.ORDERS, StreamsRole.CATALOG])
+def test_each_stream_worker_runs_its_role_on_its_port(role: StreamsRole) -> None:
+    service = f"streams-{role}"
+    assert env_of(service)[f"{ENV_PREFIX}STREAMS_ROLE"] == role.value
+    assert Settings().streams_port(role) in listening_ports(service)

@@ -11,7 +11,7 @@ import httpx
 from ops.probe import reachable
 from ops.stack.engine import DaemonEngine
 from ops.stack.process import Daemon
-from schemas.settings import Settings
+from schemas.settings import Settings, StreamsRole
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class ServiceSpec:
     argv: Callable[[Settings], list[str]]
     health_url: Callable[[Settings], str]
     multiprocess_metrics: bool = False  # several worker processes share one /metrics
+    env: tuple[tuple[str, str], ...] = ()  # SHOP_* settings of this process only
 
 
 class AppService(DaemonEngine):
@@ -49,11 +50,9 @@ class AppService(DaemonEngine):
         super().start()
 
     def daemon(self) -> Daemon:
-        env = (
-            {"PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir)}
-            if self.spec.multiprocess_metrics
-            else {}
-        )
+        env = dict(self.spec.env)
+        if self.spec.multiprocess_metrics:
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(self.metrics_dir)
         return Daemon(
             argv=self.spec.argv(self.settings), log=self.log, pidfile=self.pidfile, env=env
         )
@@ -99,10 +98,14 @@ SERVICES = (
         lambda s: f"http://{s.api_host}:{s.api_port}/healthz",
         multiprocess_metrics=True,
     ),
-    ServiceSpec(
-        "streams",
-        lambda s: _python("-m", "faust", "-A", "streams.app", "worker", "-l", "info"),
-        lambda s: f"http://127.0.0.1:{s.streams_web_port}/",
+    *(
+        ServiceSpec(
+            f"streams-{role}",
+            lambda s: _python("-m", "faust", "-A", "streams.app", "worker", "-l", "info"),
+            lambda s, role=role: f"http://127.0.0.1:{s.streams_port(role)}/",
+            env=(("SHOP_STREAMS_ROLE", role.value),),
+        )
+        for role in (StreamsRole.ORDERS, StreamsRole.CATALOG)
     ),
     ServiceSpec(
         "dashboard",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from schemas.settings import Settings
+from schemas.settings import Settings, StreamsRole
 from schemas.topics import TopicSpec
 
 Offsets = dict[TopicPartition, int]
@@ -65,25 +65,26 @@ def produce_again(settings: Settings, records: list[ConsumerRecord]) -> Offsets:
         producer.close()
 
 
-def worker_members(settings: Settings) -> int:
+def worker_members(settings: Settings, group: str) -> int:
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     try:
-        group = admin.describe_groups([settings.streams_app_id])[settings.streams_app_id]
-        return len(group["members"]) if group["group_state"] == "Stable" else 0
+        described = admin.describe_groups([group])[group]
+        return len(described["members"]) if described["group_state"] == "Stable" else 0
     finally:
         admin.close()
 
 
 def wait_consumed(settings: Settings, written: Offsets, timeout: float) -> None:
-    """Until the worker's group has committed past every written offset."""
+    """Until the orders worker's group has committed past every written offset."""
+    group = settings.streams_group(StreamsRole.ORDERS)
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
-            committed = admin.list_group_offsets(settings.streams_app_id)[settings.streams_app_id]
+            committed = admin.list_group_offsets(group)[group]
             if all(tp in committed and committed[tp].offset > o for tp, o in written.items()):
                 return
             time.sleep(0.2)
     finally:
         admin.close()
-    raise AssertionError(f"group {settings.streams_app_id} did not consume {written}")
+    raise AssertionError(f"group {group} did not consume {written}")

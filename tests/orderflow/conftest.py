@@ -12,7 +12,7 @@ import pytest
 
 from ops.connectors import render, wait_running
 from ops.mailsink import mail_dir
-from schemas.settings import Settings
+from schemas.settings import Settings, StreamsRole
 from streams import ports
 
 # The storefront's own fixtures (in-process API, payment gateway process, shoppers), reused by
@@ -51,12 +51,13 @@ def pipeline(settings: Settings, require_engine) -> Settings:
             wait_running(connect, name, timeout=10)
         except RuntimeError as exc:
             pytest.fail(f"CDC connector not running ({exc}); run `make up`", pytrace=False)
-    if not worker_members(settings):
-        pytest.fail(
-            f"no stream worker in consumer group {settings.streams_app_id!r}: run `make up` "
-            "(or `faust -A streams.app worker` with the same SHOP_* environment)",
-            pytrace=False,
-        )
+    for role in (StreamsRole.ORDERS, StreamsRole.CATALOG):
+        if not worker_members(settings, group := settings.streams_group(role)):
+            pytest.fail(
+                f"no stream worker in consumer group {group!r}: run `make up` (or"
+                f" `SHOP_STREAMS_ROLE={role} faust -A streams.app worker`)",
+                pytrace=False,
+            )
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=5) as smtp:
             smtp.noop()

@@ -3,11 +3,18 @@
 import importlib
 
 from streams.app import AGENT_MODULES, app, settings
-from streams.topology import DOC_PATH, Timer, agent_specs, render_markdown, render_text
+from streams.topology import (
+    DOC_PATH,
+    Timer,
+    agent_specs,
+    render_markdown,
+    render_text,
+    worker_specs,
+)
 
 
 def test_committed_diagram_is_current() -> None:
-    assert DOC_PATH.read_text() == render_markdown(agent_specs()), (
+    assert DOC_PATH.read_text() == render_markdown(worker_specs()), (
         "docs/topology.md is stale: run `python -m streams.topology` and commit it"
     )
 
@@ -26,6 +33,6 @@ def test_every_faust_agent_is_declared_with_its_real_topic() -> None:
 
 
 def test_text_lists_every_agent_once() -> None:
-    text = render_text(agent_specs())
+    text = render_text(worker_specs())
     for spec in agent_specs():
         assert text.count(f" -> {spec.name} -> ") == 1
