@@ -58,7 +58,14 @@ async def adopt_unversioned(db: AsyncDatabase) -> int:
 
 
 async def find_product(db: AsyncDatabase, product_id: str) -> Document | None:
+    """The whole live document (Mongo ``_id`` included: ``schemas.catalog.Product`` ignores it)."""
     return await _products(db).find_one({"productId": product_id, **LIVE})
+
+
+async def product_exists(db: AsyncDatabase, product_id: str) -> bool:
+    return (
+        await _products(db).find_one({"productId": product_id, **LIVE}, {"_id": True}) is not None
+    )
 
 
 async def create_product(db: AsyncDatabase, document: Mapping[str, Any]) -> Document:

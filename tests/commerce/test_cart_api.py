@@ -5,8 +5,8 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from adapters.catalog_store import delete_product
 from adapters.connections import Clients
-from api.catalog_repo import delete_product
 from tests.commerce.factories import Shopper, change_price, create_product, unique_product_id
 from tests.commerce.flows import assert_refused
 
