@@ -68,6 +68,12 @@ async def product_exists(db: AsyncDatabase, product_id: str) -> bool:
     )
 
 
+async def deleted_ids(db: AsyncDatabase) -> set[str]:
+    """The ids of the tombstones (one equality query, which FerretDB runs inside Postgres)."""
+    cursor = _products(db).find({"deleted": True}, {"_id": False, "productId": True})
+    return {document["productId"] async for document in cursor}
+
+
 async def create_product(db: AsyncDatabase, document: Mapping[str, Any]) -> Document:
     """Insert as version 1; listing a deleted product's id again revives it at a newer version.
 
