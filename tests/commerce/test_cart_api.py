@@ -105,6 +105,16 @@ async def test_adding_an_unknown_product_is_404(api: httpx.AsyncClient, shopper:
     assert_refused(response, 404, "product_not_found")
 
 
+async def test_adding_a_deleted_product_is_404(
+    api: httpx.AsyncClient, clients: Clients, shopper: Shopper
+) -> None:
+    product = await create_product(clients)
+    assert await delete_product(clients.mongo, product)  # soft: the tombstone stays
+    response = await add(api, shopper, product, 1)
+    assert_refused(response, 404, "product_not_found")
+    assert (await cart_of(api, shopper))["lines"] == []
+
+
 async def test_updating_a_product_not_in_the_cart_is_404(
     api: httpx.AsyncClient, shopper: Shopper
 ) -> None:
