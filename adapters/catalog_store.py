@@ -58,7 +58,20 @@ async def adopt_unversioned(db: AsyncDatabase) -> int:
 
 
 async def find_product(db: AsyncDatabase, product_id: str) -> Document | None:
+    """The whole live document (Mongo ``_id`` included: ``schemas.catalog.Product`` ignores it)."""
     return await _products(db).find_one({"productId": product_id, **LIVE})
+
+
+async def product_exists(db: AsyncDatabase, product_id: str) -> bool:
+    return (
+        await _products(db).find_one({"productId": product_id, **LIVE}, {"_id": True}) is not None
+    )
+
+
+async def deleted_ids(db: AsyncDatabase) -> set[str]:
+    """The ids of the tombstones (one equality query, which FerretDB runs inside Postgres)."""
+    cursor = _products(db).find({"deleted": True}, {"_id": False, "productId": True})
+    return {document["productId"] async for document in cursor}
 
 
 async def create_product(db: AsyncDatabase, document: Mapping[str, Any]) -> Document:

@@ -10,8 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from adapters import catalog_store
 from api.auth import CurrentUser
-from api.catalog_repo import product_exists
 from api.deps import ClientsDep, PricesDep
 from api.errors import error_responses
 from api.repositories import carts
@@ -29,7 +29,7 @@ router = APIRouter(
 async def add_to_cart(
     body: CartAddRequest, user: CurrentUser, clients: ClientsDep
 ) -> CartIdResponse:
-    if not await product_exists(clients.mongo, body.product_id):
+    if not await catalog_store.product_exists(clients.mongo, body.product_id):
         raise ProductNotFound(body.product_id)
     async with clients.pg.connection() as conn:
         cart_id = await carts.ensure_cart(conn, user.user_id)

@@ -6,13 +6,13 @@ from typing import Annotated
 from elasticsearch import NotFoundError, TransportError
 from fastapi import APIRouter, Query
 
-from api.catalog_repo import find_product
+from adapters import catalog_store
 from api.deps import ClientsDep
 from api.errors import ApiError
 from api.params import ProductIdPath
 from api.search import build_search_body, parse_search_response
 from api.stock import live_available_qty
-from schemas.catalog import ProductDetails, SearchParams, SearchResponse
+from schemas.catalog import Product, ProductDetails, SearchParams, SearchResponse
 
 router = APIRouter(prefix="/products", tags=["products"])
 
@@ -35,10 +35,14 @@ async def search_products(
 
 @router.get("/{productId}", response_model=ProductDetails)
 async def product_details(product_id: ProductIdPath, clients: ClientsDep) -> ProductDetails:
-    """Catalog document from Mongo with live availableQty (Redis cache, else Postgres)."""
-    product, qty = await asyncio.gather(
-        find_product(clients.mongo, product_id), live_available_qty(clients, product_id)
+    """Catalog document from Mongo with live availableQty (Redis cache, else Postgres).
+
+    A deleted product (a tombstone) is a 404 like one that never existed.
+    """
+    document, qty = await asyncio.gather(
+        catalog_store.find_product(clients.mongo, product_id),
+        live_available_qty(clients, product_id),
     )
-    if product is None:
+    if document is None:
         raise ApiError(404, "product_not_found", f"no product {product_id!r}")
-    return ProductDetails.of(product, qty)
+    return ProductDetails.of(Product.model_validate(document), qty)

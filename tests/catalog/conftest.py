@@ -54,10 +54,10 @@ def catalog(engines: Settings) -> Iterator[list[Product]]:
         seed_catalog(engines, CATALOG_SIZE, CATALOG_SEED, ID_PREFIX, report=lambda _: None)
         yield list(generate_catalog(CATALOG_SIZE, CATALOG_SEED, ID_PREFIX))
     finally:
-        _clean_up(engines)
+        clean_up(engines)
 
 
-def _clean_up(settings: Settings) -> None:
+def clean_up(settings: Settings, id_prefix: str = ID_PREFIX) -> None:
     with Elasticsearch(settings.elasticsearch_url) as es:
         indices = list(es.indices.get(index=index_pattern(settings.search_alias)))
         if indices:
@@ -66,9 +66,9 @@ def _clean_up(settings: Settings) -> None:
     with MongoClient(settings.mongo_url) as mongo:
         mongo.drop_database(settings.mongo_db)
     with psycopg.connect(settings.postgres_dsn) as pg:
-        pg.execute("DELETE FROM inventory WHERE product_id LIKE %s", (f"{ID_PREFIX}%",))
+        pg.execute("DELETE FROM inventory WHERE product_id LIKE %s", (f"{id_prefix}%",))
     redis = Redis.from_url(settings.redis_url)
-    stale = list(redis.scan_iter(f"stock:{ID_PREFIX}*"))
+    stale = list(redis.scan_iter(f"stock:{id_prefix}*"))
     if stale:
         redis.delete(*stale)
 

@@ -1,11 +1,20 @@
-"""Admin catalog and stock endpoints: Mongo and Postgres writes, role checks, bad input."""
+"""Admin catalog and stock endpoints: Mongo and Postgres writes, role checks, bad input.
+
+Catalog writes carry the change feed's stamps (``adapters.catalog_store``): a version that
+grows with every change, and soft deletes.
+"""
 
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 import psycopg
 import pytest
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
+from adapters import catalog_store
+from schemas.mongo_products import PRODUCTS
 from schemas.settings import Settings
 from tests.catalog.conftest import ID_PREFIX
 from tests.eventually import eventually
@@ -31,6 +40,19 @@ async def listed(api: httpx.AsyncClient, admin_headers: dict) -> dict:
     response = await api.post("/v1/admin/products", json=listing, headers=admin_headers)
     assert response.status_code == 201, response.text
     return listing
+
+
+@pytest.fixture
+async def store(engines: Settings) -> AsyncIterator[AsyncDatabase]:
+    """This run's catalog database, to read documents as stored (tombstones included)."""
+    async with AsyncMongoClient(engines.mongo_url, tz_aware=True) as mongo:
+        yield mongo[engines.mongo_db]
+
+
+async def stored(store: AsyncDatabase, product_id: str) -> dict:
+    document = await store[PRODUCTS].find_one({"productId": product_id})
+    assert document is not None, product_id
+    return document
 
 
 def inventory_row(settings: Settings, product_id: str) -> tuple[int, int, int, int]:
@@ -59,8 +81,14 @@ async def test_duplicate_product_is_409(
     assert response.json()["error"]["code"] == "product_exists"
 
 
+async def test_created_product_carries_the_feed_stamps(listed: dict, store: AsyncDatabase) -> None:
+    document = await stored(store, listed["productId"])
+    assert (document["version"], document["deleted"]) == (1, False)
+    assert isinstance(document["changeBucket"], int)
+
+
 async def test_partial_update_changes_only_what_is_sent(
-    api: httpx.AsyncClient, listed: dict, admin_headers: dict
+    api: httpx.AsyncClient, listed: dict, admin_headers: dict, store: AsyncDatabase
 ) -> None:
     url = f"/v1/admin/products/{listed['productId']}"
     before = (await api.put(url, json={"description": "v2"}, headers=admin_headers)).json()
@@ -71,15 +99,44 @@ async def test_partial_update_changes_only_what_is_sent(
     assert after["updatedAt"] > before["updatedAt"]
     assert after["createdAt"] == before["createdAt"]
     assert (await api.get(f"/v1/products/{listed['productId']}")).json()["price"] == 69.5
+    assert (await stored(store, listed["productId"]))["version"] == 3
 
 
-async def test_delete_removes_the_product(
-    api: httpx.AsyncClient, listed: dict, admin_headers: dict
+async def test_delete_is_soft_and_hides_the_product(
+    api: httpx.AsyncClient, listed: dict, admin_headers: dict, store: AsyncDatabase
 ) -> None:
-    url = f"/v1/admin/products/{listed['productId']}"
+    pid = listed["productId"]
+    url = f"/v1/admin/products/{pid}"
     assert (await api.delete(url, headers=admin_headers)).status_code == 204
-    assert (await api.get(f"/v1/products/{listed['productId']}")).status_code == 404
+    tombstone = await stored(store, pid)
+    assert (tombstone["deleted"], tombstone["version"]) == (True, 2), "kept, at a new version"
+    assert tombstone["title"] == listed["title"]
+    assert (await api.get(f"/v1/products/{pid}")).status_code == 404
     assert (await api.delete(url, headers=admin_headers)).status_code == 404
+    assert (await api.put(url, json={"price": 1}, headers=admin_headers)).status_code == 404
+    stock_url = f"/v1/admin/inventory/{pid}"
+    stock = await api.put(stock_url, json={"availableQty": 1}, headers=admin_headers)
+    assert stock.status_code == 404
+    assert (await stored(store, pid))["version"] == 2, "writes to a tombstone change nothing"
+
+
+async def test_listing_a_deleted_product_again_revives_it(
+    api: httpx.AsyncClient, listed: dict, admin_headers: dict, store: AsyncDatabase
+) -> None:
+    pid = listed["productId"]
+    assert (await api.delete(f"/v1/admin/products/{pid}", headers=admin_headers)).status_code == 204
+    # Stock sync keeps mirroring Postgres stock into the tombstone (a delete keeps the row).
+    assert await catalog_store.set_quantity(store, pid, 7, lsn=1)
+    relisted = {**listed, "title": "Acme Cordless Drill 20V (relisted)"}
+
+    response = await api.post("/v1/admin/products", json=relisted, headers=admin_headers)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["title"] == relisted["title"]
+    revived = await stored(store, pid)
+    assert (revived["deleted"], revived["version"]) == (False, 4), "newer than the tombstone"
+    assert revived["quantity"] == 7, "the mirrored stock survives the relisting"
+    assert (await api.get(f"/v1/products/{pid}")).json()["title"] == relisted["title"]
 
 
 async def test_setting_stock_creates_then_adjusts_conserved_inventory(

@@ -1,15 +1,32 @@
 """Seeding and store setup on the real engines: rerunnable and never resetting live data."""
 
+import asyncio
+
 import psycopg
 from elasticsearch import Elasticsearch
-from pymongo import MongoClient
+from pymongo import AsyncMongoClient, MongoClient
 
+from adapters import catalog_store
 from ops.seed import seed_catalog
 from schemas.catalog import Product
 from schemas.mongo_products import PRODUCTS, ensure_products_collection
 from schemas.search_index import ensure_search_index, versioned_index
 from schemas.settings import Settings
-from tests.catalog.conftest import CATALOG_SEED, CATALOG_SIZE, ID_PREFIX
+from tests.catalog.conftest import CATALOG_SEED, CATALOG_SIZE, ID_PREFIX, RUN, clean_up
+
+
+def test_seeded_products_carry_the_feed_stamps(catalog: list[Product], engines: Settings) -> None:
+    """Written through catalog_store, so the change feed sees them as version 1."""
+    with MongoClient(engines.mongo_url) as mongo:
+        documents = list(
+            mongo[engines.mongo_db][PRODUCTS].find(
+                {"productId": {"$in": [p.product_id for p in catalog[:50]]}}
+            )
+        )
+    assert len(documents) == 50
+    for document in documents:
+        assert (document["version"], document["deleted"]) == (1, False), document["productId"]
+        assert isinstance(document["changeBucket"], int) and document["updatedAt"]
 
 
 def test_reseeding_adds_nothing_and_keeps_live_stock(
@@ -46,3 +63,30 @@ def test_search_index_setup_is_rerunnable(catalog: list[Product], engines: Setti
             engines.search_alias, 1
         )
         assert es.count(index=engines.search_alias)["count"] == len(catalog)
+
+
+def test_a_deleted_product_stays_deleted_on_reseed(engines: Settings) -> None:
+    """Not revived in Mongo, and not put back into search (search sync took it out)."""
+    own = engines.model_copy(
+        update={"mongo_db": f"{engines.mongo_db}_del", "search_alias": f"test-del-{RUN}"}
+    )
+    prefix = f"d{RUN}_"  # not under ID_PREFIX: cleaning up must not touch the session's rows
+    try:
+        seed_catalog(own, 3, CATALOG_SEED, prefix, lambda _: None)
+        gone = f"{prefix}000002"
+        asyncio.run(_delete(own, gone))
+        with Elasticsearch(own.elasticsearch_url) as es:
+            es.delete(index=own.search_alias, id=gone, refresh=True)  # what search sync does
+            result = seed_catalog(own, 3, CATALOG_SEED, prefix, lambda _: None)
+            assert not es.exists(index=own.search_alias, id=gone)
+        with MongoClient(own.mongo_url) as mongo:
+            tombstone = mongo[own.mongo_db][PRODUCTS].find_one({"productId": gone})
+    finally:
+        clean_up(own, prefix)
+    assert (result.products_added, result.search_docs_added) == (0, 0)
+    assert (tombstone["deleted"], tombstone["version"]) == (True, 2)
+
+
+async def _delete(settings: Settings, product_id: str) -> None:
+    async with AsyncMongoClient(settings.mongo_url) as mongo:
+        assert await catalog_store.delete_product(mongo[settings.mongo_db], product_id)

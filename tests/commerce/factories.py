@@ -11,9 +11,9 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from adapters import catalog_store
 from adapters.connections import Clients
 from api.auth import Principal, issue_token
-from api.catalog_repo import delete_product, insert_product, update_product
 from schemas.catalog import Product, ProductListing
 from schemas.redis_keys import stock_key
 
@@ -58,7 +58,8 @@ async def create_product(
         brand="shopstream tests",
         price=float(price),
     )
-    await insert_product(clients.mongo, Product.listed(listing, dt.datetime.now(dt.UTC)))
+    product = Product.listed(listing, dt.datetime.now(dt.UTC))
+    await catalog_store.create_product(clients.mongo, product.model_dump())
     _created_products.append(product_id)
     await sql(
         clients,
@@ -74,13 +75,16 @@ async def create_product(
 
 async def change_price(clients: Clients, product_id: str, price: float) -> None:
     """What a seller's price update does to the catalog document."""
-    await update_product(clients.mongo, product_id, {"price": price}, dt.datetime.now(dt.UTC))
+    await catalog_store.update_product(clients.mongo, product_id, {"price": price})
 
 
 async def forget_test_products(clients: Clients) -> None:
-    """Takes this run's products out of the shared catalog (Postgres rows stay: orders and
+    """Deletes this run's products from the shared catalog, as an admin would: tombstones
+    stay, and the change feed takes them out of search (Postgres rows stay: orders and
     reservations of the run still reference them)."""
-    await asyncio.gather(*(delete_product(clients.mongo, pid) for pid in _created_products))
+    await asyncio.gather(
+        *(catalog_store.delete_product(clients.mongo, pid) for pid in _created_products)
+    )
     _created_products.clear()
 
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from adapters.catalog_store import delete_product
 from adapters.connections import Clients
-from api.catalog_repo import delete_product
 from tests.commerce.factories import Shopper, change_price, create_product, unique_product_id
 from tests.commerce.flows import assert_refused
 
@@ -103,6 +103,16 @@ async def test_remove_takes_the_product_id_as_query_parameter_and_is_idempotent(
 async def test_adding_an_unknown_product_is_404(api: httpx.AsyncClient, shopper: Shopper) -> None:
     response = await add(api, shopper, unique_product_id(), 1)
     assert_refused(response, 404, "product_not_found")
+
+
+async def test_adding_a_deleted_product_is_404(
+    api: httpx.AsyncClient, clients: Clients, shopper: Shopper
+) -> None:
+    product = await create_product(clients)
+    assert await delete_product(clients.mongo, product)  # soft: the tombstone stays
+    response = await add(api, shopper, product, 1)
+    assert_refused(response, 404, "product_not_found")
+    assert (await cart_of(api, shopper))["lines"] == []
 
 
 async def test_updating_a_product_not_in_the_cart_is_404(

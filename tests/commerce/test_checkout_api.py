@@ -8,8 +8,8 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from adapters.catalog_store import delete_product
 from adapters.connections import Clients
-from api.catalog_repo import delete_product
 from domain.checkout import order_id_for
 from schemas.redis_keys import checkout_gate_key, stock_key
 from tests.commerce.factories import (

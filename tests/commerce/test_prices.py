@@ -3,6 +3,7 @@
 import asyncio
 from decimal import Decimal
 
+from adapters import catalog_store
 from adapters.connections import Clients
 from api.prices import PriceReader
 from tests.commerce.factories import change_price, create_product, unique_product_id
@@ -20,3 +21,11 @@ async def test_concurrent_readers_of_one_product_share_a_fresh_answer(clients: C
 
     await change_price(clients, product, 15.0)
     assert (await reader.live_prices([product]))[product].price == Decimal("15.00")
+
+
+async def test_a_deleted_product_has_no_price(clients: Clients) -> None:
+    reader = PriceReader(clients.mongo)
+    kept, deleted = await create_product(clients), await create_product(clients)
+    assert await catalog_store.delete_product(clients.mongo, deleted)  # soft: the tombstone stays
+
+    assert set(await reader.live_prices([kept, deleted])) == {kept}
