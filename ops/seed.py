@@ -71,11 +71,15 @@ async def load_catalog(
     """Adds the missing products to Mongo: how many, and the ids of deleted products.
 
     Products deleted since an earlier seed stay deleted, and out of the search snapshot:
-    search sync removed them, and a ``create`` there would bring them back.
+    search sync removed them, and a ``create`` there would bring them back. Products an
+    older seed wrote without the catalog store's stamps get them here (version 1).
     """
     async with AsyncMongoClient(settings.mongo_url) as mongo:
         db = mongo[settings.mongo_db]
-        return await load_products(db, products, report), await catalog_store.deleted_ids(db)
+        added = await load_products(db, products, report)
+        if adopted := await catalog_store.adopt_unversioned(db):
+            report(f"mongo: {adopted} products from an older seed stamped for the change feed")
+        return added, await catalog_store.deleted_ids(db)
 
 
 async def load_products(db: AsyncDatabase, products: Sequence[Product], report: Report) -> int:

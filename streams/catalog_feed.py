@@ -64,10 +64,8 @@ async def catalog_feed() -> None:
 async def poll(clients: Clients) -> int:
     """Emit every change since the saved position, then save it; returns how many."""
     source = source_name(clients.mongo)
-    if source not in _prepared:  # once per worker: the index, and documents from before
+    if source not in _prepared:  # once per worker
         await catalog_store.ensure_feed_index(clients.mongo)
-        adopted = await catalog_store.adopt_unversioned(clients.mongo)
-        log.info("catalog feed on %s: %d unversioned products adopted", source, adopted)
         _prepared.add(source)
     started = datetime.now(UTC)
     checkpoint = await feed_positions.checkpoint(clients.pg, source)
