@@ -34,6 +34,9 @@ PAYMENTS = TopicSpec("public.payments", "payment_id", 3, Cleanup.DELETE)
 # Named after the configured catalog db, as the Debezium MongoDB connector names it.
 PRODUCTS = TopicSpec("{mongo_db}.products", "productId", 3, Cleanup.COMPACT)
 
+# Records an agent could not decode, with their origin and the error (streams/dead_letters.py).
+DEAD_LETTERS = TopicSpec("dead-letters", "the original record's key", 1, Cleanup.DELETE)
+
 POSTGRES_TABLES = (INVENTORY, RESERVATIONS, ORDERS, PAYMENTS)
 ALL_TOPICS = (*POSTGRES_TABLES, PRODUCTS)
 

@@ -17,6 +17,9 @@ from streams.metrics import install_metrics
 settings = get_settings()
 logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # else a line per request
 
+DATA_DIR = settings.stack_dir / "faust"  # Faust's own files (memory store: little); not cwd
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
+
 app = faust.App(
     settings.streams_group(settings.streams_role),
     broker=f"kafka://{settings.kafka_bootstrap}",
@@ -26,7 +29,7 @@ app = faust.App(
     topic_partitions=3,
     web_host="127.0.0.1",
     web_port=settings.streams_port(settings.streams_role),
-    datadir=str(settings.stack_dir / "faust" / "{conf.name}-data"),
+    datadir=str(DATA_DIR / "{conf.name}-data"),
     consumer_auto_offset_reset="earliest",
     autodiscover=False,
 )

@@ -32,7 +32,7 @@ async def notifications(records: StreamT[bytes]) -> AsyncIterator[bool]:
 
 async def notify(record: bytes | None) -> bool:
     """True when this delivery sent the email."""
-    order = after_image(OrderEvent, record)
+    order = after_image(ORDERS, OrderEvent, record)
     notice = notice_for(order) if order else None
     if notice is None:
         return False

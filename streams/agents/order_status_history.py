@@ -37,7 +37,7 @@ async def order_status_history(records: StreamT[bytes]) -> AsyncIterator[StatusC
 
 
 async def record_status(record: bytes | None) -> StatusChange | None:
-    order = after_image(OrderEvent, record)
+    order = after_image(ORDERS, OrderEvent, record)
     if order is None:
         return None
     change = change_of(order)

@@ -39,7 +39,7 @@ async def payment_outcomes(records: StreamT[bytes]) -> AsyncIterator[Decision | 
 
 
 async def apply_payment(record: bytes | None) -> Decision | None:
-    payment = after_image(PaymentEvent, record)
+    payment = after_image(PAYMENTS, PaymentEvent, record)
     if payment is None:
         return None
     status = PaymentStatus(payment.status)

@@ -10,12 +10,13 @@ from functools import partial
 from elasticsearch import Elasticsearch
 
 from adapters.search_writer import SearchWriter
-from domain.search_sync import SearchSink, search_action
+from domain.search_sync import SearchAction, SearchSink, search_action
 from schemas.events import ProductEvent
 from schemas.search_index import ensure_search_index
 from schemas.settings import get_settings
 from schemas.topics import PRODUCTS
 from streams.app import app, topic
+from streams.dead_letters import decoded
 from streams.resources import resources
 from streams.retry import until_done
 from streams.topology import AgentSpec
@@ -38,6 +39,10 @@ def _ensure_index(url: str, alias: str) -> None:
         ensure_search_index(es, alias)
 
 
+def _action(key: bytes | None, value: bytes) -> SearchAction | None:
+    return search_action(key, ProductEvent.model_validate_json(value))
+
+
 AGENTS = (AgentSpec("search_sync", PRODUCTS, sinks=("elasticsearch:<search_alias>",)),)
 
 
@@ -46,7 +51,7 @@ async def search_sync(records):
     async for key, value in records.items():
         if value is None:
             continue  # the tombstone after a delete event
-        action = search_action(key, ProductEvent.model_validate_json(value))
+        action = decoded(PRODUCTS, partial(_action, key), value, key)
         if action is not None:
             sink = await search_sink()
             await until_done(partial(sink.apply, action), f"search action {action!r}")
