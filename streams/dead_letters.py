@@ -13,13 +13,19 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from schemas.topics import DEAD_LETTERS, TopicSpec
-from streams.app import settings, topic
+from streams.app import app, settings, topic
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 dead_letters = topic(DEAD_LETTERS)
+
+
+@app.task
+async def declare_dead_letters() -> None:
+    """Create the topic at worker start, as declared: a broker may not auto-create topics."""
+    await dead_letters.maybe_declare()
 
 
 def dead_letter(source: TopicSpec, key: bytes | None, value: bytes, error: Exception) -> dict:
