@@ -113,8 +113,13 @@ async def _remove(world: World) -> None:
 
 
 async def search_results(world: World) -> dict[str, list]:
-    """What search answers: every product with its stock, a word query, a category filter."""
+    """What search answers: every product with its stock, a word query, a category filter.
+
+    Refreshed first: an index nobody searched yet is search-idle, and Elasticsearch skips its
+    periodic refresh until the first search arrives (audit's realtime gets see the writes).
+    """
     es, alias = world.clients.es, world.alias
+    await es.indices.refresh(index=alias)
     everything = await es.search(index=alias, size=COUNT + 10, sort=["productId"])
     first = everything["hits"]["hits"][0]["_source"]
     word = first["title"].split()[0]
@@ -162,6 +167,7 @@ async def test_search_index_deleted_and_replayed_answers_as_before(world: World)
 async def test_search_keeps_serving_while_a_new_index_is_built_and_swapped(world: World) -> None:
     es, alias = world.clients.es, world.alias
     (serving,) = (await es.indices.get_alias(name=alias)).keys()
+    await es.indices.refresh(index=alias)  # searchable before the first count (see above)
     answers: list[int | str] = []
     done = asyncio.Event()
 

@@ -1,0 +1,103 @@
+"""Payment -> order CONFIRMED while the catalog worker is buried in inventory changes.
+
+Runs against the `make up` stack (both stream workers). First it times ``--orders`` paid
+orders on a quiet pipeline (the baseline), then it touches every inventory row of the
+seeded catalog in one statement (``--backlog`` rows: one CDC record each, all for the
+catalog worker) and times as many paid orders again while that backlog drains. With one
+worker for every agent the second figure was minutes; with an orders worker of its own it
+should stay near the baseline. The touch is undone at the end (stock unchanged).
+
+    python -m bench.confirm_under_backlog --orders 20
+"""
+
+import argparse
+import statistics
+import time
+
+import psycopg
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+from schemas.settings import Settings, StreamsRole, get_settings
+from schemas.topics import INVENTORY
+from tests.orderflow.shopdb import ShopDB, wait_until
+
+SEEDED = "prod_%"
+
+
+def confirm_latencies(db: ShopDB, orders: int, timeout: float) -> list[float]:
+    """Seconds from the payment row's commit until the order reads CONFIRMED, per order."""
+    user_id, _ = db.customer()
+    took = []
+    for _ in range(orders):
+        order_id = db.checkout(user_id, {db.product(1): 1})
+        db.pay(order_id, user_id, "SUCCEEDED")
+        _, seconds = wait_until(
+            lambda order_id=order_id: db.order_status(order_id) == "CONFIRMED",
+            timeout,
+            f"order {order_id} CONFIRMED",
+        )
+        took.append(seconds)
+    return took
+
+
+def touch_inventory(dsn: str, delta: int) -> int:
+    """One UPDATE over the seeded rows (stock moves by ``delta``): one CDC record per row."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        cursor = conn.execute(
+            "UPDATE inventory SET available_qty = available_qty + %s,"
+            " stocked_qty = stocked_qty + %s WHERE product_id LIKE %s",
+            (delta, delta, SEEDED),
+        )
+        return cursor.rowcount
+
+
+def catalog_lag(settings: Settings) -> int:
+    """Inventory records the catalog worker's group has not committed yet."""
+    group = settings.streams_group(StreamsRole.CATALOG)
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        committed = admin.list_group_offsets(group)
+        topic = INVENTORY.name(settings)
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        ends = consumer.end_offsets(partitions)
+        return sum(ends[tp] - committed[tp].offset for tp in partitions if tp in committed)
+    finally:
+        consumer.close()
+        admin.close()
+
+
+def summary(name: str, seconds: list[float]) -> str:
+    ms = sorted(s * 1000 for s in seconds)
+    return f"{name:<34} n={len(ms):<3} median={statistics.median(ms):7.1f} ms  max={ms[-1]:7.1f} ms"
+
+
+def main(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    db = ShopDB(settings.postgres_dsn)
+    quiet = confirm_latencies(db, args.orders, args.timeout)
+    print(summary("quiet pipeline", quiet))
+    touched = touch_inventory(settings.postgres_dsn, 1)
+    started = time.monotonic()
+    try:
+        busy = confirm_latencies(db, args.orders, args.timeout)
+        lag = catalog_lag(settings)
+        print(summary(f"{touched} inventory changes queued", busy))
+        print(
+            f"catalog worker still {lag} inventory records behind after "
+            f"{time.monotonic() - started:.1f}s; ratio busy/quiet median: "
+            f"{statistics.median(busy) / statistics.median(quiet):.2f}"
+        )
+    finally:
+        touch_inventory(settings.postgres_dsn, -1)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=20, help="paid orders per phase")
+    parser.add_argument("--timeout", type=float, default=300, help="give up on an order after")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    main(parse_args())
