@@ -20,8 +20,9 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 from pymongo import MongoClient
 
+from ops.catalog_setup import prepare_catalog
 from ops.stack.process import Daemon, log_tail
-from schemas.mongo_products import PRODUCTS, ensure_products_collection
+from schemas.mongo_products import PRODUCTS
 from schemas.settings import PROJECT_ROOT, Settings
 from schemas.topics import POSTGRES_TABLES, TopicSpec
 from schemas.topics import PRODUCTS as PRODUCTS_TOPIC
@@ -109,8 +110,7 @@ class IsolatedWorker:
     def start(self, timeout: float = 90) -> None:
         """Start and wait until Faust assigned it its partitions ("Worker ready")."""
         self.home.mkdir(parents=True, exist_ok=True)
-        with MongoClient(self.settings.mongo_url) as mongo:
-            ensure_products_collection(mongo[self.settings.mongo_db])
+        prepare_catalog(self.settings)  # as `shopctl up` does for the stack's catalog
         logged = self.log.stat().st_size if self.log.exists() else 0
         self.daemon().start()
         deadline = time.monotonic() + timeout
