@@ -18,10 +18,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from adapters import catalog_store
 from adapters.connections import Clients, open_clients
 from domain.catalog_gen import generate_catalog
 from ops.migrate import apply_migrations
+from ops.seed import load_products
 from ops.streams_worker import IsolatedWorker
 from schemas.redis_keys import stock_key, stock_lsn_key
 from schemas.settings import get_settings
@@ -46,11 +46,11 @@ async def main(args: argparse.Namespace) -> None:
     worker = IsolatedWorker.create(
         settings, tag, home, catalog_feed_interval_seconds=args.feed_interval
     )
-    products = [p.model_dump() for p in generate_catalog(args.catalog, 7, f"{tag}_")]
-    hot = [p["productId"] for p in products[: args.hot]]
+    products = list(generate_catalog(args.catalog, 7, f"{tag}_"))
+    hot = [p.product_id for p in products[: args.hot]]
     async with open_clients(worker.settings, pool_size=4) as clients:
         try:
-            await catalog_store.insert_products(clients.mongo, products)
+            await load_products(clients.mongo, products, report=lambda _: None)  # batched
             await _stock(clients, hot)
             worker.skip_backlog()
             started = time.monotonic()
