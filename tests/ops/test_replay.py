@@ -216,6 +216,19 @@ async def test_a_replay_that_would_drop_documents_is_refused(world: World) -> No
         await es.delete(index=alias, id=stray, refresh=True)
 
 
+async def test_cache_keys_deleted_and_replayed_hold_the_stock_as_before(world: World) -> None:
+    redis = world.clients.redis
+    keys = [stock_key(pid) for pid in world.stock]
+    before = await redis.mget(keys)
+    await redis.delete(*keys, *(stock_lsn_key(pid) for pid in world.stock))
+
+    result = await replay(world.clients, Target.CACHE, product_prefix=world.products)
+
+    assert result.products == COUNT
+    assert await redis.mget(keys) == before
+    assert (await settled(world)).ok
+
+
 async def test_cache_replayed_into_an_empty_keyspace_equals_the_live_cache(world: World) -> None:
     prefix = f"{world.tag}:"
     redis = world.clients.redis
