@@ -55,6 +55,12 @@ def start(stack: list[Engine]) -> None:
         for dep in engine.depends_on:
             by_name[dep].wait_healthy()
         if engine.healthy():
+            if engine.pid() is None:
+                raise EngineError(
+                    f"{engine.name}: {engine.endpoint} answers, but no process of this stack"
+                    f" ({engine.home}) runs it: another stack, e.g. of another clone, holds"
+                    " the port. Stop it there (`make down`) and run this again."
+                )
             print(f"{engine.name}: already running at {engine.endpoint}", flush=True)
             continue
         print(f"{engine.name}: starting", flush=True)
