@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     jwt_ttl_seconds: int = Field(3600, description="Lifetime of an access token")
     reservation_ttl_seconds: int = Field(600, description="How long a checkout holds stock")
     reservation_expiry_interval_seconds: float = Field(
-        1.0, description="How often the stream worker releases expired holds"
+        1.0, description="How often the orders worker releases expired holds"
     )
     reservation_expiry_batch: int = Field(
         100, description="Orders expired per transaction by one expiry sweep"
