@@ -2,10 +2,10 @@
 
 Runs against the `make up` stack (both stream workers). First it times ``--orders`` paid
 orders on a quiet pipeline (the baseline), then it touches every inventory row of the
-seeded catalog in one statement (``--backlog`` rows: one CDC record each, all for the
-catalog worker) and times as many paid orders again while that backlog drains. With one
-worker for every agent the second figure was minutes; with an orders worker of its own it
-should stay near the baseline. The touch is undone at the end (stock unchanged).
+seeded catalog in one statement (one CDC record per row, all for the catalog worker) and
+times as many paid orders again while that backlog drains. With one worker for every agent
+the second figure was minutes; with an orders worker of its own it should stay near the
+baseline. The touch is undone at the end (stock unchanged).
 
     python -m bench.confirm_under_backlog --orders 20
 """
@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable
 
 import psycopg
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
-from schemas.settings import Settings, StreamsRole, get_settings
+from ops.lag import LagProbe
+from schemas.settings import StreamsRole, get_settings
 from schemas.topics import INVENTORY
 from tests.orderflow.shopdb import ShopDB, wait_until
 
@@ -55,20 +55,9 @@ def touch_inventory(dsn: str, delta: int) -> int:
         return cursor.rowcount
 
 
-def catalog_lag(settings: Settings) -> int:
-    """Inventory records the catalog worker's group has not committed yet."""
-    group = settings.streams_group(StreamsRole.CATALOG)
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
-    try:
-        committed = admin.list_group_offsets(group)[group]
-        topic = INVENTORY.name(settings)
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
-        ends = consumer.end_offsets(partitions)
-        return sum(ends[tp] - committed[tp].offset for tp in partitions if tp in committed)
-    finally:
-        consumer.close()
-        admin.close()
+def catalog_lag(probe: LagProbe, topic: str) -> int:
+    """Records of ``topic`` the probed group (the catalog worker's) has not committed yet."""
+    return sum(row.lag for row in probe.measure() if row.topic == topic)
 
 
 def summary(name: str, seconds: list[float]) -> str:
@@ -81,12 +70,14 @@ def main(args: argparse.Namespace) -> None:
     db = ShopDB(settings.postgres_dsn)
     quiet = confirm_latencies(db, args.orders, args.timeout)
     print(summary("quiet pipeline", quiet))
+    probe = LagProbe(settings, [settings.streams_group(StreamsRole.CATALOG)])
+    inventory = INVENTORY.name(settings)
     touched = touch_inventory(settings.postgres_dsn, 1)
     started = time.monotonic()
     lags: list[int] = []
     try:
         busy = confirm_latencies(
-            db, args.orders, args.timeout, lambda: lags.append(catalog_lag(settings))
+            db, args.orders, args.timeout, lambda: lags.append(catalog_lag(probe, inventory))
         )
         print(summary(f"{touched} inventory changes queued", busy))
         print(
@@ -95,6 +86,7 @@ def main(args: argparse.Namespace) -> None:
             f" {statistics.median(busy) / statistics.median(quiet):.2f}"
         )
     finally:
+        probe.close()
         touch_inventory(settings.postgres_dsn, -1)
 
 

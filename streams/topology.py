@@ -93,14 +93,18 @@ def render_text(workers: Workers) -> str:
     return "\n".join(lines)
 
 
+def node_id(label: str) -> str:
+    """A Mermaid node id for a label (ids allow only word characters)."""
+    return re.sub(r"\W", "_", label)
+
+
 def render_mermaid(workers: Workers) -> str:
     """Topics, timers and stores as top-level nodes; each worker's agents in its subgraph."""
     nodes: dict[str, str] = {}
 
     def node(label: str, shape: str) -> str:
-        node_id = re.sub(r"\W", "_", label)
-        nodes.setdefault(node_id, shape.format(label=label))
-        return node_id
+        nodes.setdefault(node_id(label), shape.format(label=label))
+        return node_id(label)
 
     def store(label: str) -> str:
         return node(label, STORE_SHAPE)
@@ -110,14 +114,15 @@ def render_mermaid(workers: Workers) -> str:
     for role, specs in workers.items():
         members = []
         for spec in specs:
-            agent = re.sub(r"\W", "_", f"agent:{spec.name}")
-            members.append(f"        {agent}{AGENT_SHAPE.format(label=f'agent:{spec.name}')}")
+            label = f"agent:{spec.name}"
+            agent = node_id(label)
+            members.append(f"        {agent}{AGENT_SHAPE.format(label=label)}")
             shape = TIMER_SHAPE if isinstance(spec.source, Timer) else TOPIC_SHAPE
             edges.append(f"{node(source_label(spec.source), shape)} --> {agent}")
             edges += [f"{store(read)} --> {agent}" for read in spec.reads]
             edges += [f"{agent} --> {store(sink)}" for sink in spec.sinks]
         subgraphs += [f"    subgraph {role}_worker[{role} worker]", *members, "    end"]
-    body = [f"    {node_id}{shape}" for node_id, shape in nodes.items()]
+    body = [f"    {ident}{shape}" for ident, shape in nodes.items()]
     return "\n".join(["flowchart LR", *body, *subgraphs, *(f"    {edge}" for edge in edges)])
 
 
