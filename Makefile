@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SYNCED := $(VENV)/.synced-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: up down status test lint seed venv
+.PHONY: up down status test test-unit lint seed venv
 
 $(SYNCED): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -37,3 +37,7 @@ test: venv
 	$(MAKE) --no-print-directory lint
 	@$(BIN)/pytest; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+# Lint plus every test that needs no engine (pure rules, agents on in-memory ports): seconds.
+test-unit: venv lint
+	$(BIN)/pytest -m "not engines"

@@ -7,7 +7,10 @@ the version. Deletes are soft (``deleted: true`` plus a version bump), so a dele
 the feed can see; readers filter tombstones out with ``LIVE``.
 """
 
-from collections.abc import Iterable, Mapping
+import asyncio
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,10 +21,15 @@ from pymongo.errors import DuplicateKeyError
 from pymongo.results import InsertManyResult
 
 from domain.catalog_feed import change_bucket
+from domain.inventory import StockChange
 from schemas.mongo_products import CHANGE_BUCKET_INDEX, PRODUCTS
 
 LIVE: dict = {"deleted": {"$ne": True}}
 """Filter of every reader: soft-deleted products are tombstones, not products."""
+
+FEW = 20
+"""Up to this many products are looked up one by one: an index lookup each on MongoDB, but a
+collection scan each on FerretDB 1.24 (docs/PERFORMANCE.md), so only for a few."""
 
 Document = dict[str, Any]
 
@@ -37,8 +45,9 @@ def _stamp() -> Document:
     return {"updatedAt": now, "changeBucket": change_bucket(now)}
 
 
-def _newer_stock(lsn: int) -> Document:
-    return {"$or": [{"stockLsn": {"$lt": lsn}}, {"stockLsn": {"$exists": False}}]}
+def _older_stock(version: int) -> Document:
+    """Documents whose quantity comes from an older inventory row version (or none)."""
+    return {"$or": [{"stockVersion": {"$lt": version}}, {"stockVersion": {"$exists": False}}]}
 
 
 async def ensure_feed_index(db: AsyncDatabase) -> None:
@@ -124,20 +133,77 @@ async def delete_product(db: AsyncDatabase, product_id: str) -> bool:
     return result.modified_count > 0
 
 
-async def set_quantity(db: AsyncDatabase, product_id: str, quantity: int, lsn: int) -> bool:
-    """Copy Postgres ``available_qty`` from the inventory change at ``lsn``, if it is newer.
+async def set_quantity(db: AsyncDatabase, change: StockChange, *, force: bool = False) -> bool:
+    """Copy Postgres' available count at an inventory row version into ``quantity``, if that
+    version is newer than the stored ``stockVersion`` (always, with ``force``: a repair).
 
-    Returns whether the quantity changed (a new version for the feed to carry to search).
-    An unchanged quantity only advances ``stockLsn``, without a version, so payments moving
-    units from reserved to sold cost no search write; older or repeated LSNs change nothing.
+    Returns whether the quantity changed (a new product version for the feed to carry to
+    search). An unchanged quantity only advances ``stockVersion``, without a product version,
+    so payments moving units from reserved to sold cost no search write.
     """
+    guard = {} if force else _older_stock(change.version)
+    selected = {"productId": change.product_id, **guard}
     changed = await _products(db).update_one(
-        {"productId": product_id, "quantity": {"$ne": quantity}, **_newer_stock(lsn)},
-        {"$set": {"quantity": quantity, "stockLsn": lsn, **_stamp()}, "$inc": {"version": 1}},
+        {**selected, "quantity": {"$ne": change.available}},
+        {
+            "$set": {"quantity": change.available, "stockVersion": change.version, **_stamp()},
+            "$inc": {"version": 1},
+        },
     )
     if changed.matched_count:
         return True
-    await _products(db).update_one(
-        {"productId": product_id, **_newer_stock(lsn)}, {"$set": {"stockLsn": lsn}}
-    )
+    await _products(db).update_one(selected, {"$set": {"stockVersion": change.version}})
     return False
+
+
+async def quantities(
+    db: AsyncDatabase, product_ids: Sequence[str], product_prefix: str = ""
+) -> dict[str, int | None]:
+    """``quantity`` of the live products among ``product_ids`` (None: missing or malformed),
+    all of whose ids start with ``product_prefix``.
+
+    Per-id lookups for a few; one scan for many (FerretDB answers an ``$in`` of thousands of
+    ids far slower than one full scan: it scans once per id).
+    """
+    projection = {"_id": 0, "productId": 1, "quantity": 1}
+    if len(product_ids) <= FEW:
+        found = await asyncio.gather(
+            *(_products(db).find_one({"productId": pid, **LIVE}, projection) for pid in product_ids)
+        )
+        documents: Iterable[Document] = (doc for doc in found if doc)
+    else:
+        query = {"productId": {"$regex": f"^{re.escape(product_prefix)}"}, **LIVE}
+        documents = [doc async for doc in _products(db).find(query, projection)]
+    wanted = set(product_ids)
+    return {
+        doc["productId"]: _as_count(doc.get("quantity"))
+        for doc in documents
+        if doc["productId"] in wanted
+    }
+
+
+async def refeed(db: AsyncDatabase, product_ids: Sequence[str]) -> int:
+    """Give live products a new version unchanged, so the change feed carries them to search
+    again (a repair of a drifted search document); how many there were."""
+    result = await _products(db).update_many(
+        {"productId": {"$in": list(product_ids)}, **LIVE},
+        {"$set": _stamp(), "$inc": {"version": 1}},
+    )
+    return result.modified_count
+
+
+@dataclass(frozen=True)
+class CatalogQuantity:
+    """The catalog's ``quantity`` as a copy of the stock (``domain.inventory.StockCopy``)."""
+
+    db: AsyncDatabase
+
+    async def apply(self, change: StockChange) -> bool:
+        return await set_quantity(self.db, change)
+
+    async def overwrite(self, change: StockChange) -> bool:
+        return await set_quantity(self.db, change, force=True)
+
+
+def _as_count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -10,6 +10,7 @@ from datetime import datetime
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from adapters import inventory_store
 from domain.notifications import notification_id
 from domain.orders import OrderStatus
 from domain.settlement import (
@@ -17,14 +18,10 @@ from domain.settlement import (
     REFUND_REQUIRED,
     Decide,
     Decision,
-    Hold,
     NoChange,
     OrderState,
     RefundRequired,
-    ReservationStatus,
     Settle,
-    StockMove,
-    net_moves,
 )
 
 _LIVE_PAYMENT = """EXISTS (SELECT 1 FROM payments p
@@ -40,16 +37,10 @@ _LOCK_EXPIRED = f"""
 SELECT o.order_id::text, o.status, {_LIVE_PAYMENT} AS live_payment
 FROM orders o
 WHERE o.status = %(reserved)s AND NOT {_LIVE_PAYMENT}
-  AND EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = o.order_id
-              AND r.status = %(held)s AND r.expires_at < %(now)s)
+  AND o.order_id IN ({inventory_store.ORDERS_WITH_EXPIRED_HOLDS})
 ORDER BY o.order_id
 LIMIT %(limit)s
 FOR UPDATE OF o SKIP LOCKED
-"""
-
-_HOLDS = """
-SELECT product_id, quantity, expires_at FROM reservations
-WHERE order_id = %s AND status = %s ORDER BY product_id
 """
 
 
@@ -82,7 +73,6 @@ class PostgresOrderBook:
                 {
                     "live": list(LIVE_PAYMENT_STATUSES),
                     "reserved": OrderStatus.RESERVED,
-                    "held": ReservationStatus.HELD,
                     "now": now,
                     "limit": limit,
                 },
@@ -98,8 +88,7 @@ async def _decide_and_apply(
     overlapping products lock inventory rows in the same order and cannot deadlock."""
     decisions = []
     for row in locked:
-        cur = await conn.execute(_HOLDS, (row["order_id"], ReservationStatus.HELD))
-        holds = tuple(Hold(**h) for h in await cur.fetchall())
+        holds = await inventory_store.holds_of(conn, row["order_id"])
         state = OrderState(row["order_id"], OrderStatus(row["status"]), holds, row["live_payment"])
         decision = decide(state)
         if isinstance(decision, Settle):
@@ -107,7 +96,8 @@ async def _decide_and_apply(
         elif isinstance(decision, RefundRequired):
             await _record_refund(conn, state.order_id)
         decisions.append(decision)
-    await _move_stock(conn, net_moves(d for d in decisions if isinstance(d, Settle)))
+    settled = (move for d in decisions if isinstance(d, Settle) for move in d.moves)
+    await inventory_store.move(conn, settled)
     return decisions
 
 
@@ -118,22 +108,10 @@ async def _settle(conn: AsyncConnection, state: OrderState, decision: Settle) ->
     )
     _expect(cur.rowcount, 1, f"order {state.order_id} left {state.status}")
     products = [move.product_id for move in decision.moves]
-    cur = await conn.execute(
-        "UPDATE reservations SET status = %s, updated_at = now()"
-        " WHERE order_id = %s AND status = %s AND product_id = ANY(%s)",
-        (decision.holds_become, state.order_id, ReservationStatus.HELD, products),
+    converted = await inventory_store.convert_holds(
+        conn, state.order_id, products, decision.holds_become
     )
-    _expect(cur.rowcount, len(products), f"holds of order {state.order_id} changed")
-
-
-async def _move_stock(conn: AsyncConnection, moves: list[StockMove]) -> None:
-    async with conn.cursor() as cur:
-        await cur.executemany(
-            "UPDATE inventory SET available_qty = available_qty + %s,"
-            " reserved_qty = reserved_qty + %s, sold_qty = sold_qty + %s, updated_at = now()"
-            " WHERE product_id = %s",
-            [(m.available, m.reserved, m.sold, m.product_id) for m in moves],
-        )
+    _expect(converted, len(products), f"holds of order {state.order_id} changed")
 
 
 async def _record_refund(conn: AsyncConnection, order_id: str) -> None:

@@ -4,7 +4,7 @@ Runs a stream worker of its own (ops/streams_worker.py) on a catalog database of
 filled with ``--catalog`` generated products (the change feed's FerretDB cost grows with the
 collection). After the feed's initial snapshot has reached search, it commits ``--changes``
 inventory updates, one every ``--interval`` seconds, round-robin over ``--hot`` products,
-and times each until Redis ``stock:{pid}`` and a search hit's ``availableQty`` show it.
+and times each until the Redis stock mirror and a search hit's ``availableQty`` show it.
 
     python bench/cdc_freshness.py --changes 200 --catalog 10000
 """
@@ -18,12 +18,14 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from adapters import inventory_store
 from adapters.connections import Clients, open_clients
+from adapters.stock_cache import StockKeys, StockMirror
 from domain.catalog_gen import generate_catalog
+from domain.inventory import reserve, sell
 from ops.migrate import apply_migrations
 from ops.seed import load_products
 from ops.streams_worker import IsolatedWorker
-from schemas.redis_keys import stock_key, stock_lsn_key
 from schemas.settings import get_settings
 
 STOCK = 100_000
@@ -70,17 +72,16 @@ async def main(args: argparse.Namespace) -> None:
 
 async def _stock(clients: Clients, product_ids: list[str]) -> None:
     async with clients.pg.connection() as conn:
-        await conn.execute(
-            "INSERT INTO inventory (product_id, available_qty, stocked_qty)"
-            " SELECT id, %s, %s FROM unnest(%s::text[]) AS hot(id)",
-            (STOCK, STOCK, product_ids),
-        )
+        await inventory_store.add_levels(conn, dict.fromkeys(product_ids, STOCK))
 
 
 async def _unstock(clients: Clients, product_ids: list[str]) -> None:
     async with clients.pg.connection() as conn:
-        await conn.execute("DELETE FROM inventory WHERE product_id = ANY(%s)", (product_ids,))
-    await clients.redis.delete(*[k for p in product_ids for k in (stock_key(p), stock_lsn_key(p))])
+        await inventory_store.remove_levels(conn, product_ids)
+    keys = StockKeys()
+    await clients.redis.delete(
+        *[k for p in product_ids for k in (keys.available(p), keys.version(p))]
+    )
 
 
 async def _wait_indexed(clients: Clients, alias: str, count: int, timeout: float = 600) -> None:
@@ -103,13 +104,9 @@ async def _run(
     for i in range(args.changes):
         product_id = hot[i % len(hot)]
         async with clients.pg.connection() as conn:
-            cursor = await conn.execute(
-                "UPDATE inventory SET available_qty = available_qty - 1, sold_qty = sold_qty + 1"
-                " WHERE product_id = %s RETURNING available_qty",
-                (product_id,),
-            )
-            (row,) = await cursor.fetchall()
-        changes.append(Change(product_id, row["available_qty"], time.monotonic()))
+            await inventory_store.move(conn, [reserve(product_id, 1), sell(product_id, 1)])
+            available = await inventory_store.available(conn, product_id)
+        changes.append(Change(product_id, available, time.monotonic()))
         await asyncio.sleep(args.interval)
     all_committed.set()
     await watching
@@ -136,7 +133,7 @@ async def _watch(
 
 async def _look(clients: Clients, alias: str, pending: list[Change]) -> None:
     ids = sorted({c.product_id for c in pending})
-    cached = dict(zip(ids, await clients.redis.mget([stock_key(p) for p in ids]), strict=True))
+    cached = await StockMirror(clients.redis).read(ids)
     found = await clients.es.search(
         index=alias, query={"terms": {"productId": ids}}, size=len(ids), source=["availableQty"]
     )

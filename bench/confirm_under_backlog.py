@@ -17,12 +17,13 @@ from collections.abc import Callable
 
 import psycopg
 
+from adapters import inventory_store
 from ops.lag import LagProbe
 from schemas.settings import StreamsRole, get_settings
 from schemas.topics import INVENTORY
 from tests.orderflow.shopdb import ShopDB, wait_until
 
-SEEDED = "prod_%"
+SEEDED = "prod_"
 
 
 def confirm_latencies(
@@ -47,11 +48,7 @@ def confirm_latencies(
 def touch_inventory(dsn: str, delta: int) -> int:
     """One UPDATE over the seeded rows (stock moves by ``delta``): one CDC record per row."""
     with psycopg.connect(dsn, autocommit=True) as conn:
-        cursor = conn.execute(
-            "UPDATE inventory SET available_qty = available_qty + %s,"
-            " stocked_qty = stocked_qty + %s WHERE product_id LIKE %s",
-            (delta, delta, SEEDED),
-        )
+        cursor = conn.execute(inventory_store.RESTOCK_MATCHING, {"delta": delta, "prefix": SEEDED})
         return cursor.rowcount
 
 

@@ -79,13 +79,6 @@ class PriceChanged(Refusal):
         )
 
 
-class OutOfStock(Refusal):
-    code = "out_of_stock"
-
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"not enough stock of {product_id}", product_id=product_id)
-
-
 def draft_order(
     requested: Sequence[RequestedLine],
     cart: Mapping[str, int],

@@ -5,35 +5,20 @@ apply the answer in the same transaction. Every rule starts from "is the order s
 so a repeated or late event finds nothing left to do: that is what makes redelivery harmless.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
+from domain import inventory
+from domain.inventory import Hold, ReservationStatus, StockMove
 from domain.orders import OrderStatus
 from domain.payments import PaymentStatus
-
-
-class ReservationStatus(StrEnum):
-    HELD = "HELD"
-    SOLD = "SOLD"
-    RELEASED = "RELEASED"
-
 
 # A payment that may still take (or has taken) the customer's money: its order must not expire.
 LIVE_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.UNKNOWN, PaymentStatus.SUCCEEDED)
 
 # Money was taken for an order that no longer holds its stock.
 REFUND_REQUIRED = "refund_required"
-
-
-@dataclass(frozen=True)
-class Hold:
-    """A HELD reservation: ``quantity`` units of a product set aside for the order."""
-
-    product_id: str
-    quantity: int
-    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -44,16 +29,6 @@ class OrderState:
     status: OrderStatus
     holds: tuple[Hold, ...]
     live_payment: bool
-
-
-@dataclass(frozen=True)
-class StockMove:
-    """Deltas of one inventory row; they always sum to zero, so stock is conserved."""
-
-    product_id: str
-    available: int
-    reserved: int
-    sold: int
 
 
 @dataclass(frozen=True)
@@ -85,7 +60,7 @@ def sell(state: OrderState) -> Settle:
     return Settle(
         OrderStatus.CONFIRMED,
         ReservationStatus.SOLD,
-        tuple(StockMove(h.product_id, 0, -h.quantity, h.quantity) for h in state.holds),
+        tuple(inventory.sell(h.product_id, h.quantity) for h in state.holds),
     )
 
 
@@ -93,22 +68,8 @@ def release(state: OrderState, order_status: OrderStatus) -> Settle:
     return Settle(
         order_status,
         ReservationStatus.RELEASED,
-        tuple(StockMove(h.product_id, h.quantity, -h.quantity, 0) for h in state.holds),
+        tuple(inventory.release(h.product_id, h.quantity) for h in state.holds),
     )
-
-
-def net_moves(settlements: Iterable[Settle]) -> list[StockMove]:
-    """One move per product, summed over several settlements, in product order (the order in
-    which a transaction must lock inventory rows so that concurrent ones cannot deadlock)."""
-    net: dict[str, tuple[int, int, int]] = {}
-    for move in (m for settle in settlements for m in settle.moves):
-        available, reserved, sold = net.get(move.product_id, (0, 0, 0))
-        net[move.product_id] = (
-            available + move.available,
-            reserved + move.reserved,
-            sold + move.sold,
-        )
-    return [StockMove(product_id, *net[product_id]) for product_id in sorted(net)]
 
 
 def on_payment(state: OrderState, payment: PaymentStatus) -> Decision:

@@ -15,26 +15,17 @@ are re-read after a grace period and only those that persist are reported.
 """
 
 import asyncio
-import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from elasticsearch import AsyncElasticsearch
-from psycopg import AsyncConnection
-from psycopg.rows import tuple_row
-from pymongo.asynchronous.database import AsyncDatabase
-from redis.asyncio import Redis
 
-from adapters.catalog_store import LIVE
+from adapters import catalog_store, inventory_store
 from adapters.connections import Clients
-from schemas.mongo_products import PRODUCTS
-from schemas.redis_keys import stock_key
+from adapters.stock_cache import CHUNK, StockMirror
+from domain.inventory import StockLevel
 
-CHUNK = 1000
-# Up to this many products Mongo is asked per id: an index lookup each on MongoDB, but a
-# collection scan each on FerretDB 1.24 (docs/PERFORMANCE.md), so only for a few.
-FEW = 20
 STORES = ("redis", "mongo", "elasticsearch")
 READS = ("postgres", *STORES)  # one progress step each, plus one for the re-check
 
@@ -56,16 +47,20 @@ class Scope:
 class StockRow:
     """One product as every store sees it; a copy is None when missing."""
 
-    product_id: str
-    available: int
-    reserved: int
-    sold: int
-    stocked: int
+    level: StockLevel
     copies: dict[str, int | None] = field(default_factory=dict)  # only the stores expected
 
     @property
+    def product_id(self) -> str:
+        return self.level.product_id
+
+    @property
+    def available(self) -> int:
+        return self.level.available
+
+    @property
     def conserved(self) -> bool:
-        return self.stocked == self.available + self.reserved + self.sold
+        return self.level.conserved
 
     @property
     def drifted(self) -> list[str]:
@@ -76,13 +71,15 @@ class StockRow:
         return "mongo" in self.copies
 
     def as_json(self) -> dict:
+        level = self.level
         return {
             "product_id": self.product_id,
             "postgres": {
-                "available": self.available,
-                "reserved": self.reserved,
-                "sold": self.sold,
-                "stocked": self.stocked,
+                "available": level.available,
+                "reserved": level.reserved,
+                "sold": level.sold,
+                "stocked": level.stocked,
+                "version": level.version,
             },
             **{store: self.copies.get(store) for store in STORES},
             "drifted": self.drifted,
@@ -147,7 +144,7 @@ async def audit(
         fresh = {row.product_id: row for row in reread}
         rows = [fresh.get(row.product_id, row) for row in rows]
     async with clients.pg.connection() as conn:
-        mixed = await mixed_orders(conn, scope.product_prefix)
+        mixed = await inventory_store.mixed_orders(conn, scope.product_prefix)
     step("recheck")
     return AuditReport(rows, mixed, asyncio.get_running_loop().time() - started)
 
@@ -164,110 +161,54 @@ async def read_stock(
     With ``previous`` rows (a re-check), Mongo, the slow store, is asked again only for the
     products whose Mongo copy drifted or whose Postgres figure moved since.
     """
-    inventory = await _inventory(clients, scope, product_ids)
+    async with clients.pg.connection() as conn:
+        levels = await inventory_store.levels(conn, scope.product_prefix, product_ids)
     step("postgres")
-    ids = [row[0] for row in inventory]
+    ids = [level.product_id for level in levels]
     kept = {
-        row[0]: previous[row[0]]
-        for row in inventory
+        level.product_id: previous[level.product_id]
+        for level in levels
         if previous
-        and row[0] in previous
-        and "mongo" not in previous[row[0]].drifted
-        and previous[row[0]].available == row[1]
+        and level.product_id in previous
+        and "mongo" not in previous[level.product_id].drifted
+        and previous[level.product_id].available == level.available
     }
-    cached, quantities, indexed = await asyncio.gather(
-        _told(step, "redis", _redis_stock(clients.redis, scope.key_prefix, ids)),
+    mirrored, quantities, indexed = await asyncio.gather(
+        _told(step, "redis", StockMirror(clients.redis, scope.key_prefix).read(ids)),
         _told(
             step,
             "mongo",
-            _mongo_quantities(
-                clients.mongo, scope.product_prefix, [pid for pid in ids if pid not in kept]
+            catalog_store.quantities(
+                clients.mongo, [pid for pid in ids if pid not in kept], scope.product_prefix
             ),
         ),
         _told(step, "elasticsearch", _search_quantities(clients.es, scope.search_alias, ids)),
     )
     quantities |= {pid: row.copies["mongo"] for pid, row in kept.items() if row.cataloged}
     rows = []
-    for product_id, available, reserved, sold, stocked in inventory:
-        copies: dict[str, int | None] = {"redis": cached.get(product_id)}
-        if product_id in quantities:
-            copies |= {"mongo": quantities[product_id], "elasticsearch": indexed.get(product_id)}
-        rows.append(StockRow(product_id, available, reserved, sold, stocked, copies))
+    for level in levels:
+        copies: dict[str, int | None] = {"redis": mirrored.get(level.product_id)}
+        if level.product_id in quantities:
+            copies |= {
+                "mongo": quantities[level.product_id],
+                "elasticsearch": indexed.get(level.product_id),
+            }
+        rows.append(StockRow(level, copies))
     return rows
-
-
-async def mixed_orders(conn: AsyncConnection, product_prefix: str = "") -> list[str]:
-    """Orders (with a line in scope) that have both a SOLD and a RELEASED reservation: a hold
-    settled twice."""
-    cursor = await conn.cursor(row_factory=tuple_row).execute(
-        "SELECT order_id::text FROM reservations GROUP BY order_id"
-        " HAVING bool_or(status = 'SOLD') AND bool_or(status = 'RELEASED')"
-        " AND bool_or(starts_with(product_id, %s)) ORDER BY order_id",
-        (product_prefix,),
-    )
-    return [order_id for (order_id,) in await cursor.fetchall()]
-
-
-async def _inventory(
-    clients: Clients, scope: Scope, product_ids: Sequence[str] | None
-) -> list[tuple[str, int, int, int, int]]:
-    query = (
-        "SELECT product_id, available_qty, reserved_qty, sold_qty, stocked_qty FROM inventory"
-        " WHERE starts_with(product_id, %s) AND (%s::text[] IS NULL OR product_id = ANY(%s))"
-        " ORDER BY product_id"
-    )
-    ids = None if product_ids is None else list(product_ids)
-    async with clients.pg.connection() as conn:
-        cursor = conn.cursor(row_factory=tuple_row)
-        await cursor.execute(query, (scope.product_prefix, ids, ids))
-        return await cursor.fetchall()
-
-
-async def _redis_stock(redis: Redis, key_prefix: str, ids: Sequence[str]) -> dict[str, int | None]:
-    values: dict[str, int | None] = {}
-    for chunk in _chunks(ids):
-        raw = await redis.mget([f"{key_prefix}{stock_key(pid)}" for pid in chunk])
-        values |= {pid: _as_int(value) for pid, value in zip(chunk, raw, strict=True)}
-    return values
-
-
-async def _mongo_quantities(
-    db: AsyncDatabase, product_prefix: str, ids: Sequence[str]
-) -> dict[str, int | None]:
-    """``quantity`` of the live catalog products among ``ids``.
-
-    One scan for many products; per-id lookups for a few (FerretDB answers an ``$in`` of
-    thousands of ids far slower than one full scan: it scans once per id).
-    """
-    products = db[PRODUCTS]
-    projection = {"_id": 0, "productId": 1, "quantity": 1}
-    if len(ids) <= FEW:
-        found = await asyncio.gather(
-            *(products.find_one({"productId": pid, **LIVE}, projection) for pid in ids)
-        )
-        documents: Iterable[dict] = (doc for doc in found if doc)
-    else:
-        query = {"productId": {"$regex": f"^{re.escape(product_prefix)}"}, **LIVE}
-        documents = [doc async for doc in products.find(query, projection)]
-    wanted = set(ids)
-    return {
-        doc["productId"]: _as_int(doc.get("quantity"))
-        for doc in documents
-        if doc["productId"] in wanted
-    }
 
 
 async def _search_quantities(
     es: AsyncElasticsearch, alias: str, ids: Sequence[str]
 ) -> dict[str, int | None]:
     values: dict[str, int | None] = {}
-    for chunk in _chunks(ids):
+    for start in range(0, len(ids), CHUNK):
         answer = await es.options(ignore_status=404).mget(
-            index=alias, ids=list(chunk), source_includes=["availableQty"]
+            index=alias, ids=list(ids[start : start + CHUNK]), source_includes=["availableQty"]
         )
         for doc in answer.get("docs", []):
             if doc.get("found"):
-                values[doc["_id"]] = _as_int(doc["_source"].get("availableQty"))
+                quantity = doc["_source"].get("availableQty")
+                values[doc["_id"]] = quantity if isinstance(quantity, int) else None
     return values
 
 
@@ -275,15 +216,3 @@ async def _told(step: Step, name: str, work: Awaitable[T]) -> T:
     result = await work
     step(name)
     return result
-
-
-def _as_int(value: object) -> int | None:
-    try:
-        return None if value is None else int(value)  # type: ignore[call-overload]
-    except ValueError:
-        return None  # a malformed copy counts as missing
-
-
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]

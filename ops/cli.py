@@ -24,7 +24,9 @@ from ops.replay import replay as rebuild
 from ops.seed import seed_catalog
 from ops.stack import stack
 from ops.stack.process import EngineError
-from ops.views import audit_table, lag_table
+from ops.stock_repair import Repair
+from ops.stock_repair import repair as repair_copies
+from ops.views import audit_table, lag_table, repair_table
 from schemas.settings import get_settings
 
 app = typer.Typer(help="Operate the shopstream stack.", no_args_is_help=True)
@@ -120,18 +122,27 @@ def audit(
     products: str = typer.Option("", help="Only products whose id starts with this"),
     grace: float = typer.Option(3.0, help="Seconds before re-reading drifted products"),
     limit: int = typer.Option(50, help="How many flagged products to list"),
+    repair: bool = typer.Option(
+        False, "--repair", help="Set drifted copies to what Postgres holds, then audit again"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table"),
 ) -> None:
     """Check stock conservation in Postgres and that Redis, Mongo and Elasticsearch agree
-    with it; print the drifts; exit 1 on any violation."""
+    with it; print the drifts (and, with --repair, what was fixed); exit 1 on any violation
+    (after --repair: on any that remains)."""
     settings = get_settings()
     scope = stock_audit.Scope(alias or settings.search_alias, key_prefix, products)
     with Progress(console=console, transient=True, disable=as_json) as progress:
         task = progress.add_task("auditing stock", total=len(stock_audit.READS) + 1)
-        report = asyncio.run(_audit(scope, grace, lambda _: progress.advance(task)))
+        report, repairs = asyncio.run(
+            _audit(scope, grace, repair, lambda _: progress.advance(task))
+        )
     if as_json:
-        print(json.dumps(report.as_json()))
+        print(json.dumps({**report.as_json(), "repairs": [r.as_json() for r in repairs]}))
     else:
+        if repairs:
+            console.print(repair_table(repairs))
+            console.print(f"{len(repairs)} copies repaired; audited again:")
         console.print(audit_table(report, limit))
         summary = report.summary()
         console.print(
@@ -146,10 +157,15 @@ def audit(
 
 
 async def _audit(
-    scope: stock_audit.Scope, grace: float, step: stock_audit.Step
-) -> stock_audit.AuditReport:
-    async with open_clients(get_settings(), pool_size=2) as clients:
-        return await stock_audit.audit(clients, scope, grace, step)
+    scope: stock_audit.Scope, grace: float, repair: bool, step: stock_audit.Step
+) -> tuple[stock_audit.AuditReport, list[Repair]]:
+    """The report (after a repair: of the audit that followed it) and the repairs made."""
+    async with open_clients(get_settings(), pool_size=4) as clients:
+        report = await stock_audit.audit(clients, scope, grace, step)
+        if not repair or not report.drifts:
+            return report, []
+        repairs = await repair_copies(clients, scope, report)
+        return await stock_audit.audit(clients, scope, grace), repairs
 
 
 @app.command("create-admin")

@@ -1,13 +1,15 @@
 """Rebuild a derived store from the Kafka log, from offset 0, while live traffic continues.
 
-``cache`` (Redis ``stock:*``) and ``product-qty`` (Mongo ``quantity``) come from the inventory
-topic, ``search`` from the catalog topic. A replay reads with a fresh consumer group (its own
-position, visible in ``shopctl lag`` while it runs, deleted at the end) up to the end offsets
-captured when it starts, keeps the newest change per product (the agents' LSN and version
-guards would drop the older ones anyway) and writes them through the agents' own sinks, with
-the same guards: a replay never puts back an older figure than the live agents wrote, so it is
-idempotent and safe beside them. A copy that holds a wrong value under a current LSN (see
-``shopctl audit``) needs that LSN cleared first; a wiped cache or index is rebuilt completely.
+``cache`` (the Redis stock mirror) and ``product-qty`` (Mongo ``quantity``) come from the
+inventory topic, ``search`` from the catalog topic. A replay reads with a fresh consumer group
+(its own position, visible in ``shopctl lag`` while it runs, deleted at the end) up to the end
+offsets captured when it starts and keeps the newest change per product.
+
+A stock copy is rewritten with those changes whatever version it holds, so a copy holding a
+wrong figure under a current (or corrupted) version is repaired too; the replay then applies
+what Postgres holds now through the live agents' guarded write (``ops.stock_repair``), so a
+newer change the live agent wrote meanwhile is never lost. Search writes keep Elasticsearch's
+version guard: a replay never puts back an older document than the live agent wrote.
 
 ``search`` fills a new versioned index through a build alias while the serving alias still
 points at the old one, then swaps the alias atomically and deletes the old index. Records that
@@ -18,7 +20,7 @@ the swap, up to the end offsets seen after it; from then on the live agent write
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -27,19 +29,21 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from elasticsearch import AsyncElasticsearch
 from kafka import KafkaAdminClient
 
+from adapters.catalog_store import CatalogQuantity
 from adapters.connections import Clients
 from adapters.search_writer import SearchWriter
-from adapters.stock_copies import CatalogQuantity, RedisStock
+from adapters.stock_cache import StockMirror
+from domain.inventory import StockChange, StockCopy, latest_per_product
 from domain.search_sync import SearchAction, search_action
-from domain.stock_sync import StockChange, StockSink, latest_per_product, stock_change
-from schemas.events import InventoryEvent, ProductEvent
+from ops.bounded import bounded
+from ops.stock_repair import CONCURRENCY, overwrite_then_catch_up
+from schemas.events import InventoryEvent, ProductEvent, stock_change_of
 from schemas.search_index import FIRST_VERSION, index_pattern, index_template, versioned_index
 from schemas.settings import Settings
 from schemas.topics import INVENTORY, PRODUCTS, TopicSpec
 
 FETCH_RECORDS = 5_000
 SEARCH_BATCH = 1_000
-CONCURRENCY = {"cache": 64, "product-qty": 16}
 
 Progress = Callable[[str, int, int], None]  # phase ("read" | "write"), done, total
 R = TypeVar("R")
@@ -101,18 +105,22 @@ async def replay(
         return ReplayResult(
             target, PRODUCTS.name(settings), records, products, time.monotonic() - started, index
         )
-    sink: StockSink = (
-        RedisStock(clients.redis, key_prefix)
-        if target is Target.CACHE
-        else CatalogQuantity(clients.mongo)
-    )
+    copy: StockCopy
+    if target is Target.CACHE:
+        copy, store = StockMirror(clients.redis, key_prefix), "redis"
+    else:
+        copy, store = CatalogQuantity(clients.mongo), "mongo"
     async with LogReader(settings, INVENTORY, target) as log:
         changes = _in_scope(
             latest_per_product(await _collect(log, await log.end_offsets(), _stock, progress)),
             product_prefix,
         )
-        await _bounded(
-            [sink.apply(change) for change in changes], CONCURRENCY[target], "write", progress
+        await overwrite_then_catch_up(
+            clients.pg,
+            copy,
+            changes,
+            CONCURRENCY[store],
+            lambda done: progress("write", done, len(changes)),
         )
     return ReplayResult(
         target, INVENTORY.name(settings), log.records, len(changes), time.monotonic() - started
@@ -210,7 +218,7 @@ def _stock(record: ConsumerRecord) -> StockChange | None:
     """As the stock agents parse it: tombstones and deletes carry no quantity."""
     if record.value is None:
         return None
-    return stock_change(InventoryEvent.model_validate_json(record.value))
+    return stock_change_of(InventoryEvent.model_validate_json(record.value))
 
 
 def _search(record: ConsumerRecord) -> SearchAction | None:
@@ -234,23 +242,6 @@ def _in_scope(changes: Sequence[StockChange], product_prefix: str) -> list[Stock
     return [change for change in changes if change.product_id.startswith(product_prefix)]
 
 
-async def _bounded(
-    writes: Sequence[Awaitable[None]], limit: int, phase: str, progress: Progress
-) -> None:
-    """Run ``writes`` at most ``limit`` at a time (order is free: the guards decide)."""
-    gate = asyncio.Semaphore(limit)
-    done = 0
-
-    async def one(write: Awaitable[None]) -> None:
-        nonlocal done
-        async with gate:
-            await write
-        done += 1
-        progress(phase, done, len(writes))
-
-    await asyncio.gather(*(one(w) for w in writes))
-
-
 async def _rebuild_search(
     es: AsyncElasticsearch, settings: Settings, alias: str, allow_shrink: bool, progress: Progress
 ) -> tuple[str, int, int]:
@@ -271,7 +262,12 @@ async def _rebuild_search(
                 batches = [
                     actions[i : i + SEARCH_BATCH] for i in range(0, len(actions), SEARCH_BATCH)
                 ]
-                await _bounded([writer.apply_many(b) for b in batches], 4, "write", progress)
+                total = len(batches)
+                await bounded(
+                    [writer.apply_many(b) for b in batches],
+                    4,
+                    lambda done: progress("write", done, total),
+                )
                 written.update(action.product_id for action in actions)
 
             await write_to(await log.end_offsets())

@@ -19,7 +19,7 @@ from pymongo import AsyncMongoClient, MongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from adapters import catalog_store
+from adapters import catalog_store, inventory_store
 from domain.catalog_gen import generate_catalog
 from schemas.catalog import Product
 from schemas.mongo_products import ensure_products_collection
@@ -104,12 +104,10 @@ async def load_products(db: AsyncDatabase, products: Sequence[Product], report: 
 
 
 def load_inventory(pg: psycopg.Connection, products: Sequence[Product]) -> int:
-    """One statement; existing rows keep their live stock (ON CONFLICT DO NOTHING)."""
+    """One statement; existing rows keep their live stock."""
     cursor = pg.execute(
-        "INSERT INTO inventory (product_id, available_qty, stocked_qty)"
-        " SELECT id, qty, qty FROM unnest(%s::text[], %s::int[]) AS seed(id, qty)"
-        " ON CONFLICT (product_id) DO NOTHING",
-        ([p.product_id for p in products], [p.quantity for p in products]),
+        inventory_store.ADD_LEVELS,
+        {"ids": [p.product_id for p in products], "quantities": [p.quantity for p in products]},
     )
     return cursor.rowcount
 

@@ -6,6 +6,7 @@ from rich.table import Table
 
 from ops.audit import STORES, AuditReport
 from ops.lag import PartitionLag
+from ops.stock_repair import Repair
 
 
 def lag_table(rows: Sequence[PartitionLag], max_lag: int, now_ms: int) -> Table:
@@ -32,15 +33,25 @@ def audit_table(report: AuditReport, limit: int) -> Table:
     for row in flagged[:limit]:
         copies = [_copy(row.copies, store, row.available) for store in STORES]
         problem = "not conserved" if not row.conserved else f"drift: {', '.join(row.drifted)}"
+        level = row.level
         table.add_row(
             row.product_id,
-            str(row.available),
-            str(row.reserved),
-            str(row.sold),
-            str(row.stocked),
+            str(level.available),
+            str(level.reserved),
+            str(level.sold),
+            str(level.stocked),
             *copies,
             problem,
         )
+    return table
+
+
+def repair_table(repairs: Sequence[Repair]) -> Table:
+    """What ``audit --repair`` changed: each copy, from its drifted value to Postgres'."""
+    table = Table("product", "copy", "was", "now")
+    for repair in repairs:
+        was = "missing" if repair.before is None else str(repair.before)
+        table.add_row(repair.product_id, repair.store, f"[red]{was}[/red]", str(repair.after))
     return table
 
 

@@ -20,6 +20,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from domain.inventory import StockLevel
+
 MAX_PAGE_SIZE = 100
 """Largest search page; bigger requests are refused (422) rather than silently clamped."""
 
@@ -198,7 +200,7 @@ class ProductUpdate(CamelModel):
         return self.model_dump(mode="json", exclude_none=True)
 
 
-class StockLevel(CamelModel):
+class SetStock(CamelModel):
     """Admin request: the new sellable quantity of a product."""
 
     model_config = ConfigDict(extra="forbid")
@@ -214,3 +216,13 @@ class InventoryLevel(CamelModel):
     reserved_qty: int
     sold_qty: int
     stocked_qty: int
+
+    @classmethod
+    def of(cls, level: StockLevel) -> "InventoryLevel":
+        return cls(
+            product_id=level.product_id,
+            available_qty=level.available,
+            reserved_qty=level.reserved,
+            sold_qty=level.sold,
+            stocked_qty=level.stocked,
+        )

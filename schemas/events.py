@@ -12,6 +12,8 @@ from typing import Any, Generic, Literal, TypeVar
 from bson import json_util
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from domain.inventory import StockChange
+
 Row = TypeVar("Row", bound=BaseModel)
 
 # MongoDB extended JSON ("relaxed" mode, as the Debezium MongoDB connector writes it).
@@ -75,7 +77,13 @@ class InventoryRow(BaseModel):
     reserved_qty: int
     sold_qty: int
     stocked_qty: int
+    version: int = 0  # 0: a record captured before rows had versions; any versioned one wins
     updated_at: datetime | None = None
+
+    @property
+    def stock_change(self) -> StockChange:
+        """What the derived copies of stock take from this row."""
+        return StockChange(self.product_id, self.available_qty, self.version)
 
 
 class OrderRow(BaseModel):
@@ -154,3 +162,8 @@ OrderEvent = Envelope[OrderRow]
 PaymentEvent = Envelope[PaymentRow]
 ReservationEvent = Envelope[ReservationRow]
 ProductEvent = Envelope[ProductChange]
+
+
+def stock_change_of(event: InventoryEvent) -> StockChange | None:
+    """The available count an inventory change sets; None for a row delete (no row image)."""
+    return None if event.op == "d" or event.after is None else event.after.stock_change

@@ -74,7 +74,8 @@ PRODUCTS_VALIDATOR: dict = {
             "version": {"bsonType": ["int", "long"], "minimum": 1},
             "changeBucket": {"bsonType": ["int", "long"]},
             "deleted": {"bsonType": "bool"},
-            "stockLsn": {"bsonType": ["int", "long"]},
+            # The inventory row version ``quantity`` was copied from (domain/inventory.py).
+            "stockVersion": {"bsonType": ["int", "long"], "minimum": 1},
         },
     }
 }

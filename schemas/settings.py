@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     jwt_issuer: str = Field("shopstream", description="JWT issuer claim")
     jwt_ttl_seconds: int = Field(3600, description="Lifetime of an access token")
     reservation_ttl_seconds: int = Field(600, description="How long a checkout holds stock")
+    gate_admission_ttl_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="How long the checkout gate counts an admission whose outcome it was not"
+        " told or the stock mirror does not show yet (a crashed API's admissions expire)",
+    )
     reservation_expiry_interval_seconds: float = Field(
         1.0, description="How often the orders worker releases expired holds"
     )

@@ -34,3 +34,14 @@ def engine_guard(settings: Settings) -> Callable[[str], None]:
 @pytest.fixture(scope="session")
 def require_engine(settings: Settings) -> Callable[[str], None]:
     return engine_guard(settings)
+
+
+ENGINE_FIXTURES = {"require_engine", "engines", "pipeline"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that reaches an engine (through any fixture) is marked ``engines``, so
+    ``make test-unit`` (``-m "not engines"``) runs exactly the tests that need none."""
+    for item in items:
+        if ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.engines)

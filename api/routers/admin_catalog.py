@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Response
 from pymongo.errors import DuplicateKeyError
 
-from adapters import catalog_store
+from adapters import catalog_store, inventory_store
 from api.auth import AdminUser
 from api.deps import ClientsDep
 from api.errors import ApiError
-from api.inventory_repo import set_available_qty
 from api.params import ProductIdPath
-from schemas.catalog import InventoryLevel, Product, ProductCreate, ProductUpdate, StockLevel
+from schemas.catalog import InventoryLevel, Product, ProductCreate, ProductUpdate, SetStock
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -67,9 +66,11 @@ async def delete_product(product_id: ProductIdPath, _: AdminUser, clients: Clien
 
 @router.put("/inventory/{productId}", response_model=InventoryLevel)
 async def set_stock(
-    product_id: ProductIdPath, level: StockLevel, _: AdminUser, clients: ClientsDep
+    product_id: ProductIdPath, level: SetStock, _: AdminUser, clients: ClientsDep
 ) -> InventoryLevel:
     """Set sellable stock; stockedQty moves by the same delta so stock stays conserved."""
     if not await catalog_store.product_exists(clients.mongo, product_id):
         raise _unknown(product_id)
-    return await set_available_qty(clients.pg, product_id, level.available_qty)
+    async with clients.pg.connection() as conn:
+        stocked = await inventory_store.set_available(conn, product_id, level.available_qty)
+    return InventoryLevel.of(stocked)

@@ -6,12 +6,13 @@ from typing import Annotated
 from elasticsearch import NotFoundError, TransportError
 from fastapi import APIRouter, Query
 
-from adapters import catalog_store
+from adapters import catalog_store, inventory_store
+from adapters.connections import Clients
+from adapters.stock_cache import StockMirror
 from api.deps import ClientsDep
 from api.errors import ApiError
 from api.params import ProductIdPath
 from api.search import build_search_body, parse_search_response
-from api.stock import live_available_qty
 from schemas.catalog import Product, ProductDetails, SearchParams, SearchResponse
 
 router = APIRouter(prefix="/products", tags=["products"])
@@ -41,8 +42,18 @@ async def product_details(product_id: ProductIdPath, clients: ClientsDep) -> Pro
     """
     document, qty = await asyncio.gather(
         catalog_store.find_product(clients.mongo, product_id),
-        live_available_qty(clients, product_id),
+        _available(clients, product_id),
     )
     if document is None:
         raise ApiError(404, "product_not_found", f"no product {product_id!r}")
     return ProductDetails.of(Product.model_validate(document), qty)
+
+
+async def _available(clients: Clients, product_id: str) -> int:
+    """The stock mirror's count, else Postgres' (a miss, or Redis unreachable). The API never
+    fills the mirror: every mirrored value is one the pipeline took from Postgres."""
+    mirrored = await StockMirror(clients.redis).available(product_id)
+    if mirrored is not None:
+        return mirrored
+    async with clients.pg.connection() as conn:
+        return await inventory_store.available(conn, product_id)

@@ -1,22 +1,23 @@
-"""Checkout: shed on a sold-out cache, validate against the cart and live prices, pass the Redis
-gate, then reserve stock, create the order and its holds, and empty the bought cart lines in ONE
-Postgres transaction."""
+"""Checkout: shed what the gate already sees is short, validate against the cart and live
+prices, pass the gate, then reserve stock, create the order and its holds, and empty the bought
+cart lines in ONE Postgres transaction; finally tell the gate what Postgres decided."""
 
 import uuid
 
+from adapters import inventory_store
 from adapters.connections import Clients
+from adapters.stock_cache import CheckoutGate
 from api.prices import PriceReader
-from api.repositories import carts, orders, stock, users
-from api.stock_gate import admit, first_sold_out, give_back
+from api.repositories import carts, orders, users
 from domain.cart import CartNotFound
 from domain.checkout import (
     OrderDraft,
-    OutOfStock,
     RequestedLine,
     delivery_address,
     draft_order,
     order_id_for,
 )
+from domain.inventory import OutOfStock, StockChange
 from schemas.checkout import CheckoutRequest
 
 
@@ -49,18 +50,20 @@ async def _place(
     user_id: uuid.UUID,
     request: CheckoutRequest,
 ) -> None:
+    gate = CheckoutGate(clients.redis)
     wanted = {line.product_id: line.quantity for line in request.products}
-    if (sold_out := await first_sold_out(clients.redis, wanted)) is not None:
-        raise OutOfStock(sold_out)
+    if (short := await gate.first_short(wanted)) is not None:
+        raise OutOfStock(short)
     draft, address = await _confirmed_draft(clients, prices, user_id, request)
-    ttl = clients.settings.reservation_ttl_seconds
-    if (shed_on := await admit(clients.redis, order_id, draft.lines, ttl)) is not None:
+    lines = [(line.product_id, line.quantity) for line in draft.lines]
+    ttl = clients.settings.gate_admission_ttl_seconds
+    if (shed_on := await gate.admit(order_id, lines, ttl)) is not None:
         raise OutOfStock(shed_on)
+    reserved: list[StockChange] = []
     try:
-        await _reserve(clients, order_id, user_id, request.cart_id, draft, address)
-    except Exception:
-        await give_back(clients.redis, order_id, draft.lines)
-        raise
+        reserved = await _reserve(clients, order_id, user_id, request.cart_id, draft, address)
+    finally:
+        await gate.settle(order_id, draft.product_ids, reserved)
 
 
 async def _confirmed_draft(
@@ -90,16 +93,17 @@ async def _reserve(
     cart_id: uuid.UUID,
     draft: OrderDraft,
     address: dict | None,
-) -> None:
-    """The order row goes first: a concurrent retry of the same order waits on its key and then
-    finds it, instead of reserving stock twice. Lines come sorted, so locks never deadlock."""
+) -> list[StockChange]:
+    """The stock levels the reservation left (none when a concurrent retry placed the order).
+
+    The order row goes first: a concurrent retry of the same order waits on its key and then
+    finds it, instead of reserving stock twice."""
     async with clients.pg.connection() as conn, conn.transaction():
         if not await orders.insert_reserved(conn, order_id, user_id, draft, address):
-            return
-        for line in draft.lines:
-            if not await stock.reserve(conn, line.product_id, line.quantity):
-                raise OutOfStock(line.product_id)
-        await stock.insert_holds(
-            conn, order_id, draft.lines, clients.settings.reservation_ttl_seconds
+            return []
+        lines = [(line.product_id, line.quantity) for line in draft.lines]
+        reserved = await inventory_store.hold(
+            conn, order_id, lines, clients.settings.reservation_ttl_seconds
         )
         await carts.remove_lines(conn, cart_id, draft.product_ids)
+    return reserved

@@ -32,6 +32,11 @@ def triage(rows: Sequence[StockRow], low_stock: int) -> list[StockRow]:
     )
 
 
+def drifted_only(rows: Sequence[StockRow]) -> list[StockRow]:
+    """The products some copy disagrees on (the dashboard's "drifted only" filter)."""
+    return [row for row in rows if row.drifted]
+
+
 def _lag_order(row: PartitionLag, now: int) -> tuple:
     """Most behind first, then the most recently active: idle leftovers of old runs last."""
     age = row.commit_age_seconds(now)
@@ -97,11 +102,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         request: Request,
         page: int = Query(1, ge=1),
         size: int = Query(25, ge=1, le=500),
+        drifted: bool = Query(False, description="Only products a copy disagrees on"),
     ) -> dict:
         """Stock per product across the stores, drifted and low-stock products first."""
         sampler = sampler_of(request)
         report = sampler.stock
         rows = [] if report is None else triage(report.rows, settings.low_stock_threshold)
+        if drifted:
+            rows = drifted_only(rows)
         start = (page - 1) * size
         return {
             "audited_at_ms": sampler.stock_at_ms,

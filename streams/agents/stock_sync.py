@@ -1,4 +1,5 @@
-"""Stock sync: inventory changes -> Redis ``stock:{pid}`` and Mongo ``quantity``, LSN-guarded.
+"""Stock sync: inventory changes -> the Redis stock mirror and Mongo ``quantity``, each taking
+only a newer inventory row version than the one it holds.
 
 Two agents read the inventory topic, so the cache never waits for the catalog: a Redis write
 takes a millisecond, a catalog update several (FerretDB: 2 ms with the GIN twins of
@@ -14,11 +15,11 @@ and search sync stays the one writer of the search index.
 import asyncio
 from functools import partial
 
-from adapters.stock_copies import CatalogQuantity, RedisStock
-from domain.stock_sync import StockChange, StockSink, latest_per_product, stock_change
-from schemas.events import InventoryEvent
+from adapters.catalog_store import CatalogQuantity
+from adapters.stock_cache import StockKeys, StockMirror
+from domain.inventory import StockChange, StockCopy, latest_per_product
+from schemas.events import InventoryEvent, stock_change_of
 from schemas.mongo_products import PRODUCTS
-from schemas.redis_keys import stock_key
 from schemas.topics import INVENTORY
 from streams.app import app, topic
 from streams.dead_letters import decoded
@@ -34,19 +35,21 @@ def parse(value: bytes | None) -> StockChange | None:
     """None for the tombstone after a row delete, the delete itself and a dead letter."""
     if value is None:
         return None
-    return decoded(INVENTORY, lambda v: stock_change(InventoryEvent.model_validate_json(v)), value)
+    return decoded(
+        INVENTORY, lambda v: stock_change_of(InventoryEvent.model_validate_json(v)), value
+    )
 
 
-async def cache_sink() -> StockSink:
-    return RedisStock((await resources()).redis)
+async def cache_sink() -> StockCopy:
+    return StockMirror((await resources()).redis)
 
 
-async def quantity_sink() -> StockSink:
+async def quantity_sink() -> StockCopy:
     return CatalogQuantity((await resources()).mongo)
 
 
 AGENTS = (
-    AgentSpec("stock_cache", INVENTORY, sinks=(f"redis:{stock_key('{productId}')}",)),
+    AgentSpec("stock_cache", INVENTORY, sinks=(f"redis:{StockKeys().available('{productId}')}",)),
     AgentSpec("product_quantity", INVENTORY, sinks=(mongo(PRODUCTS),)),
 )
 

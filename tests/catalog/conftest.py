@@ -16,6 +16,8 @@ from elasticsearch import Elasticsearch
 from pymongo import MongoClient
 from redis import Redis
 
+from adapters import inventory_store
+from adapters.stock_cache import StockKeys
 from api.app import create_app
 from api.auth import Principal, issue_token
 from domain.catalog_gen import generate_catalog
@@ -66,11 +68,12 @@ def clean_up(settings: Settings, id_prefix: str = ID_PREFIX) -> None:
     with MongoClient(settings.mongo_url) as mongo:
         mongo.drop_database(settings.mongo_db)
     with psycopg.connect(settings.postgres_dsn) as pg:
-        pg.execute("DELETE FROM inventory WHERE product_id LIKE %s", (f"{id_prefix}%",))
+        pg.execute(inventory_store.REMOVE_LEVELS, {"ids": [], "prefix": id_prefix})
     redis = Redis.from_url(settings.redis_url)
-    stale = list(redis.scan_iter(f"stock:{id_prefix}*"))
-    if stale:
-        redis.delete(*stale)
+    keys = StockKeys()
+    for pattern in (keys.available(f"{id_prefix}*"), keys.version(f"{id_prefix}*")):
+        if stale := list(redis.scan_iter(pattern)):
+            redis.delete(*stale)
 
 
 @asynccontextmanager

@@ -13,7 +13,8 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from adapters import catalog_store
+from adapters import catalog_store, inventory_store
+from domain.inventory import StockChange, net_moves, reserve, sell
 from schemas.mongo_products import PRODUCTS
 from schemas.settings import Settings
 from tests.catalog.conftest import ID_PREFIX
@@ -126,7 +127,7 @@ async def test_listing_a_deleted_product_again_revives_it(
     pid = listed["productId"]
     assert (await api.delete(f"/v1/admin/products/{pid}", headers=admin_headers)).status_code == 204
     # Stock sync keeps mirroring Postgres stock into the tombstone (a delete keeps the row).
-    assert await catalog_store.set_quantity(store, pid, 7, lsn=1)
+    assert await catalog_store.set_quantity(store, StockChange(pid, 7, 1))
     relisted = {**listed, "title": "Acme Cordless Drill 20V (relisted)"}
 
     response = await api.post("/v1/admin/products", json=relisted, headers=admin_headers)
@@ -154,11 +155,8 @@ async def test_setting_stock_creates_then_adjusts_conserved_inventory(
         "stockedQty": 10,
     }
     with psycopg.connect(engines.postgres_dsn) as pg:  # a checkout holds 2, 1 is sold
-        pg.execute(
-            "UPDATE inventory SET available_qty = 7, reserved_qty = 2, sold_qty = 1"
-            " WHERE product_id = %s",
-            (pid,),
-        )
+        [checkout] = net_moves([reserve(pid, 3), sell(pid, 1)])
+        pg.execute(inventory_store.MOVE, inventory_store.move_params(checkout))
     lowered = (await api.put(url, json={"availableQty": 3}, headers=admin_headers)).json()
     assert (lowered["availableQty"], lowered["stockedQty"]) == (3, 6)
     assert inventory_row(engines, pid) == (3, 2, 1, 6), "stocked = available + reserved + sold"

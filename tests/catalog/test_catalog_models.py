@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from domain.catalog_gen import generate_catalog
-from schemas.catalog import Product, ProductCreate, ProductDetails, ProductUpdate, StockLevel
+from schemas.catalog import Product, ProductCreate, ProductDetails, ProductUpdate, SetStock
 from schemas.search_index import INDEX_MAPPINGS, product_to_search_doc
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -94,4 +94,4 @@ def test_empty_update_is_refused() -> None:
 
 def test_negative_stock_is_refused() -> None:
     with pytest.raises(ValidationError):
-        StockLevel.model_validate({"availableQty": -1})
+        SetStock.model_validate({"availableQty": -1})

@@ -7,9 +7,11 @@ import psycopg
 import pytest
 from redis import Redis
 
+from adapters.stock_cache import StockKeys
 from schemas.catalog import Product
-from schemas.redis_keys import stock_key
 from schemas.settings import Settings
+
+KEYS = StockKeys()
 
 
 @pytest.fixture
@@ -42,18 +44,20 @@ async def test_cached_stock_wins(
     api: httpx.AsyncClient, catalog: list[Product], redis: Redis
 ) -> None:
     product = catalog[10]
-    redis.set(stock_key(product.product_id), 42)
+    redis.set(KEYS.available(product.product_id), 42)
     try:
         assert (await details(api, product.product_id))["availableQty"] == 42
     finally:
-        redis.delete(stock_key(product.product_id))
+        redis.delete(KEYS.available(product.product_id))
 
 
 async def test_cache_miss_reads_postgres(
     api: httpx.AsyncClient, catalog: list[Product], redis: Redis, engines: Settings
 ) -> None:
     product = catalog[11]
-    redis.delete(stock_key(product.product_id))  # evicted (the stock-sync agent may have set it)
+    redis.delete(
+        KEYS.available(product.product_id)
+    )  # evicted (the stock-sync agent may have set it)
     with psycopg.connect(engines.postgres_dsn) as pg:
         (stock,) = pg.execute(
             "SELECT available_qty FROM inventory WHERE product_id = %s", (product.product_id,)
@@ -66,11 +70,11 @@ async def test_a_malformed_cache_value_falls_back_to_postgres(
     api: httpx.AsyncClient, catalog: list[Product], redis: Redis
 ) -> None:
     product = catalog[12]
-    redis.set(stock_key(product.product_id), "not-a-number")
+    redis.set(KEYS.available(product.product_id), "not-a-number")
     try:
         assert (await details(api, product.product_id))["availableQty"] == product.quantity
     finally:
-        redis.delete(stock_key(product.product_id))
+        redis.delete(KEYS.available(product.product_id))
 
 
 async def test_unknown_product_is_404_json(api: httpx.AsyncClient) -> None:

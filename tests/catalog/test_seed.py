@@ -6,7 +6,8 @@ import psycopg
 from elasticsearch import Elasticsearch
 from pymongo import AsyncMongoClient, MongoClient
 
-from adapters import catalog_store
+from adapters import catalog_store, inventory_store
+from domain.inventory import net_moves, reserve, sell
 from ops.seed import seed_catalog
 from schemas.catalog import Product
 from schemas.mongo_products import PRODUCTS, ensure_products_collection
@@ -34,11 +35,9 @@ def test_reseeding_adds_nothing_and_keeps_live_stock(
 ) -> None:
     product = catalog[20]
     with psycopg.connect(engines.postgres_dsn, autocommit=True) as pg:
-        sell_one = (
-            "UPDATE inventory SET available_qty = available_qty - 1, sold_qty = sold_qty + 1"
-            " WHERE product_id = %s RETURNING available_qty"
-        )
-        (live,) = pg.execute(sell_one, (product.product_id,)).fetchone()
+        [sale] = net_moves([reserve(product.product_id, 1), sell(product.product_id, 1)])
+        pg.execute(inventory_store.MOVE, inventory_store.move_params(sale))
+        live = product.quantity - 1
         result = seed_catalog(engines, CATALOG_SIZE, CATALOG_SEED, ID_PREFIX, lambda _: None)
         (after,) = pg.execute(
             "SELECT available_qty FROM inventory WHERE product_id = %s", (product.product_id,)

@@ -13,12 +13,12 @@ import pytest
 from kafka import TopicPartition
 from redis import Redis
 
-from adapters import catalog_store
+from adapters import catalog_store, inventory_store
 from adapters.connections import Clients, open_clients
+from adapters.stock_cache import StockKeys
 from ops.migrate import apply_migrations
 from ops.streams_worker import IsolatedWorker, running_worker
 from schemas.catalog import Product, ProductListing
-from schemas.redis_keys import stock_key, stock_lsn_key
 from schemas.settings import Settings
 from streams.agents import search_sync, stock_sync
 from tests.catalogflow.memory import MemorySearch, MemoryStock
@@ -96,17 +96,14 @@ def new_product(pipeline: Pipeline, clients: Clients):
         document = Product.listed(listing, datetime.now(UTC)).model_dump()
         await catalog_store.create_product(clients.mongo, {**document, "quantity": available})
         async with clients.pg.connection() as conn:
-            await conn.execute(
-                "INSERT INTO inventory (product_id, available_qty, stocked_qty)"
-                " VALUES (%s, %s, %s)",
-                (product_id, available, available),
-            )
+            await inventory_store.add_levels(conn, {product_id: available})
         created.append(product_id)
         return product_id
 
     yield create
     with psycopg.connect(pipeline.settings.postgres_dsn, autocommit=True) as conn:
-        conn.execute("DELETE FROM inventory WHERE product_id = ANY(%s)", (created,))
+        conn.execute(inventory_store.REMOVE_LEVELS, {"ids": created, "prefix": None})
+    keys = StockKeys()
     with Redis.from_url(pipeline.settings.redis_url) as redis:
         for product_id in created:
-            redis.delete(stock_key(product_id), stock_lsn_key(product_id))
+            redis.delete(keys.available(product_id), keys.version(product_id))

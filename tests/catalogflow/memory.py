@@ -1,11 +1,11 @@
 """In-memory sinks with the engines' write contracts, for agent tests without engines.
 
 Each keeps what it holds unless the incoming change is newer, by the same domain rule the
-real adapters enforce inside Redis/Mongo (LSN) and Elasticsearch (external version).
+real adapters enforce inside Redis/Mongo (row version) and Elasticsearch (external version).
 """
 
+from domain.inventory import StockChange, supersedes
 from domain.search_sync import SearchAction, Upsert
-from domain.stock_sync import StockChange, supersedes
 
 
 class MemoryStock:
@@ -13,11 +13,18 @@ class MemoryStock:
         self.held: dict[str, StockChange] = {}
         self.writes = 0
 
-    async def apply(self, change: StockChange) -> None:
+    async def apply(self, change: StockChange) -> bool:
         held = self.held.get(change.product_id)
-        if supersedes(change.lsn, None if held is None else held.lsn):
-            self.held[change.product_id] = change
-            self.writes += 1
+        if not supersedes(change.version, None if held is None else held.version):
+            return False
+        self.held[change.product_id] = change
+        self.writes += 1
+        return True
+
+    async def overwrite(self, change: StockChange) -> bool:
+        changed = self.held.get(change.product_id) != change
+        self.held[change.product_id] = change
+        return changed
 
 
 class MemorySearch:

@@ -11,14 +11,15 @@ from schemas.events import EXTENDED_JSON, product_key
 UPDATED_AT = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
 
 
-def inventory_record(product_id: str, available: int, lsn: int, op: str = "u") -> bytes:
-    """A Debezium Postgres change of an inventory row."""
+def inventory_record(product_id: str, available: int, version: int, op: str = "u") -> bytes:
+    """A Debezium Postgres change of an inventory row (the LSN grows with the version)."""
     row = {
         "product_id": product_id,
         "available_qty": available,
         "reserved_qty": 0,
         "sold_qty": 0,
         "stocked_qty": available,
+        "version": version,
         "updated_at": "2025-05-01T12:00:00Z",
     }
     return json.dumps(
@@ -26,7 +27,12 @@ def inventory_record(product_id: str, available: int, lsn: int, op: str = "u") -
             "op": op,
             "before": None,
             "after": row,
-            "source": {"connector": "postgresql", "db": "shop", "table": "inventory", "lsn": lsn},
+            "source": {
+                "connector": "postgresql",
+                "db": "shop",
+                "table": "inventory",
+                "lsn": 1000 + version,
+            },
             "ts_ms": 1,
         }
     ).encode()

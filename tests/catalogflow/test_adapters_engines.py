@@ -1,7 +1,8 @@
 """The write contracts the in-memory sinks stand in for, checked on the real engines.
 
-Catalog store on FerretDB (versions, soft deletes, LSN-guarded quantity), the Redis stock
-script, and externally versioned Elasticsearch writes: older or repeated writes lose.
+Catalog store on FerretDB (versions, soft deletes, version-guarded quantity), and externally
+versioned Elasticsearch writes: older or repeated writes lose. (The Redis stock mirror has its
+own tests in tests/stock.)
 """
 
 import uuid
@@ -14,11 +15,9 @@ from pymongo import MongoClient
 from adapters import catalog_store
 from adapters.connections import Clients, open_clients
 from adapters.search_writer import SearchWriter
-from adapters.stock_copies import set_cached_stock
+from domain.inventory import StockChange
 from domain.search_sync import Remove, Upsert
-from domain.stock_sync import StockChange
 from schemas.mongo_products import ensure_products_collection
-from schemas.redis_keys import stock_key, stock_lsn_key
 from schemas.search_index import ensure_search_index
 
 pytestmark = pytest.mark.engines
@@ -77,24 +76,23 @@ async def test_documents_from_before_the_convention_are_adopted_once(isolated: C
 async def test_quantity_follows_only_newer_inventory_changes(isolated: Clients) -> None:
     db = isolated.mongo
     await catalog_store.create_product(db, {**listing("k2"), "quantity": 5})
-    assert await catalog_store.set_quantity(db, "k2", 4, lsn=200)
-    assert not await catalog_store.set_quantity(db, "k2", 9, lsn=100)  # older
-    assert not await catalog_store.set_quantity(db, "k2", 4, lsn=200)  # repeated
-    assert not await catalog_store.set_quantity(db, "k2", 4, lsn=300)  # same figure
-    assert not await catalog_store.set_quantity(db, "k2", 7, lsn=250)  # older than 300
+    assert await catalog_store.set_quantity(db, StockChange("k2", 4, 20))
+    assert not await catalog_store.set_quantity(db, StockChange("k2", 9, 10))  # older
+    assert not await catalog_store.set_quantity(db, StockChange("k2", 4, 20))  # repeated
+    assert not await catalog_store.set_quantity(db, StockChange("k2", 4, 30))  # same figure
+    assert not await catalog_store.set_quantity(db, StockChange("k2", 7, 25))  # older than 30
     product = await catalog_store.find_product(db, "k2")
-    assert (product["quantity"], product["stockLsn"], product["version"]) == (4, 300, 2)
+    assert (product["quantity"], product["stockVersion"], product["version"]) == (4, 30, 2)
 
 
-async def test_redis_stock_keeps_the_newest_lsn(isolated: Clients) -> None:
-    redis, product_id = isolated.redis, f"cfa-{uuid.uuid4().hex[:8]}"
-    try:
-        assert await set_cached_stock(redis, StockChange(product_id, 5, 2**63))
-        assert not await set_cached_stock(redis, StockChange(product_id, 9, 2**63 - 1))
-        assert not await set_cached_stock(redis, StockChange(product_id, 5, 2**63))
-        assert await redis.get(stock_key(product_id)) == "5"
-    finally:
-        await redis.delete(stock_key(product_id), stock_lsn_key(product_id))
+async def test_a_forced_quantity_replaces_a_newer_or_corrupted_one(isolated: Clients) -> None:
+    db = isolated.mongo
+    await catalog_store.create_product(db, {**listing("k4"), "quantity": 5})
+    assert await catalog_store.set_quantity(db, StockChange("k4", 99, 10**12))  # corrupted
+    assert await catalog_store.set_quantity(db, StockChange("k4", 3, 7), force=True)
+    assert not await catalog_store.set_quantity(db, StockChange("k4", 3, 7), force=True)
+    assert await catalog_store.set_quantity(db, StockChange("k4", 2, 8))  # guarded again
+    assert await catalog_store.quantities(db, ["k4", "absent"]) == {"k4": 2}
 
 
 async def test_search_writes_are_ordered_by_external_version(isolated: Clients, settings) -> None:

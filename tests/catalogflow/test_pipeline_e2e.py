@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable
 import pytest
 from elasticsearch import ApiError
 
-from adapters import catalog_store
+from adapters import catalog_store, inventory_store
 from adapters.connections import Clients
-from schemas.redis_keys import stock_key, stock_lsn_key
+from adapters.stock_cache import StockKeys
+from domain.inventory import reserve, sell
 from schemas.topics import INVENTORY, PRODUCTS
 from tests.catalogflow.conftest import Pipeline
 from tests.catalogflow.kafka_records import produce, read_records, wait_consumed
@@ -75,15 +76,11 @@ async def test_inventory_change_reaches_redis_mongo_and_search_within_2s(
     await seconds_until({"listed": listed}, SETTLE_SECONDS)
 
     async with clients.pg.connection() as conn:
-        await conn.execute(
-            "UPDATE inventory SET available_qty = available_qty - 3, sold_qty = sold_qty + 3"
-            " WHERE product_id = %s",
-            (product_id,),
-        )
+        await inventory_store.move(conn, [reserve(product_id, 3), sell(product_id, 3)])
     # committed: the pool's connection context commits on exit
 
     async def redis_copy() -> bool:
-        return await clients.redis.get(stock_key(product_id)) == "7"
+        return await clients.redis.get(StockKeys().available(product_id)) == "7"
 
     async def mongo_copy() -> bool:
         product = await catalog_store.find_product(clients.mongo, product_id)
@@ -166,7 +163,7 @@ async def test_feed_resumes_after_restart_without_loss(
 
 async def copies(clients: Clients, alias: str, product_ids: list[str]) -> dict:
     """Every derived copy of the products: Redis, Mongo documents, search documents."""
-    keys = [k for p in product_ids for k in (stock_key(p), stock_lsn_key(p))]
+    keys = [k for p in product_ids for k in (StockKeys().available(p), StockKeys().version(p))]
     documents = (
         await clients.mongo[catalog_store.PRODUCTS]
         .find({"productId": {"$in": product_ids}})
@@ -187,11 +184,7 @@ async def test_redelivered_records_change_nothing(
     kept, dropped = await new_product(available=5), await new_product(available=6)
     async with clients.pg.connection() as conn:
         for _ in range(3):
-            await conn.execute(
-                "UPDATE inventory SET available_qty = available_qty - 1,"
-                " reserved_qty = reserved_qty + 1 WHERE product_id = %s",
-                (kept,),
-            )
+            await inventory_store.move(conn, [reserve(kept, 1)])
     await catalog_store.update_product(clients.mongo, kept, {"price": 44.5})
     await catalog_store.delete_product(clients.mongo, dropped)
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from bson import ObjectId
 
 from domain.catalog_feed import CHANGE_BUCKET_SECONDS, buckets_between, change_bucket, to_emit
+from domain.inventory import StockChange, latest_per_product
 from domain.search_sync import Remove, Upsert, search_action
-from domain.stock_sync import StockChange, latest_per_product
 from schemas.events import ProductEvent, product_id_of_key, product_key
 from tests.catalogflow.records import UPDATED_AT, feed_record, product_document
 

@@ -11,11 +11,12 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from adapters import catalog_store
+from adapters import catalog_store, inventory_store
 from adapters.connections import Clients
+from adapters.stock_cache import StockMirror
 from api.auth import Principal, issue_token
+from domain.inventory import StockChange
 from schemas.catalog import Product, ProductListing
-from schemas.redis_keys import stock_key
 
 TEST_RUN = uuid.uuid4().hex[:12]
 _created_products: list[str] = []
@@ -49,7 +50,8 @@ async def create_product(
     cached_stock: int | None = None,
 ) -> str:
     """A catalog document (Mongo) plus its inventory row (Postgres); ``cached_stock`` also sets
-    the Redis stock cache, as the stock-sync stream would."""
+    the Redis stock mirror at the row's first version, as the stock-sync stream would (a figure
+    other than ``stock`` plays a stale or wrong mirror)."""
     product_id = unique_product_id()
     listing = ProductListing(
         product_id=product_id,
@@ -61,15 +63,10 @@ async def create_product(
     product = Product.listed(listing, dt.datetime.now(dt.UTC))
     await catalog_store.create_product(clients.mongo, product.model_dump())
     _created_products.append(product_id)
-    await sql(
-        clients,
-        "INSERT INTO inventory (product_id, available_qty, stocked_qty) VALUES (%s, %s, %s)",
-        product_id,
-        stock,
-        stock,
-    )
+    async with clients.pg.connection() as conn:
+        await inventory_store.add_levels(conn, {product_id: stock})
     if cached_stock is not None:
-        await clients.redis.set(stock_key(product_id), cached_stock)
+        await StockMirror(clients.redis).apply(StockChange(product_id, cached_stock, 1))
     return product_id
 
 

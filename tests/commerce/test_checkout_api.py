@@ -8,10 +8,11 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from adapters import inventory_store
 from adapters.catalog_store import delete_product
 from adapters.connections import Clients
+from adapters.stock_cache import CheckoutGate, StockMirror
 from domain.checkout import order_id_for
-from schemas.redis_keys import checkout_gate_key, stock_key
 from tests.commerce.factories import (
     Shopper,
     change_price,
@@ -188,8 +189,8 @@ async def test_a_product_gone_from_the_catalog_is_404(
 async def test_postgres_refuses_what_it_does_not_have_and_the_gate_gets_its_units_back(
     api: httpx.AsyncClient, clients: Clients, shopper: Shopper
 ) -> None:
-    """Redis says 10 (stale), Postgres has 1: the order fails in Postgres, the gate's decrement
-    is given back, and the gate key is gone so a retry is judged afresh."""
+    """Redis says 10 (stale), Postgres has 1: the order fails in Postgres and the gate stops
+    counting its admission at once, so a retry is judged afresh."""
     plenty = await stocked_cart(clients, shopper, qty=1, stock=50, cached_stock=50)
     scarce = await stocked_cart(clients, shopper, qty=2, stock=1, cached_stock=10)
     key = uuid.uuid4().hex
@@ -198,17 +199,16 @@ async def test_postgres_refuses_what_it_does_not_have_and_the_gate_gets_its_unit
 
     assert_refused(response, 409, "out_of_stock")
     assert response.json()["error"]["productId"] == scarce
-    assert await clients.redis.get(stock_key(scarce)) == "10"
-    assert await clients.redis.get(stock_key(plenty)) == "50"
+    mirror, gate = StockMirror(clients.redis), CheckoutGate(clients.redis)
+    assert await mirror.read([scarce, plenty]) == {scarce: 10, plenty: 50}
+    assert (await gate.in_flight(scarce), await gate.in_flight(plenty)) == (0, 0)
     assert await inventory_of(clients, plenty) == {
         "available_qty": 50,
         "reserved_qty": 0,
         "sold_qty": 0,
         "stocked_qty": 50,
     }
-    order_id = str(order_id_for(shopper.user_id, key))
-    assert not await clients.redis.exists(checkout_gate_key(order_id))
-    assert await order_row(clients, order_id) is None
+    assert await order_row(clients, str(order_id_for(shopper.user_id, key))) is None
 
 
 async def test_the_gate_sheds_when_the_cache_says_sold_out(
@@ -222,13 +222,25 @@ async def test_the_gate_sheds_when_the_cache_says_sold_out(
     assert (await inventory_of(clients, product))["available_qty"] == 3
 
 
-async def test_an_admitted_checkout_decrements_the_cached_count(
-    api: httpx.AsyncClient, clients: Clients, shopper: Shopper
+async def test_a_reservation_counts_at_the_gate_until_the_mirror_shows_it(
+    api: httpx.AsyncClient, clients: Clients, shopper: Shopper, other_shopper: Shopper
 ) -> None:
+    """The checkout never writes the mirror (stock sync does); its units count as in flight
+    until the mirror reaches the row version its reservation produced."""
     product = await stocked_cart(clients, shopper, qty=2, stock=7, cached_stock=7)
-    response = await checkout(api, shopper, [(product, 2, PRICE)])
-    assert response.status_code == 201
-    assert await clients.redis.get(stock_key(product)) == "5"
+    await put_in_carts(clients, [other_shopper], product, 6)
+    mirror, gate = StockMirror(clients.redis), CheckoutGate(clients.redis)
+
+    assert (await checkout(api, shopper, [(product, 2, PRICE)])).status_code == 201
+    assert (await mirror.read([product]), await gate.in_flight(product)) == ({product: 7}, 2)
+    shed = await checkout(api, other_shopper, [(product, 6, PRICE)])
+    assert_refused(shed, 409, "out_of_stock")
+    assert (await inventory_of(clients, product))["available_qty"] == 5, "shed in Redis"
+
+    async with clients.pg.connection() as conn:  # what stock sync does with the CDC record
+        [level] = await inventory_store.levels(conn, product_ids=[product])
+    await mirror.apply(level.change)
+    assert (await mirror.read([product]), await gate.in_flight(product)) == ({product: 5}, 0)
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 import pytest
 from elasticsearch import Elasticsearch
 
+from adapters import inventory_store
 from adapters.connections import Clients, open_clients
+from adapters.stock_cache import StockKeys, StockMirror
+from domain.inventory import StockChange, reserve, sell
 from ops.audit import Scope
 from schemas.mongo_products import PRODUCTS
-from schemas.redis_keys import stock_key
 from schemas.search_index import ensure_search_index
 from schemas.settings import Settings
 
@@ -29,8 +31,9 @@ class StockWorld:
     clients: Clients
     stock: dict[str, int]  # product id -> available units, as Postgres holds them
 
-    def key(self, product_id: str) -> str:
-        return f"{self.scope.key_prefix}{stock_key(product_id)}"
+    @property
+    def keys(self) -> StockKeys:
+        return StockKeys(self.scope.key_prefix)
 
 
 @pytest.fixture
@@ -57,17 +60,22 @@ async def stock_world(
 
 async def _fill(world: StockWorld) -> None:
     c, ids = world.clients, list(world.stock)
-    qty = list(world.stock.values())
-    async with c.pg.connection() as conn:
-        await conn.execute(
-            "INSERT INTO inventory (product_id, available_qty, reserved_qty, sold_qty, stocked_qty)"
-            " SELECT id, q, 1, 2, q + 3 FROM unnest(%s::text[], %s::int[]) AS t(id, q)",
-            (ids, qty),
-        )
+    async with c.pg.connection() as conn:  # one unit reserved, two sold
+        await inventory_store.add_levels(conn, {p: q + 3 for p, q in world.stock.items()})
+        await inventory_store.move(conn, [m for p in ids for m in (reserve(p, 3), sell(p, 2))])
+        versions = {
+            level.product_id: level.version
+            for level in await inventory_store.levels(conn, world.scope.product_prefix)
+        }
     await c.mongo[PRODUCTS].insert_many(
-        [{"productId": p, "quantity": q} for p, q in world.stock.items()]
+        [
+            {"productId": p, "quantity": q, "stockVersion": versions[p]}
+            for p, q in world.stock.items()
+        ]
     )
-    await c.redis.mset({world.key(p): q for p, q in world.stock.items()})
+    mirror = StockMirror(c.redis, world.scope.key_prefix)
+    for product_id, available in world.stock.items():
+        await mirror.apply(StockChange(product_id, available, versions[product_id]))
     for product_id, available in world.stock.items():
         await c.es.index(
             index=world.scope.search_alias,
@@ -80,9 +88,7 @@ async def _fill(world: StockWorld) -> None:
 async def _remove(world: StockWorld) -> None:
     c, alias = world.clients, world.scope.search_alias
     async with c.pg.connection() as conn:
-        await conn.execute(
-            "DELETE FROM inventory WHERE starts_with(product_id, %s)", (world.scope.product_prefix,)
-        )
+        await inventory_store.remove_levels(conn, product_prefix=world.scope.product_prefix)
     await c.mongo.client.drop_database(world.settings.mongo_db)
     keys = [k async for k in c.redis.scan_iter(match=f"{world.scope.key_prefix}*")]
     if keys:

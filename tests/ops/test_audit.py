@@ -9,7 +9,9 @@ import uuid
 
 import pytest
 
-from ops.audit import audit, mixed_orders
+from adapters.inventory_store import mixed_orders
+from ops.audit import audit
+from schemas.mongo_products import PRODUCTS
 from schemas.settings import PROJECT_ROOT
 from tests.ops.conftest import StockWorld
 
@@ -28,8 +30,8 @@ async def test_corrupted_redis_value_and_search_document_are_drifts(
 ) -> None:
     cached, indexed, evicted = sorted(stock_world.stock)[:3]
     c = stock_world.clients
-    await c.redis.set(stock_world.key(cached), 999)
-    await c.redis.delete(stock_world.key(evicted))
+    await c.redis.set(stock_world.keys.available(cached), 999)
+    await c.redis.delete(stock_world.keys.available(evicted))
     alias = stock_world.scope.search_alias
     await c.es.index(index=alias, id=indexed, document={"productId": indexed, "availableQty": 777})
     await c.es.indices.refresh(index=alias)
@@ -51,11 +53,11 @@ async def test_a_drift_that_heals_within_the_grace_period_is_not_reported(
     """A copy trailing Postgres by the pipeline's delay is not a drift."""
     product = sorted(stock_world.stock)[0]
     redis = stock_world.clients.redis
-    await redis.set(stock_world.key(product), 0)
+    await redis.set(stock_world.keys.available(product), 0)
 
     async def catch_up() -> None:
         await asyncio.sleep(0.3)
-        await redis.set(stock_world.key(product), stock_world.stock[product])
+        await redis.set(stock_world.keys.available(product), stock_world.stock[product])
 
     healing = asyncio.create_task(catch_up())
     report = await audit(stock_world.clients, stock_world.scope, grace_seconds=1.5)
@@ -65,7 +67,7 @@ async def test_a_drift_that_heals_within_the_grace_period_is_not_reported(
 
 async def test_shopctl_audit_exits_non_zero_and_prints_the_drift(stock_world: StockWorld) -> None:
     product = sorted(stock_world.stock)[0]
-    await stock_world.clients.redis.set(stock_world.key(product), "not-a-number")
+    await stock_world.clients.redis.set(stock_world.keys.available(product), "not-a-number")
     scope = stock_world.scope
     result = subprocess.run(
         [
@@ -115,3 +117,52 @@ async def test_an_order_both_sold_and_released_is_found(stock_world: StockWorld)
             (order, first, order, second),
         )
         assert await mixed_orders(conn, stock_world.scope.product_prefix) == [str(order)]
+
+
+async def test_repair_sets_corrupted_copies_to_postgres_and_lists_them(
+    stock_world: StockWorld,
+) -> None:
+    """A Redis figure stored under a corrupted, far newer version and a wrong Mongo quantity:
+    no guarded write could fix them; ``audit --repair`` does, says what it changed, and the
+    audit that follows passes."""
+    cached, counted = sorted(stock_world.stock)[:2]
+    c, keys = stock_world.clients, stock_world.keys
+    await c.redis.set(keys.available(cached), 44)
+    await c.redis.set(keys.version(cached), 10**12)
+    await c.mongo[PRODUCTS].update_one(
+        {"productId": counted}, {"$set": {"quantity": 99, "stockVersion": 10**12}}
+    )
+    scope = stock_world.scope
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ops.cli",
+            "audit",
+            "--repair",
+            "--json",
+            "--grace",
+            "0.2",
+            "--alias",
+            scope.search_alias,
+            "--key-prefix",
+            scope.key_prefix,
+            "--products",
+            scope.product_prefix,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+        env={**os.environ, "SHOP_MONGO_DB": stock_world.settings.mongo_db},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = json.loads(result.stdout)
+    assert output["ok"] and output["drift_counts"] == {"redis": 0, "mongo": 0, "elasticsearch": 0}
+    assert sorted(
+        (r["product_id"], r["store"], r["before"], r["after"]) for r in output["repairs"]
+    ) == [
+        (cached, "redis", 44, stock_world.stock[cached]),
+        (counted, "mongo", 99, stock_world.stock[counted]),
+    ]
+    assert (await audit(c, scope, grace_seconds=0)).ok

@@ -148,6 +148,8 @@ def test_dashboard_shows_lag_trend_freshness_and_stock(
     )
     stock = get(base, "/api/stock?size=10").json()
     assert stock["summary"]["products"] > 0 and len(stock["rows"]) == 10
+    drifted = get(base, "/api/stock?size=500&drifted=true").json()["rows"]
+    assert all(row["drifted"] for row in drifted)
     low = get(base, "/api/low-stock").json()
     assert all(r["postgres"]["available"] <= low["threshold"] for r in low["rows"])
 
@@ -162,7 +164,7 @@ def test_dashboard_shows_lag_trend_freshness_and_stock(
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert 'data-loaded="true"' in dom.stdout and lagging_group in dom.stdout
     assert dom.stdout.count("<polyline") >= 3  # one trend per partition of the group
-    assert "drifts" in dom.stdout and "stock" in dom.stdout
+    assert "drifts" in dom.stdout and "stock" in dom.stdout and 'id="driftedOnly"' in dom.stdout
 
     screenshot = Path(os.environ.get("OPS_DASHBOARD_SCREENSHOT", tmp_path / "dashboard.png"))
     shot = headless(chromium, f"--screenshot={screenshot.resolve()}", f"{base}/")

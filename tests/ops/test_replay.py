@@ -18,9 +18,11 @@ from elasticsearch import ApiError
 from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
-from adapters import catalog_store
+from adapters import catalog_store, inventory_store
 from adapters.connections import Clients, open_clients
+from adapters.stock_cache import StockKeys
 from domain.catalog_gen import generate_catalog
+from domain.inventory import reserve, sell
 from ops.audit import AuditReport, Scope, audit
 from ops.cli import app as shopctl
 from ops.migrate import apply_migrations
@@ -28,7 +30,6 @@ from ops.replay import ReplayRefused, Target, replay
 from ops.streams_worker import IsolatedWorker, running_worker
 from schemas.metrics import AGENT_EVENTS
 from schemas.mongo_products import PRODUCTS
-from schemas.redis_keys import stock_key, stock_lsn_key
 from schemas.search_index import versioned_index
 from schemas.settings import Settings
 
@@ -37,6 +38,7 @@ pytestmark = pytest.mark.engines
 COUNT = 40
 ENGINES = ("postgres", "redis", "kafka", "elasticsearch", "ferretdb", "connect")
 SETTLE_SECONDS = 240  # the worker derives every copy of the new products (FerretDB is slow)
+KEYS = StockKeys()
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,7 @@ async def world(worker: IsolatedWorker) -> AsyncIterator[World]:
         world = World(clients, tag, stock)
         await catalog_store.insert_products(clients.mongo, [p.model_dump() for p in products])
         async with clients.pg.connection() as conn:
-            await conn.execute(
-                "INSERT INTO inventory (product_id, available_qty, stocked_qty)"
-                " SELECT id, q, q FROM unnest(%s::text[], %s::int[]) AS t(id, q)",
-                (list(stock), list(stock.values())),
-            )
+            await inventory_store.add_levels(conn, stock)
         try:
             await settled(world)
             yield world
@@ -106,8 +104,8 @@ async def settled(world: World, key_prefix: str = "") -> AuditReport:
 async def _remove(world: World) -> None:
     c, ids = world.clients, list(world.stock)
     async with c.pg.connection() as conn:
-        await conn.execute("DELETE FROM inventory WHERE product_id = ANY(%s)", (ids,))
-    keys = [key for pid in ids for key in (stock_key(pid), stock_lsn_key(pid))]
+        await inventory_store.remove_levels(conn, ids)
+    keys = [key for pid in ids for key in (KEYS.available(pid), KEYS.version(pid))]
     keys += [k async for k in c.redis.scan_iter(match=f"{world.tag}:*")]
     await c.redis.delete(*keys)
 
@@ -182,11 +180,7 @@ async def test_search_keeps_serving_while_a_new_index_is_built_and_swapped(world
     async def live_traffic() -> None:  # sales during the replay, carried by the live worker
         async with world.clients.pg.connection() as conn:
             for product_id in list(world.stock)[:3]:
-                await conn.execute(
-                    "UPDATE inventory SET available_qty = available_qty - 1,"
-                    " sold_qty = sold_qty + 1 WHERE product_id = %s AND available_qty > 0",
-                    (product_id,),
-                )
+                await inventory_store.move(conn, [reserve(product_id, 1), sell(product_id, 1)])
 
     searching = asyncio.create_task(search_meanwhile())
     result, _ = await asyncio.gather(replay(world.clients, Target.SEARCH), live_traffic())
@@ -218,9 +212,9 @@ async def test_a_replay_that_would_drop_documents_is_refused(world: World) -> No
 
 async def test_cache_keys_deleted_and_replayed_hold_the_stock_as_before(world: World) -> None:
     redis = world.clients.redis
-    keys = [stock_key(pid) for pid in world.stock]
+    keys = [KEYS.available(pid) for pid in world.stock]
     before = await redis.mget(keys)
-    await redis.delete(*keys, *(stock_lsn_key(pid) for pid in world.stock))
+    await redis.delete(*keys, *(KEYS.version(pid) for pid in world.stock))
 
     result = await replay(world.clients, Target.CACHE, product_prefix=world.products)
 
@@ -232,7 +226,7 @@ async def test_cache_keys_deleted_and_replayed_hold_the_stock_as_before(world: W
 async def test_cache_replayed_into_an_empty_keyspace_equals_the_live_cache(world: World) -> None:
     prefix = f"{world.tag}:"
     redis = world.clients.redis
-    live = await redis.mget([stock_key(pid) for pid in world.stock])
+    live = await redis.mget([KEYS.available(pid) for pid in world.stock])
 
     run = await asyncio.to_thread(  # the CLI runs its own event loop
         CliRunner().invoke,
@@ -251,7 +245,7 @@ async def test_cache_replayed_into_an_empty_keyspace_equals_the_live_cache(world
 
     assert run.exit_code == 0, run.output
     assert json.loads(run.output)["products"] == COUNT
-    rebuilt = await redis.mget([prefix + stock_key(pid) for pid in world.stock])
+    rebuilt = await redis.mget([StockKeys(prefix).available(pid) for pid in world.stock])
     assert rebuilt == live
     assert (await settled(world, key_prefix=prefix)).ok
 
@@ -259,13 +253,13 @@ async def test_cache_replayed_into_an_empty_keyspace_equals_the_live_cache(world
         world.clients, Target.CACHE, key_prefix=prefix, product_prefix=world.products
     )
     assert again.products == COUNT
-    assert await redis.mget([prefix + stock_key(pid) for pid in world.stock]) == live
+    assert await redis.mget([StockKeys(prefix).available(pid) for pid in world.stock]) == live
 
 
 async def test_lost_product_quantities_are_replayed(world: World) -> None:
     lost = list(world.stock)[:5]
     await world.clients.mongo[PRODUCTS].update_many(
-        {"productId": {"$in": lost}}, {"$unset": {"quantity": "", "stockLsn": ""}}
+        {"productId": {"$in": lost}}, {"$unset": {"quantity": "", "stockVersion": ""}}
     )
     broken = await audit(world.clients, world.scope(), grace_seconds=0)
     assert {row.product_id for row in broken.drifts} == set(lost)
@@ -274,3 +268,24 @@ async def test_lost_product_quantities_are_replayed(world: World) -> None:
 
     assert result.products == COUNT
     assert (await settled(world)).ok
+
+
+async def test_copies_corrupted_under_a_newer_version_are_rewritten(world: World) -> None:
+    """A wrong figure stored with a version above Postgres' refuses every guarded write: only
+    the replay's overwrite (then Postgres' current figure) repairs it."""
+    cached, counted = list(world.stock)[5:7]
+    redis = world.clients.redis
+    await redis.set(KEYS.available(cached), 44)
+    await redis.set(KEYS.version(cached), 10**9)
+    await world.clients.mongo[PRODUCTS].update_one(
+        {"productId": counted}, {"$set": {"quantity": 44, "stockVersion": 10**9}}
+    )
+    broken = await audit(world.clients, world.scope(), grace_seconds=0)
+    assert {row.product_id for row in broken.drifts} == {cached, counted}
+
+    await replay(world.clients, Target.CACHE, product_prefix=world.products)
+    await replay(world.clients, Target.PRODUCT_QTY, product_prefix=world.products)
+
+    report = await audit(world.clients, world.scope(), grace_seconds=0)
+    assert report.ok, report.as_json()
+    assert int(await redis.get(KEYS.version(cached))) < 10**9

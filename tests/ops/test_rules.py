@@ -2,16 +2,17 @@
 
 import json
 
+from domain.inventory import StockLevel
 from domain.search_sync import Remove, Upsert
 from ops.audit import AuditReport, StockRow
-from ops.dashboard.app import triage
+from ops.dashboard.app import drifted_only, triage
 from ops.freshness import TopicFreshness, envelope_times
 from ops.lag import PartitionLag, over_threshold
 from ops.replay import latest_actions
 
 
 def row(pid: str, available: int, **copies: int | None) -> StockRow:
-    return StockRow(pid, available, reserved=1, sold=2, stocked=available + 3, copies=copies)
+    return StockRow(StockLevel(pid, available, 1, 2, available + 3), copies)
 
 
 def test_a_copy_that_differs_or_is_missing_is_a_drift() -> None:
@@ -25,7 +26,7 @@ def test_uncataloged_products_are_compared_in_redis_only() -> None:
 
 
 def test_conservation_and_report_verdict() -> None:
-    broken = StockRow("b", 5, 1, 1, stocked=9, copies={"redis": 5})
+    broken = StockRow(StockLevel("b", 5, 1, 1, stocked=9), {"redis": 5})
     report = AuditReport([row("a", 5, redis=5), broken], mixed_orders=[], seconds=0.1)
     assert report.unconserved == [broken] and not report.ok
     assert AuditReport([row("a", 5, redis=5)], ["order-1"], 0.1).ok is False
@@ -38,6 +39,11 @@ def test_report_counts_drifts_per_store() -> None:
     )
     assert report.drift_counts() == {"redis": 2, "mongo": 0, "elasticsearch": 1}
     assert json.loads(json.dumps(report.as_json()))["drifts"][0]["product_id"] == "a"
+
+
+def test_dashboard_can_list_the_drifted_only() -> None:
+    ok, drifted = row("a", 50, redis=50), row("c", 50, redis=1)
+    assert drifted_only(triage([ok, drifted], low_stock=5)) == [drifted]
 
 
 def test_dashboard_lists_broken_then_low_stock_then_the_rest() -> None:

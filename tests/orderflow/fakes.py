@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
+from domain.inventory import Hold, ReservationStatus, StockLevel, reserve
 from domain.notifications import Notice, notification_id
 from domain.orders import OrderStatus
 from domain.settlement import (
@@ -17,27 +18,19 @@ from domain.settlement import (
     REFUND_REQUIRED,
     Decide,
     Decision,
-    Hold,
     NoChange,
     OrderState,
     RefundRequired,
-    ReservationStatus,
     Settle,
 )
 from schemas.order_status import StatusChange
 from streams.ports import Ports
 
 
-@dataclass
-class Stock:
-    stocked: int
-    available: int
-    reserved: int = 0
-    sold: int = 0
-
-    @property
-    def conserved(self) -> bool:
-        return self.stocked == self.available + self.reserved + self.sold
+def units(available: int = 10, reserved: int = 0, sold: int = 0) -> tuple[int, int, int]:
+    """What ``MemoryShop.units`` shows for a product stocked with 10 units."""
+    assert available + reserved + sold == 10
+    return available, reserved, sold
 
 
 @dataclass
@@ -52,7 +45,7 @@ class MemoryShop:
     users: dict[str, str] = field(default_factory=dict)  # user id -> email
     orders: dict[str, tuple[str, OrderStatus]] = field(default_factory=dict)  # -> user, status
     reservations: dict[tuple[str, str], Reservation] = field(default_factory=dict)
-    stock: dict[str, Stock] = field(default_factory=dict)
+    stock: dict[str, StockLevel] = field(default_factory=dict)
     payments: dict[str, str] = field(default_factory=dict)  # order id -> live payment status
     notifications: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> kind, to
     history: dict[tuple[str, OrderStatus], datetime] = field(default_factory=dict)
@@ -71,11 +64,16 @@ class MemoryShop:
         self.orders[order_id] = (user_id, OrderStatus.RESERVED)
         expires_at = datetime.now(UTC) + timedelta(seconds=hold_seconds)
         for product_id, quantity in lines.items():
-            stock = self.stock.setdefault(product_id, Stock(stocked=10, available=10))
-            stock.available -= quantity
-            stock.reserved += quantity
+            stock = self.stock.get(product_id, StockLevel.fresh(product_id, 10))
+            self.stock[product_id] = stock.apply(reserve(product_id, quantity))
             self.reservations[(order_id, product_id)] = Reservation(quantity, expires_at)
         return order_id, user_id
+
+    def units(self, product_id: str) -> tuple[int, int, int]:
+        """(available, reserved, sold) of a product: compare with ``units``."""
+        level = self.stock[product_id]
+        assert level.conserved, level
+        return level.available, level.reserved, level.sold
 
     def status(self, order_id: str) -> OrderStatus:
         return self.orders[order_id][1]
@@ -120,10 +118,7 @@ class MemoryShop:
             self.orders[order_id] = (user_id, decision.order_status)
             for move in decision.moves:
                 self.reservations[(order_id, move.product_id)].status = decision.holds_become
-                stock = self.stock[move.product_id]
-                stock.available += move.available
-                stock.reserved += move.reserved
-                stock.sold += move.sold
+                self.stock[move.product_id] = self.stock[move.product_id].apply(move)
         elif isinstance(decision, RefundRequired):
             self.notifications.setdefault(
                 notification_id(order_id, REFUND_REQUIRED), (REFUND_REQUIRED, self.users[user_id])

@@ -10,6 +10,8 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from adapters import inventory_store
+
 T = TypeVar("T")
 
 
@@ -52,21 +54,18 @@ class ShopDB:
     def product(self, stocked: int) -> str:
         product_id = f"orderflow-{uuid.uuid4().hex[:16]}"
         self.conn.execute(
-            "INSERT INTO inventory (product_id, available_qty, stocked_qty) VALUES (%s, %s, %s)",
-            (product_id, stocked, stocked),
+            inventory_store.ADD_LEVELS, {"ids": [product_id], "quantities": [stocked]}
         )
         return product_id
 
     def checkout(self, user_id: str, lines: dict[str, int], hold_seconds: float = 600) -> str:
-        """One transaction: units held per line (conditional), order RESERVED, holds HELD."""
+        """One transaction, as ``inventory_store.hold`` writes it: units held per line
+        (conditional), order RESERVED, holds HELD."""
         order_id = str(uuid.uuid4())
         with self.conn.transaction():
             for product_id, quantity in sorted(lines.items()):
                 held = self.conn.execute(
-                    "UPDATE inventory SET available_qty = available_qty - %s,"
-                    " reserved_qty = reserved_qty + %s, updated_at = now()"
-                    " WHERE product_id = %s AND available_qty >= %s",
-                    (quantity, quantity, product_id, quantity),
+                    inventory_store.RESERVE, {"product_id": product_id, "quantity": quantity}
                 )
                 assert held.rowcount == 1, f"out of stock: {product_id}"
             products = [{"productId": p, "quantity": q, "price": 10} for p, q in lines.items()]
@@ -77,9 +76,13 @@ class ShopDB:
             )
             for product_id, quantity in lines.items():
                 self.conn.execute(
-                    "INSERT INTO reservations (order_id, product_id, quantity, expires_at)"
-                    " VALUES (%s, %s, %s, now() + make_interval(secs => %s))",
-                    (order_id, product_id, quantity, hold_seconds),
+                    inventory_store.INSERT_HOLD,
+                    {
+                        "order_id": order_id,
+                        "product_id": product_id,
+                        "quantity": quantity,
+                        "ttl": hold_seconds,
+                    },
                 )
         return order_id
 

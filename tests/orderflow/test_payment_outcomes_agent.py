@@ -4,12 +4,13 @@
 import uuid
 from collections.abc import Awaitable
 
+from domain.inventory import ReservationStatus
 from domain.orders import OrderStatus
 from domain.payments import PaymentStatus
-from domain.settlement import NoChange, RefundRequired, ReservationStatus, Settle
+from domain.settlement import NoChange, RefundRequired, Settle
 from streams.agents.payment_outcomes import payment_outcomes
 from tests.orderflow import records
-from tests.orderflow.fakes import MemoryShop, Stock
+from tests.orderflow.fakes import MemoryShop, units
 
 
 def deliver(*values: bytes | None) -> Awaitable[list]:
@@ -27,7 +28,7 @@ async def test_success_confirms_and_sells(shop: MemoryShop) -> None:
     assert isinstance(decision, Settle)
     assert shop.status(order[0]) is OrderStatus.CONFIRMED
     assert shop.holds_of(order[0]) == {ReservationStatus.SOLD}
-    assert shop.stock["p1"] == Stock(stocked=10, available=8, reserved=0, sold=2)
+    assert shop.units("p1") == units(available=8, reserved=0, sold=2)
     assert shop.all_conserved()
 
 
@@ -36,7 +37,7 @@ async def test_failure_releases(shop: MemoryShop) -> None:
     await deliver(pay(order, "FAILED"))
     assert shop.status(order[0]) is OrderStatus.PAYMENT_FAILED
     assert shop.holds_of(order[0]) == {ReservationStatus.RELEASED}
-    assert shop.stock["p1"] == Stock(stocked=10, available=10)
+    assert shop.units("p1") == units(available=10)
 
 
 async def test_pending_and_unknown_change_nothing(shop: MemoryShop) -> None:
@@ -44,7 +45,7 @@ async def test_pending_and_unknown_change_nothing(shop: MemoryShop) -> None:
     decisions = await deliver(pay(order, "PENDING"), pay(order, "UNKNOWN"))
     assert all(isinstance(d, NoChange) for d in decisions)
     assert shop.status(order[0]) is OrderStatus.RESERVED
-    assert shop.stock["p1"] == Stock(stocked=10, available=9, reserved=1)
+    assert shop.units("p1") == units(available=9, reserved=1)
 
 
 async def test_redelivery_changes_nothing(shop: MemoryShop) -> None:
@@ -53,7 +54,7 @@ async def test_redelivery_changes_nothing(shop: MemoryShop) -> None:
     first, *repeats = await deliver(success, success, success)
     assert isinstance(first, Settle)
     assert all(isinstance(d, NoChange) for d in repeats)
-    assert shop.stock["p1"] == Stock(stocked=10, available=8, sold=2)
+    assert shop.units("p1") == units(available=8, sold=2)
 
 
 async def test_stale_pending_after_success_changes_nothing(shop: MemoryShop) -> None:
@@ -61,7 +62,7 @@ async def test_stale_pending_after_success_changes_nothing(shop: MemoryShop) -> 
     payment_id = str(uuid.uuid4())
     await deliver(pay(order, "SUCCEEDED", payment_id), pay(order, "PENDING", payment_id))
     assert shop.status(order[0]) is OrderStatus.CONFIRMED
-    assert shop.stock["p1"] == Stock(stocked=10, available=9, sold=1)
+    assert shop.units("p1") == units(available=9, sold=1)
 
 
 async def test_failure_after_success_changes_nothing(shop: MemoryShop) -> None:
@@ -75,10 +76,10 @@ async def test_failure_after_success_changes_nothing(shop: MemoryShop) -> None:
 async def test_success_after_failure_requires_refund_and_keeps_stock(shop: MemoryShop) -> None:
     order = shop.new_order({"p1": 2})
     await deliver(pay(order, "FAILED"))
-    before = Stock(**vars(shop.stock["p1"]))
+    before = shop.units("p1")
     [decision] = await deliver(pay(order, "SUCCEEDED"))
     assert decision == RefundRequired(OrderStatus.PAYMENT_FAILED)
-    assert shop.stock["p1"] == before
+    assert shop.units("p1") == before
     refund = ("refund_required", shop.users[order[1]])
     assert shop.notifications == {f"{order[0]}:refund_required": refund}
 

@@ -3,12 +3,13 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from domain.inventory import ReservationStatus
 from domain.orders import OrderStatus
-from domain.settlement import LIVE_PAYMENT_STATUSES, ReservationStatus, Settle
+from domain.settlement import LIVE_PAYMENT_STATUSES, Settle
 from streams.agents.payment_outcomes import payment_outcomes
 from streams.agents.reservation_expiry import expire_due
 from tests.orderflow import records
-from tests.orderflow.fakes import MemoryShop, Stock
+from tests.orderflow.fakes import MemoryShop, units
 
 LATER = timedelta(seconds=1)
 
@@ -19,7 +20,7 @@ async def test_overdue_unpaid_order_expires_and_releases(shop: MemoryShop) -> No
     assert isinstance(decision, Settle)
     assert shop.status(order_id) is OrderStatus.EXPIRED
     assert shop.holds_of(order_id) == {ReservationStatus.RELEASED}
-    assert shop.stock["p1"] == Stock(stocked=10, available=10)
+    assert shop.units("p1") == units(available=10)
     assert shop.all_conserved()
 
 
@@ -28,7 +29,7 @@ async def test_second_sweep_finds_nothing(shop: MemoryShop) -> None:
     now = datetime.now(UTC) + LATER
     await expire_due(now)
     assert await expire_due(now) == []
-    assert shop.stock["p1"] == Stock(stocked=10, available=10)
+    assert shop.units("p1") == units(available=10)
 
 
 async def test_orders_with_a_live_payment_or_time_left_stay(shop: MemoryShop) -> None:
@@ -54,5 +55,5 @@ async def test_success_arriving_after_expiry_requires_refund(shop: MemoryShop) -
     success = records.payment(str(uuid.uuid4()), order_id, user_id, "SUCCEEDED")
     await records.deliver(payment_outcomes, success)
     assert shop.status(order_id) is OrderStatus.EXPIRED
-    assert shop.stock["p1"] == Stock(stocked=10, available=10)
+    assert shop.units("p1") == units(available=10)
     assert f"{order_id}:refund_required" in shop.notifications

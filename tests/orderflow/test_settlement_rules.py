@@ -4,17 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.inventory import Hold, ReservationStatus, StockMove, net_moves
 from domain.orders import OrderStatus
 from domain.payments import PaymentStatus
 from domain.settlement import (
-    Hold,
     NoChange,
     OrderState,
     RefundRequired,
-    ReservationStatus,
     Settle,
-    StockMove,
-    net_moves,
     on_expiry,
     on_payment,
 )
@@ -101,11 +98,12 @@ def test_every_move_conserves_stock() -> None:
         on_expiry(state(), NOW),
     ):
         assert isinstance(decision, Settle)
-        assert all(m.available + m.reserved + m.sold == 0 for m in decision.moves)
+        assert all(m.conserves and m.stocked == 0 for m in decision.moves)
 
 
 def test_net_moves_sum_per_product_in_product_order() -> None:
     sale = on_payment(state(), PaymentStatus.SUCCEEDED)
     refund = on_payment(state(), PaymentStatus.FAILED)
     only_b = Settle(OrderStatus.EXPIRED, ReservationStatus.RELEASED, (StockMove("b", 4, -4, 0),))
-    assert net_moves([only_b, sale, refund]) == [StockMove("a", 2, -4, 2), StockMove("b", 5, -6, 1)]
+    moves = [m for settle in (only_b, sale, refund) for m in settle.moves]
+    assert net_moves(moves) == [StockMove("a", 2, -4, 2), StockMove("b", 5, -6, 1)]

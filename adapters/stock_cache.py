@@ -1,0 +1,280 @@
+"""Every Redis key about stock: the mirror of Postgres' available counts and the checkout gate.
+
+Each key has exactly one kind of writer, so no interleaving can make a count drift:
+
+- **Mirror** (``stock:{pid}`` and ``stock-version:{pid}``): the available count of a product
+  and the inventory row version it belongs to. Only absolute values are written, and only
+  when newer (``StockMirror.apply``: stock sync from the change log), so repeated, late and
+  reordered deliveries leave the newest figure. Repair (``overwrite``) writes what Postgres
+  holds regardless of the stored version.
+- **Gate** (``stock-gate:{pid}``, a hash): the checkouts admitted for a product whose units
+  the mirror does not show as taken yet, one field per order: ``"<quantity> <deadline ms>"``,
+  plus ``" <version>"`` once Postgres reserved them (the row version that reservation
+  produced). The gate admits a checkout while ``mirror - in flight >= wanted`` for every line,
+  atomically over all lines. An admission stops counting when Postgres refused it, when the
+  mirror has reached its version (the mirror now shows those units as reserved), or at its
+  deadline: admissions of a crashed API process expire by themselves.
+
+The gate only turns buyers away early; Postgres decides every unit. A mirror too high (or
+missing) sends a checkout on to a transaction that may still refuse it, never to an oversell.
+"""
+
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from domain.inventory import StockChange
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1000  # keys per MGET
+
+
+@dataclass(frozen=True)
+class StockKeys:
+    """Key names, under an optional prefix (a test or a replay writes a cache of its own)."""
+
+    prefix: str = ""
+
+    def available(self, product_id: str) -> str:
+        return f"{self.prefix}stock:{product_id}"
+
+    def version(self, product_id: str) -> str:
+        return f"{self.prefix}stock-version:{product_id}"
+
+    def gate(self, product_id: str) -> str:
+        return f"{self.prefix}stock-gate:{product_id}"
+
+    def patterns(self) -> list[str]:
+        """Glob patterns of every stock key under the prefix."""
+        return [f"{self.prefix}{kind}:*" for kind in ("stock", "stock-version", "stock-gate")]
+
+
+# Versions and counts fit Lua's doubles exactly (far below 2^53); a stored value that is not a
+# number reads as missing, so a corrupted version never blocks a newer write.
+_APPLY_IF_NEWER = """
+local stored = tonumber(redis.call('GET', KEYS[2]))
+if stored and stored >= tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+return 1
+"""
+
+_OVERWRITE = """
+local same = redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('GET', KEYS[2]) == ARGV[2]
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+return same and 0 or 1
+"""
+
+# Shared by the gate scripts: the clock, and the units in flight for one product.
+_IN_FLIGHT = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+
+-- Units admitted and not yet shown by the mirror; with purge, drops the admissions that no
+-- longer count (expired, mirrored, malformed).
+local function in_flight(gate, mirror_version, purge)
+  local entries = redis.call('HGETALL', gate)
+  local total = 0
+  for i = 1, #entries, 2 do
+    local qty, deadline, version = string.match(entries[i + 1], '^(%d+) (%d+) ?(%d*)$')
+    local mirrored = version ~= nil and version ~= '' and mirror_version ~= nil
+      and tonumber(version) <= mirror_version
+    if qty == nil or tonumber(deadline) <= now or mirrored then
+      if purge then redis.call('HDEL', gate, entries[i]) end
+    else
+      total = total + tonumber(qty)
+    end
+  end
+  return total
+end
+
+-- 0 when every line fits (or its mirror is missing: Postgres decides), else the 1-based index
+-- of the first line that does not. KEYS come in threes per line: available, version, gate.
+local function first_short(quantities, purge)
+  for i = 1, #KEYS / 3 do
+    local mirror = tonumber(redis.call('GET', KEYS[3 * i - 2]))
+    if mirror ~= nil then
+      local version = tonumber(redis.call('GET', KEYS[3 * i - 1]))
+      if mirror - in_flight(KEYS[3 * i], version, purge) < tonumber(quantities[i]) then
+        return i
+      end
+    end
+  end
+  return 0
+end
+"""
+
+# ARGV: quantities, one per line.
+_LOOK = _IN_FLIGHT + "return first_short(ARGV, false)"
+
+# The three keys of one product.
+_COUNT = _IN_FLIGHT + "return in_flight(KEYS[3], tonumber(redis.call('GET', KEYS[2])), false)"
+
+# ARGV[1]: order id, ARGV[2]: deadline in ms from now, ARGV[3..]: quantities.
+# An order admitted before (a retried checkout) is admitted again without counting twice.
+_ADMIT = (
+    _IN_FLIGHT
+    + """
+local order, ttl = ARGV[1], tonumber(ARGV[2])
+if redis.call('HEXISTS', KEYS[3], order) == 1 then return 0 end
+local quantities = {unpack(ARGV, 3)}
+local short = first_short(quantities, true)
+if short > 0 then return short end
+for i = 1, #KEYS / 3 do
+  redis.call('HSET', KEYS[3 * i], order, quantities[i] .. ' ' .. (now + ttl))
+  redis.call('PEXPIRE', KEYS[3 * i], ttl)
+end
+return 0
+"""
+)
+
+# KEYS in pairs per line: version, gate. ARGV[1]: order id, ARGV[1 + i]: the row version
+# Postgres gave line i, or '' when it refused the order.
+_SETTLE = """
+local order = ARGV[1]
+for i = 1, #KEYS / 2 do
+  local gate, version = KEYS[2 * i], ARGV[1 + i]
+  local entry = redis.call('HGET', gate, order)
+  if entry then
+    local mirrored = tonumber(redis.call('GET', KEYS[2 * i - 1]))
+    if version == '' or (mirrored ~= nil and mirrored >= tonumber(version)) then
+      redis.call('HDEL', gate, order)
+    else
+      redis.call('HSET', gate, order, string.match(entry, '^%d+ %d+') .. ' ' .. version)
+    end
+  end
+end
+return 0
+"""
+
+
+class StockMirror:
+    """Postgres' available counts in Redis, each with the row version it belongs to."""
+
+    def __init__(self, redis: Redis, key_prefix: str = "") -> None:
+        self.redis = redis
+        self.keys = StockKeys(key_prefix)
+        self._apply = redis.register_script(_APPLY_IF_NEWER)
+        self._overwrite = redis.register_script(_OVERWRITE)
+
+    def _args(self, change: StockChange) -> dict:
+        return {
+            "keys": [self.keys.available(change.product_id), self.keys.version(change.product_id)],
+            "args": [change.available, change.version],
+        }
+
+    async def apply(self, change: StockChange) -> bool:
+        """Take the change if its version is newer than the stored one's."""
+        return bool(await self._apply(**self._args(change)))
+
+    async def overwrite(self, change: StockChange) -> bool:
+        """Take the change whatever is stored; True when the value or version changed."""
+        return bool(await self._overwrite(**self._args(change)))
+
+    async def available(self, product_id: str) -> int | None:
+        """The mirrored count for a page; None on a miss, a malformed value or an unreachable
+        Redis (the caller falls back to Postgres)."""
+        try:
+            value = await self.redis.get(self.keys.available(product_id))
+        except RedisError:
+            log.warning("stock mirror unavailable; %s read from Postgres", product_id)
+            return None
+        counted = _as_int(value)
+        if value is not None and counted is None:
+            log.warning("malformed stock mirror value %r for %s", value, product_id)
+        return None if counted is None else max(0, counted)
+
+    async def read(self, product_ids: Sequence[str]) -> dict[str, int | None]:
+        """The mirrored counts as stored (None: missing or malformed), for audits."""
+        values: dict[str, int | None] = {}
+        for start in range(0, len(product_ids), CHUNK):
+            chunk = product_ids[start : start + CHUNK]
+            raw = await self.redis.mget([self.keys.available(pid) for pid in chunk])
+            values |= {pid: _as_int(value) for pid, value in zip(chunk, raw, strict=True)}
+        return values
+
+
+class CheckoutGate:
+    """Sheds checkouts Redis can already see are short, before they cost a transaction.
+
+    Fails open: with Redis unreachable every checkout goes on to Postgres, which decides.
+    """
+
+    def __init__(self, redis: Redis, key_prefix: str = "") -> None:
+        self.redis = redis
+        self.keys = StockKeys(key_prefix)
+        self._look = redis.register_script(_LOOK)
+        self._admit = redis.register_script(_ADMIT)
+        self._settle = redis.register_script(_SETTLE)
+        self._count = redis.register_script(_COUNT)
+
+    def _line_keys(self, product_ids: Sequence[str]) -> list[str]:
+        k = self.keys
+        return [
+            key for pid in product_ids for key in (k.available(pid), k.version(pid), k.gate(pid))
+        ]
+
+    async def first_short(self, wanted: Mapping[str, int]) -> str | None:
+        """A read-only look before any other work: the first product (in id order) that cannot
+        cover its wanted quantity, if any. The losers of a sale leave after one round trip."""
+        product_ids = sorted(wanted)
+        try:
+            short = await self._look(
+                keys=self._line_keys(product_ids), args=[wanted[pid] for pid in product_ids]
+            )
+        except RedisError:
+            log.warning("checkout gate unavailable: Postgres decides")
+            return None
+        return product_ids[short - 1] if short else None
+
+    async def admit(
+        self, order_id: uuid.UUID, lines: Sequence[tuple[str, int]], ttl_seconds: float
+    ) -> str | None:
+        """None when the order may go on to Postgres (its units now count as in flight until
+        ``settle`` or ``ttl_seconds``), else the product it was shed on."""
+        product_ids = [pid for pid, _ in lines]
+        try:
+            short = await self._admit(
+                keys=self._line_keys(product_ids),
+                args=[str(order_id), int(ttl_seconds * 1000), *(qty for _, qty in lines)],
+            )
+        except RedisError:
+            log.warning("checkout gate unavailable: Postgres decides")
+            return None
+        return product_ids[short - 1] if short else None
+
+    async def settle(
+        self,
+        order_id: uuid.UUID,
+        product_ids: Sequence[str],
+        reserved: Sequence[StockChange] = (),
+    ) -> None:
+        """Postgres decided the order: its admissions stop counting once the mirror shows
+        ``reserved`` (the row versions its reservation produced), or at once when nothing was
+        reserved. Repeating it changes nothing; a failure leaves them to expire."""
+        versions = {change.product_id: change.version for change in reserved}
+        k = self.keys
+        try:
+            await self._settle(
+                keys=[key for pid in product_ids for key in (k.version(pid), k.gate(pid))],
+                args=[str(order_id), *(versions.get(pid, "") for pid in product_ids)],
+            )
+        except RedisError:
+            log.warning("checkout gate unavailable: admissions of %s will expire", order_id)
+
+    async def in_flight(self, product_id: str) -> int:
+        """Units admitted and not yet shown by the mirror (a read-only look)."""
+        return int(await self._count(keys=self._line_keys([product_id])))
+
+
+def _as_int(value: object) -> int | None:
+    try:
+        return None if value is None else int(value)  # type: ignore[call-overload]
+    except ValueError:
+        return None
