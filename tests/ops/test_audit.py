@@ -18,6 +18,21 @@ from tests.ops.conftest import StockWorld
 pytestmark = pytest.mark.engines
 
 
+def shopctl_audit(world: StockWorld, *options: str) -> subprocess.CompletedProcess[str]:
+    """``shopctl audit --json`` on the world's copies, as an operator runs it."""
+    scope = world.scope
+    where = ["--alias", scope.search_alias, "--key-prefix", scope.key_prefix]
+    only = ["--products", scope.product_prefix]
+    return subprocess.run(
+        [sys.executable, "-m", "ops.cli", "audit", "--json", *options, *where, *only],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+        env={**os.environ, "SHOP_MONGO_DB": world.settings.mongo_db},
+    )
+
+
 async def test_agreeing_stores_pass(stock_world: StockWorld) -> None:
     report = await audit(stock_world.clients, stock_world.scope, grace_seconds=0)
     assert report.ok, report.as_json()
@@ -68,29 +83,7 @@ async def test_a_drift_that_heals_within_the_grace_period_is_not_reported(
 async def test_shopctl_audit_exits_non_zero_and_prints_the_drift(stock_world: StockWorld) -> None:
     product = sorted(stock_world.stock)[0]
     await stock_world.clients.redis.set(stock_world.keys.available(product), "not-a-number")
-    scope = stock_world.scope
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ops.cli",
-            "audit",
-            "--json",
-            "--grace",
-            "0",
-            "--alias",
-            scope.search_alias,
-            "--key-prefix",
-            scope.key_prefix,
-            "--products",
-            scope.product_prefix,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        timeout=120,
-        env={**os.environ, "SHOP_MONGO_DB": stock_world.settings.mongo_db},
-    )
+    result = shopctl_audit(stock_world, "--grace", "0")
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     assert [d["product_id"] for d in report["drifts"]] == [product]
@@ -132,30 +125,7 @@ async def test_repair_sets_corrupted_copies_to_postgres_and_lists_them(
     await c.mongo[PRODUCTS].update_one(
         {"productId": counted}, {"$set": {"quantity": 99, "stockVersion": 10**12}}
     )
-    scope = stock_world.scope
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ops.cli",
-            "audit",
-            "--repair",
-            "--json",
-            "--grace",
-            "0.2",
-            "--alias",
-            scope.search_alias,
-            "--key-prefix",
-            scope.key_prefix,
-            "--products",
-            scope.product_prefix,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        timeout=120,
-        env={**os.environ, "SHOP_MONGO_DB": stock_world.settings.mongo_db},
-    )
+    result = shopctl_audit(stock_world, "--repair", "--grace", "0.2")
     assert result.returncode == 0, result.stdout + result.stderr
     output = json.loads(result.stdout)
     assert output["ok"] and output["drift_counts"] == {"redis": 0, "mongo": 0, "elasticsearch": 0}
@@ -165,4 +135,4 @@ async def test_repair_sets_corrupted_copies_to_postgres_and_lists_them(
         (cached, "redis", 44, stock_world.stock[cached]),
         (counted, "mongo", 99, stock_world.stock[counted]),
     ]
-    assert (await audit(c, scope, grace_seconds=0)).ok
+    assert (await audit(c, stock_world.scope, grace_seconds=0)).ok
