@@ -1,6 +1,12 @@
-"""Bearer-token authentication: stateless JWTs (HS256) carrying user id and role."""
+"""Bearer-token authentication: every protected request proves a live session.
 
-import time
+The access token (``api.tokens``) is checked for signature, key, issuer and expiry; then one
+Postgres lookup (``repositories.sessions.standing``) confirms the account still exists, the
+session is neither revoked nor expired, and the token's version is the account's current one.
+The role comes from that lookup, never from the token, so a demotion applies to the next
+request. Any failure is a 401 with the JSON error body.
+"""
+
 import uuid
 from dataclasses import dataclass
 from typing import Annotated
@@ -9,55 +15,24 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.deps import get_clients
+from api.deps import get_clients, get_keys
 from api.errors import ApiError
 from api.rate_limit import limit_by_user
-from schemas.settings import Settings
+from api.repositories import sessions
 
 
 @dataclass(frozen=True)
 class Principal:
     user_id: uuid.UUID
-    email: str
     role: str
+    session_id: uuid.UUID
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 
 
-def issue_token(settings: Settings, principal: Principal) -> str:
-    now = int(time.time())
-    claims = {
-        "sub": str(principal.user_id),
-        "email": principal.email,
-        "role": principal.role,
-        "iss": settings.jwt_issuer,
-        "iat": now,
-        "exp": now + settings.jwt_ttl_seconds,
-        "jti": uuid.uuid4().hex,
-    }
-    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
-
-
-def decode_token(settings: Settings, token: str) -> Principal:
-    """Raises ApiError(401) for a missing, expired, tampered or foreign-issuer token."""
-    try:
-        claims = jwt.decode(
-            token,
-            settings.jwt_secret,
-            algorithms=["HS256"],
-            issuer=settings.jwt_issuer,
-            options={"require": ["sub", "exp", "iss", "role"]},
-        )
-        return Principal(uuid.UUID(claims["sub"]), claims.get("email", ""), claims["role"])
-    except jwt.ExpiredSignatureError as exc:
-        raise _unauthorized("token expired") from exc
-    except (jwt.InvalidTokenError, ValueError) as exc:
-        raise _unauthorized("invalid token") from exc
-
-
-def _unauthorized(message: str) -> ApiError:
+def unauthorized(message: str) -> ApiError:
     return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
 
 
@@ -71,9 +46,20 @@ async def current_user(
     """FastAPI dependency for every cart/checkout/payment/order route; also counts the request
     against the caller's per-user rate limit."""
     if credentials is None:
-        raise _unauthorized("missing bearer token")
-    principal = decode_token(get_clients(request).settings, credentials.credentials)
-    await limit_by_user(request, str(principal.user_id))
+        raise unauthorized("missing bearer token")
+    clients = get_clients(request)
+    try:
+        claims = get_keys(request).verify(clients.settings, credentials.credentials)
+    except jwt.ExpiredSignatureError as exc:
+        raise unauthorized("token expired") from exc
+    except jwt.InvalidTokenError as exc:
+        raise unauthorized("invalid token") from exc
+    async with clients.pg.connection() as conn:
+        found = await sessions.standing(conn, claims.user_id, claims.session_id)
+    if found is None or not found.session_live or found.token_version != claims.token_version:
+        raise unauthorized("session ended: sign in again")
+    await limit_by_user(request, str(claims.user_id))
+    principal = Principal(claims.user_id, found.role, claims.session_id)
     request.state.principal = principal
     return principal
 

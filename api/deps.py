@@ -10,7 +10,9 @@ from fastapi import Depends, Request
 
 from adapters.connections import Clients
 from api.gateway import PaymentGateway
+from api.passwords import PasswordHashing
 from api.prices import PriceReader
+from api.tokens import TokenKeys
 
 
 def get_clients(request: Request) -> Clients:
@@ -28,6 +30,18 @@ def get_prices(request: Request) -> PriceReader:
     return request.app.state.prices
 
 
+def get_keys(request: Request) -> TokenKeys:
+    """The keys that sign and verify access tokens (checked when the app is created)."""
+    return request.app.state.keys
+
+
+def get_hashing(request: Request) -> PasswordHashing:
+    """The process's bounded password hasher."""
+    return request.app.state.hashing
+
+
 ClientsDep = Annotated[Clients, Depends(get_clients)]
+KeysDep = Annotated[TokenKeys, Depends(get_keys)]
+HashingDep = Annotated[PasswordHashing, Depends(get_hashing)]
 GatewayDep = Annotated[PaymentGateway, Depends(get_gateway)]
 PricesDep = Annotated[PriceReader, Depends(get_prices)]

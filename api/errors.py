@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.passwords import HashingBusy
 from domain.errors import NotFound, Refusal
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body(exc.code, exc.message, **details),
             status_code=404 if isinstance(exc, NotFound) else 409,
+        )
+
+    @app.exception_handler(HashingBusy)
+    async def _busy(_: Request, exc: HashingBusy) -> JSONResponse:
+        return JSONResponse(
+            error_body("busy", "too many sign-ins at once; retry in a second"),
+            status_code=503,
+            headers={"Retry-After": "1"},
         )
 
     @app.exception_handler(RequestValidationError)

@@ -12,6 +12,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from adapters.connections import open_clients
+from api.tokens import new_signing_key
 from ops import audit as stock_audit
 from ops import connectors
 from ops.admin import create_admin
@@ -21,6 +22,7 @@ from ops.lag import LagProbe, over_threshold
 from ops.migrate import apply_migrations
 from ops.replay import ReplayResult, Target
 from ops.replay import replay as rebuild
+from ops.secrets import ensure_secrets, rotate_jwt_key
 from ops.seed import seed_catalog
 from ops.stack import stack
 from ops.stack.process import EngineError
@@ -39,6 +41,9 @@ def up() -> None:
     CDC connectors, then start the storefront API and the stream workers."""
     settings = get_settings()
     try:
+        if generated := ensure_secrets(settings):
+            console.print(f"secrets generated into the stack directory: {', '.join(generated)}")
+            get_settings.cache_clear()
         stack.up(settings)
         applied = apply_migrations(settings)
         console.print(f"migrations applied: {', '.join(applied) or 'none pending'}")
@@ -166,6 +171,20 @@ async def _audit(
             return report, []
         repairs = await repair_copies(clients, scope, report)
         return await stock_audit.audit(clients, scope, grace), repairs
+
+
+@app.command("new-jwt-key")
+def new_jwt_key() -> None:
+    """Print a new random signing key (for SHOP_JWT_SIGNING_KEY outside the local stack)."""
+    print(new_signing_key())
+
+
+@app.command("rotate-jwt-key")
+def rotate_jwt_key_command() -> None:
+    """Give the local stack a new signing key; tokens of the old one stay valid until they
+    expire (its public key joins SHOP_JWT_RETIRED_KEYS). Restart the API to apply."""
+    rotate_jwt_key(get_settings())
+    console.print("new signing key written to the stack's secrets.env; restart the API")
 
 
 @app.command("create-admin")

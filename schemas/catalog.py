@@ -7,7 +7,7 @@ document stores a double; sums of money (cart totals) belong in ``Decimal``.
 
 import math
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -36,8 +36,13 @@ Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"])]
 Rating = Annotated[float, Field(ge=0, le=5)]
 Url = Annotated[HttpUrl, PlainSerializer(str, return_type=str)]
 """Images are CDN URLs, never bytes; stored and served as plain strings."""
+SpecKey = Annotated[
+    str,
+    Field(min_length=1, max_length=100, pattern=r"^[^$.][^.]*$"),
+]
+"""A specification name is a Mongo field name: no ``$`` operator prefix, no ``.`` path."""
 SpecValue = str | int | float | bool
-Specifications = dict[str, SpecValue]
+Specifications = Annotated[dict[SpecKey, SpecValue], Field(max_length=100)]
 Title = Annotated[str, Field(min_length=1, max_length=300)]
 Description = Annotated[str, Field(max_length=10_000)]
 Label = Annotated[str, Field(min_length=1, max_length=100)]
@@ -46,14 +51,37 @@ Images = Annotated[list[Url], Field(max_length=20)]
 
 
 class CamelModel(BaseModel):
-    """Base of every catalog model: camelCase on the wire, snake_case in Python."""
+    """Base of every model on the wire: camelCase there, snake_case in Python.
+
+    Numbers must be finite (JSON's ``NaN`` and ``Infinity``, ``1e999``, ``inf`` in a query are
+    refused), and no text may hold a NUL character: Postgres cannot store one, and nothing a
+    shopper types needs it.
+    """
 
     model_config = ConfigDict(
         alias_generator=to_camel,
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
+        allow_inf_nan=False,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _holds_nul(data):
+            raise ValueError("text must not contain NUL (\\u0000) characters")
+        return data
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 class Review(CamelModel):

@@ -4,11 +4,12 @@ Values come from the environment (prefix ``SHOP_``) or a ``.env`` file, so the
 same code runs against the local stack, docker-compose and production.
 """
 
+import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +88,12 @@ class Settings(BaseSettings):
 
     api_host: str = Field("127.0.0.1", description="Storefront API bind address")
     api_port: int = Field(8000, description="Storefront API port")
+    api_workers: int = Field(2, ge=1, description="Storefront worker processes")
+    trusted_proxies: str = Field(
+        "",
+        description="Addresses (comma-separated) of reverse proxies whose X-Forwarded-For the"
+        " API believes; empty: the socket peer is the client",
+    )
     gateway_url: str = Field("http://127.0.0.1:8090", description="Payment gateway URL")
     smtp_host: str = Field("127.0.0.1", description="SMTP server for notifications")
     smtp_port: int = Field(1025, description="SMTP port")
@@ -94,12 +101,38 @@ class Settings(BaseSettings):
         "shopstream <orders@shopstream.local>", description="From address of customer emails"
     )
 
-    jwt_secret: str = Field(
-        "change-me-in-production-32-bytes-min",
-        description="HMAC key signing JWTs (HS256 wants 32+ bytes)",
+    jwt_signing_key: SecretStr | None = Field(
+        None,
+        description="Ed25519 key signing access tokens (base64url of a random 32-byte seed);"
+        " `make up` generates one into `<stack>/secrets.env`; no default",
+    )
+    jwt_retired_keys: str = Field(
+        "",
+        description="Public keys (base64url, comma-separated) of earlier signing keys whose"
+        " tokens are still accepted (`shopctl rotate-jwt-key`)",
     )
     jwt_issuer: str = Field("shopstream", description="JWT issuer claim")
-    jwt_ttl_seconds: int = Field(3600, description="Lifetime of an access token")
+    access_token_ttl_seconds: int = Field(
+        900, gt=0, le=900, description="Lifetime of an access token (at most 15 minutes)"
+    )
+    refresh_token_ttl_seconds: int = Field(
+        30 * 24 * 3600, gt=0, description="Lifetime of a sign-in session (its refresh tokens)"
+    )
+    login_free_failures: int = Field(
+        5, ge=1, description="Failed logins per account before lockouts begin (x10 per address)"
+    )
+    login_failure_window_seconds: int = Field(
+        900, gt=0, description="How long failed logins are remembered"
+    )
+    login_max_lockout_seconds: int = Field(
+        900, gt=0, description="Longest lockout after repeated failed logins"
+    )
+    password_hash_concurrency: int = Field(
+        1, ge=1, description="Password hashes computed at once per API process"
+    )
+    password_hash_queue: int = Field(
+        32, ge=0, description="Password hashes allowed to wait per API process; more get 503"
+    )
     reservation_ttl_seconds: int = Field(600, description="How long a checkout holds stock")
     gate_admission_ttl_seconds: float = Field(
         30.0,
@@ -119,6 +152,11 @@ class Settings(BaseSettings):
     rate_limit_per_ip: int = Field(1200, description="Requests per window from one client IP")
     rate_limit_per_user: int = Field(300, description="Requests per window from one signed-in user")
 
+    gateway_secret: SecretStr | None = Field(
+        None,
+        description="Shared secret signing the API's requests to the payment gateway (HMAC);"
+        " `make up` generates one into `<stack>/secrets.env`",
+    )
     gateway_timeout_seconds: float = Field(3.0, description="Client timeout of one gateway call")
     gateway_retries: int = Field(
         1, description="Replays (same idempotency key) after a gateway timeout or 5xx"
@@ -170,6 +208,13 @@ class Settings(BaseSettings):
         return int(self.kafka_bootstrap.rsplit(":", 1)[1])
 
 
+def secrets_file(stack_dir: Path) -> Path:
+    """Where ``make up`` keeps the local stack's generated secrets (``ops.secrets``)."""
+    return stack_dir / "secrets.env"
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The environment, then ``.env``, then the stack's generated ``secrets.env``."""
+    stack_dir = Path(os.environ.get("SHOP_STACK_DIR", PROJECT_ROOT / ".stack"))
+    return Settings(_env_file=(".env", secrets_file(stack_dir)))

@@ -35,7 +35,21 @@ class LoginRequest(ApiModel):
 class TokenResponse(ApiModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
-    expires_in: int = Field(description="Seconds until the token expires")
+    expires_in: int = Field(description="Seconds until the access token expires")
+    refresh_token: str = Field(
+        description="Buys the next token pair once (POST /v1/users/refresh); keep it secret"
+    )
+
+
+class RefreshRequest(ApiModel):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class PasswordChange(ApiModel):
+    current_password: Annotated[
+        str, StringConstraints(min_length=1, max_length=128, strip_whitespace=False)
+    ]
+    new_password: Password
 
 
 class AddressIn(ApiModel):

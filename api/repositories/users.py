@@ -22,9 +22,35 @@ async def insert_user(
 
 async def credentials(conn: AsyncConnection, email: str) -> dict | None:
     cur = await conn.execute(
-        "SELECT user_id, email, role, password_hash FROM users WHERE email = %s", (email,)
+        "SELECT user_id, password_hash, token_version FROM users WHERE email = %s", (email,)
     )
     return await cur.fetchone()
+
+
+async def password_hash(conn: AsyncConnection, user_id: uuid.UUID) -> str | None:
+    cur = await conn.execute("SELECT password_hash FROM users WHERE user_id = %s", (user_id,))
+    row = await cur.fetchone()
+    return row["password_hash"] if row else None
+
+
+async def set_password(conn: AsyncConnection, user_id: uuid.UUID, new_hash: str) -> int:
+    """Store a new password hash and end every token issued before: the new token version."""
+    cur = await conn.execute(
+        "UPDATE users SET password_hash = %s, token_version = token_version + 1"
+        " WHERE user_id = %s RETURNING token_version",
+        (new_hash, user_id),
+    )
+    row = await cur.fetchone()
+    if row is None:
+        raise LookupError(f"no user {user_id}")
+    return row["token_version"]
+
+
+async def upgrade_hash(conn: AsyncConnection, user_id: uuid.UUID, new_hash: str) -> None:
+    """The same password hashed with current parameters: sessions stay valid."""
+    await conn.execute(
+        "UPDATE users SET password_hash = %s WHERE user_id = %s", (new_hash, user_id)
+    )
 
 
 async def profile(conn: AsyncConnection, user_id: uuid.UUID) -> dict | None:

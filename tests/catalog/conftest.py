@@ -19,13 +19,13 @@ from redis import Redis
 from adapters import inventory_store
 from adapters.stock_cache import StockKeys
 from api.app import create_app
-from api.auth import Principal, issue_token
 from domain.catalog_gen import generate_catalog
 from ops.migrate import apply_migrations
 from ops.seed import seed_catalog
 from schemas.catalog import Product
 from schemas.search_index import index_pattern
 from schemas.settings import Settings, get_settings
+from tests.accounts import new_accounts
 
 RUN = uuid.uuid4().hex[:8]
 ID_PREFIX = f"t{RUN}_"
@@ -94,16 +94,18 @@ async def api(catalog: list[Product], engines: Settings) -> AsyncIterator[httpx.
         yield client
 
 
-def bearer(role: str) -> dict[str, str]:
-    principal = Principal(uuid.uuid4(), f"{role}-{RUN}@example.com", role)
-    return {"Authorization": f"Bearer {issue_token(get_settings(), principal)}"}
+async def bearer(settings: Settings, role: str) -> dict[str, str]:
+    """The headers of a new signed-in account of ``role``."""
+    async with await psycopg.AsyncConnection.connect(settings.postgres_dsn, autocommit=True) as pg:
+        [account] = await new_accounts(pg, settings, 1, role)
+    return account.headers
 
 
 @pytest.fixture(scope="session")
-def admin_headers() -> dict[str, str]:
-    return bearer("admin")
+async def admin_headers(engines: Settings) -> dict[str, str]:
+    return await bearer(engines, "admin")
 
 
 @pytest.fixture(scope="session")
-def customer_headers() -> dict[str, str]:
-    return bearer("customer")
+async def customer_headers(engines: Settings) -> dict[str, str]:
+    return await bearer(engines, "customer")

@@ -8,34 +8,24 @@ are tested through the API in test_users_api.py.
 import asyncio
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from adapters import catalog_store, inventory_store
 from adapters.connections import Clients
 from adapters.stock_cache import StockMirror
-from api.auth import Principal, issue_token
 from domain.inventory import StockChange
 from schemas.catalog import Product, ProductListing
+from tests.accounts import Account, new_accounts
 
 TEST_RUN = uuid.uuid4().hex[:12]
 _created_products: list[str] = []
 """This run's catalog documents, taken out of the shared catalog when the run ends."""
 
-NO_LOGIN_HASH = "not-an-argon2-hash"
-"""Accounts made here cannot log in; they use tokens from issue_token."""
-
 
 @dataclass(frozen=True)
-class Shopper:
-    user_id: uuid.UUID
-    email: str
-    token: str
-    cart_id: uuid.UUID
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+class Shopper(Account):
+    cart_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
 def unique_product_id() -> str:
@@ -86,27 +76,16 @@ async def forget_test_products(clients: Clients) -> None:
 
 
 async def create_shoppers(clients: Clients, count: int, role: str = "customer") -> list[Shopper]:
-    """``count`` accounts, each with an empty cart and a valid access token."""
-    run = uuid.uuid4().hex[:12]
-    people = [
-        (uuid.uuid4(), f"shopper-{run}-{i}@test.shopstream.dev", uuid.uuid4()) for i in range(count)
-    ]
-    async with clients.pg.connection() as conn, conn.cursor() as cur:
-        await cur.executemany(
-            "INSERT INTO users (user_id, name, email, password_hash, role)"
-            " VALUES (%s, 'Test Shopper', %s, %s, %s)",
-            [(user_id, email, NO_LOGIN_HASH, role) for user_id, email, _ in people],
-        )
-        await cur.executemany(
-            "INSERT INTO carts (cart_id, user_id) VALUES (%s, %s)",
-            [(cart_id, user_id) for user_id, _, cart_id in people],
-        )
-    return [
-        Shopper(
-            user_id, email, issue_token(clients.settings, Principal(user_id, email, role)), cart
-        )
-        for user_id, email, cart in people
-    ]
+    """``count`` signed-in accounts, each with an empty cart."""
+    async with clients.pg.connection() as conn:
+        accounts = await new_accounts(conn, clients.settings, count, role)
+        shoppers = [Shopper(**vars(account)) for account in accounts]
+        async with conn.cursor() as cur:
+            await cur.executemany(
+                "INSERT INTO carts (cart_id, user_id) VALUES (%s, %s)",
+                [(s.cart_id, s.user_id) for s in shoppers],
+            )
+    return shoppers
 
 
 async def create_shopper(clients: Clients, role: str = "customer") -> Shopper:

@@ -35,11 +35,17 @@ def request_counts(base: str) -> dict[tuple[str, str, str], float]:
 
 @pytest.fixture
 def api_process(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, require_engine: Callable[[str], None]
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    settings: Settings,
+    require_engine: Callable[[str], None],
 ) -> str:
     for engine in ("postgres", "redis", "ferretdb", "elasticsearch"):
         require_engine(engine)
     port = free_port()
+    signing_key = settings.jwt_signing_key
+    assert signing_key is not None, "the stack's secrets.env holds the key: run `make up`"
+    monkeypatch.setenv("SHOP_JWT_SIGNING_KEY", signing_key.get_secret_value())
     monkeypatch.setenv("SHOP_API_PORT", str(port))
     monkeypatch.setenv("SHOP_STACK_DIR", str(tmp_path))
     monkeypatch.setenv("SHOP_RATE_LIMIT_PER_IP", "1000000000")

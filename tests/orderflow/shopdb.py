@@ -11,6 +11,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from adapters import inventory_store
+from api.repositories.sessions import OPEN_SESSION
 
 T = TypeVar("T")
 
@@ -50,6 +51,14 @@ class ShopDB:
             (user_id, "Orderflow Test", email),
         )
         return user_id, email
+
+    def sign_in(self, user_id: str, ttl_seconds: int) -> uuid.UUID:
+        """A new session of the user (for minting access tokens)."""
+        session_id = uuid.uuid4()
+        self.conn.execute(
+            OPEN_SESSION, {"session_id": session_id, "user_id": user_id, "ttl": ttl_seconds}
+        )
+        return session_id
 
     def product(self, stocked: int) -> str:
         product_id = f"orderflow-{uuid.uuid4().hex[:16]}"

@@ -13,7 +13,7 @@ import uvicorn
 from redis.asyncio import Redis
 
 from api.app import create_app
-from api.auth import Principal, issue_token
+from api.tokens import TokenKeys
 from schemas.redis_keys import order_status_channel
 from schemas.settings import Settings
 from tests.orderflow.shopdb import ShopDB
@@ -39,8 +39,10 @@ async def storefront(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         await serving
 
 
-def bearer(settings: Settings, user_id: str, email: str) -> dict[str, str]:
-    token = issue_token(settings, Principal(uuid.UUID(user_id), email, "customer"))
+def bearer(db: ShopDB, settings: Settings, user_id: str) -> dict[str, str]:
+    """The headers of a new session of the customer."""
+    session_id = db.sign_in(user_id, settings.refresh_token_ttl_seconds)
+    token = TokenKeys.from_settings(settings).issue(settings, uuid.UUID(user_id), session_id, 1)
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -55,12 +57,12 @@ async def statuses(response: httpx.Response) -> AsyncIterator[str]:
 
 
 async def test_streams_current_status_then_each_change(db: ShopDB, pipeline: Settings) -> None:
-    user_id, email = db.customer()
+    user_id, _ = db.customer()
     order_id = db.checkout(user_id, {db.product(1): 1})
     async with (
         storefront(pipeline) as client,
         client.stream(
-            "GET", f"/v1/orders/{order_id}/events", headers=bearer(pipeline, user_id, email)
+            "GET", f"/v1/orders/{order_id}/events", headers=bearer(db, pipeline, user_id)
         ) as response,
     ):
         assert response.status_code == 200
@@ -77,12 +79,12 @@ async def test_streams_current_status_then_each_change(db: ShopDB, pipeline: Set
 
 
 async def test_a_client_leaving_ends_its_subscription(db: ShopDB, pipeline: Settings) -> None:
-    user_id, email = db.customer()
+    user_id, _ = db.customer()
     order_id = db.checkout(user_id, {db.product(1): 1})
     channel = order_status_channel(order_id)
     redis = Redis.from_url(pipeline.redis_url)
     async with storefront(pipeline) as client:
-        url, headers = f"/v1/orders/{order_id}/events", bearer(pipeline, user_id, email)
+        url, headers = f"/v1/orders/{order_id}/events", bearer(db, pipeline, user_id)
         async with client.stream("GET", url, headers=headers) as response:
             seen = statuses(response)  # held: a collected generator would close the stream
             assert await anext(seen) == "RESERVED"
@@ -102,9 +104,9 @@ async def subscribers(redis: Redis, channel: str) -> int:
 
 async def test_only_the_owner_may_listen(db: ShopDB, pipeline: Settings) -> None:
     owner, _ = db.customer()
-    stranger, stranger_email = db.customer()
+    stranger, _ = db.customer()
     order_id = db.checkout(owner, {db.product(1): 1})
-    headers = bearer(pipeline, stranger, stranger_email)
+    headers = bearer(db, pipeline, stranger)
     async with storefront(pipeline) as client:
         foreign = await client.get(f"/v1/orders/{order_id}/events", headers=headers)
         unknown = await client.get(f"/v1/orders/{uuid.uuid4()}/events", headers=headers)

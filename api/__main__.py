@@ -1,0 +1,41 @@
+"""``python -m api``: the storefront under uvicorn, as ``make up`` and docker-compose run it.
+
+The signing key is checked before any worker starts, so a missing or weak key stops the
+process at once with one clear line (exit 2) instead of workers crashing in a loop.
+Forwarded headers (``X-Forwarded-For``, ``-Proto``) are honoured only from the proxies named
+in ``SHOP_TRUSTED_PROXIES``; with none named, the socket peer is the client, whatever a
+request claims.
+"""
+
+import sys
+
+import uvicorn
+
+from api.tokens import KeyRefused, TokenKeys
+from schemas.settings import get_settings
+
+
+def main() -> int:
+    settings = get_settings()
+    try:
+        TokenKeys.from_settings(settings)
+    except KeyRefused as exc:
+        print(f"storefront refuses to start: {exc}", file=sys.stderr)
+        return 2
+    trusted = settings.trusted_proxies.strip()
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        workers=settings.api_workers,
+        access_log=False,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+        server_header=False,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
