@@ -1,7 +1,7 @@
 """``python -m api``: the storefront under uvicorn, as ``make up`` and docker-compose run it.
 
-The signing key is checked before any worker starts, so a missing or weak key stops the
-process at once with one clear line (exit 2) instead of workers crashing in a loop.
+The secrets are checked before any worker starts, so a missing or weak one stops the process
+at once with one clear line (exit 2) instead of workers crashing in a loop.
 Forwarded headers (``X-Forwarded-For``, ``-Proto``) are honoured only from the proxies named
 in ``SHOP_TRUSTED_PROXIES``; with none named, the socket peer is the client, whatever a
 request claims.
@@ -11,15 +11,15 @@ import sys
 
 import uvicorn
 
-from api.tokens import KeyRefused, TokenKeys
+from api.app import SecretMissing, check_secrets
 from schemas.settings import get_settings
 
 
 def main() -> int:
     settings = get_settings()
     try:
-        TokenKeys.from_settings(settings)
-    except KeyRefused as exc:
+        check_secrets(settings)
+    except SecretMissing as exc:
         print(f"storefront refuses to start: {exc}", file=sys.stderr)
         return 2
     trusted = settings.trusted_proxies.strip()

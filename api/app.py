@@ -13,14 +13,28 @@ from api.passwords import PasswordHashing
 from api.prices import PriceReader
 from api.rate_limit import limit_by_ip
 from api.routers import ROUTERS
-from api.tokens import TokenKeys
+from api.tokens import KeyRefused, TokenKeys
 from schemas.settings import Settings, get_settings
 
 
+class SecretMissing(RuntimeError):
+    """A secret the storefront cannot run without is missing or unsound."""
+
+
+def check_secrets(settings: Settings) -> TokenKeys:
+    """The token keys, once the signing key and the gateway secret are known to be sound."""
+    if settings.gateway_secret is None:
+        raise SecretMissing("SHOP_GATEWAY_SECRET is not set (`make up` generates one)")
+    try:
+        return TokenKeys.from_settings(settings)
+    except KeyRefused as exc:
+        raise SecretMissing(str(exc)) from exc
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Refuses (``KeyRefused``) to build an app without a sound token signing key."""
+    """Refuses (``SecretMissing``) to build an app without its secrets."""
     settings = settings or get_settings()
-    keys = TokenKeys.from_settings(settings)
+    keys = check_secrets(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -38,12 +52,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="shopstream storefront",
         version="1",
         lifespan=lifespan,
-        dependencies=[Depends(limit_by_ip)],
     )
     install_error_handlers(app)
-    install_metrics(app)
+    install_metrics(app, settings.metrics_networks)
     for router in ROUTERS:
-        app.include_router(router, prefix="/v1")
+        # The per-IP limit covers the API, not /healthz or /metrics: probes never spend it.
+        app.include_router(router, prefix="/v1", dependencies=[Depends(limit_by_ip)])
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -4,6 +4,8 @@ Every attempt of one payment carries the same idempotency key, so replaying afte
 5xx can never charge twice: the gateway answers a replay with the charge it already made.
 """
 
+import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +14,7 @@ from decimal import Decimal
 import httpx
 
 from domain.payments import GatewayOutcome, to_minor_units
+from schemas import gateway_signature
 from schemas.payments import CardDetails
 from schemas.settings import Settings
 
@@ -20,9 +23,15 @@ RETRYABLE_STATUSES = frozenset({409, 429})
 
 
 class PaymentGateway:
-    def __init__(self, http: httpx.AsyncClient, retries: int) -> None:
+    def __init__(self, http: httpx.AsyncClient, retries: int, secret: str) -> None:
         self._http = http
         self._retries = retries
+        self._secret = secret
+
+    def _signed(self, body: dict) -> tuple[bytes, dict[str, str]]:
+        raw = json.dumps(body, separators=(",", ":")).encode()
+        signature = gateway_signature.sign(self._secret, int(time.time()), raw)
+        return raw, {gateway_signature.HEADER: signature, "Content-Type": "application/json"}
 
     async def charge(
         self,
@@ -41,9 +50,12 @@ class PaymentGateway:
         }
         reason = "gateway_not_called"
         for _ in range(1 + self._retries):
+            raw, headers = self._signed(body)  # signed afresh: a retry may come minutes later
             try:
                 response = await self._http.post(
-                    "/v1/charges", json=body, headers={"Idempotency-Key": idempotency_key}
+                    "/v1/charges",
+                    content=raw,
+                    headers={**headers, "Idempotency-Key": idempotency_key},
                 )
             except httpx.TimeoutException:
                 reason = "gateway_timeout"
@@ -72,7 +84,10 @@ def _definitive_outcome(response: httpx.Response) -> GatewayOutcome:
 @asynccontextmanager
 async def open_gateway(settings: Settings) -> AsyncIterator[PaymentGateway]:
     """One pooled HTTP client per API process, closed with it."""
+    assert settings.gateway_secret is not None  # api.app.check_secrets made sure
     async with httpx.AsyncClient(
         base_url=settings.gateway_url, timeout=settings.gateway_timeout_seconds
     ) as http:
-        yield PaymentGateway(http, settings.gateway_retries)
+        yield PaymentGateway(
+            http, settings.gateway_retries, settings.gateway_secret.get_secret_value()
+        )

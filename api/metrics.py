@@ -6,11 +6,13 @@ with ``PROMETHEUS_MULTIPROC_DIR`` set, each worker writes its samples there and 
 aggregates them all, whichever worker answers the scrape.
 """
 
+import ipaddress
 import os
 import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -20,6 +22,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from api.errors import error_body
 from schemas.metrics import HTTP_REQUEST_DURATION
 
 REQUEST_DURATION = Histogram(
@@ -28,7 +31,8 @@ REQUEST_DURATION = Histogram(
 UNMATCHED = "unmatched"  # 404s of unknown paths share one series
 
 
-def install_metrics(app: FastAPI) -> None:
+def install_metrics(app: FastAPI, networks: str) -> None:
+    app.state.metrics_networks = metrics_networks(networks)
     app.middleware("http")(_observe)
     app.add_api_route("/metrics", _metrics, include_in_schema=False)
 
@@ -63,8 +67,26 @@ def route_template(scope: dict) -> str:
     return prefix + template
 
 
-def _metrics() -> Response:
+def _metrics(request: Request) -> Response:
+    """Only for clients in ``SHOP_METRICS_NETWORKS`` (loopback by default): everyone else
+    gets the same 404 as any unknown path."""
+    allowed = request.app.state.metrics_networks
+    client = request.client.host if request.client else ""
+    if not _within(client, allowed):
+        return JSONResponse(error_body("not_found", "Not Found"), status_code=404)
     return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
+
+
+def metrics_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(part.strip()) for part in text.split(",") if part.strip()]
+
+
+def _within(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 def _registry() -> CollectorRegistry:

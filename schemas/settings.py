@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     streams_web_port: int = Field(
         6066, description="Web port (health, metrics) of the orders worker, or the all worker"
     )
+    streams_web_bind: str = Field(
+        "127.0.0.1", description="Address the stream workers' web servers (health, metrics) bind"
+    )
     streams_catalog_web_port: int = Field(6067, description="Web port of the catalog worker")
 
     catalog_feed_enabled: bool = Field(
@@ -88,6 +91,10 @@ class Settings(BaseSettings):
 
     api_host: str = Field("127.0.0.1", description="Storefront API bind address")
     api_port: int = Field(8000, description="Storefront API port")
+    metrics_networks: str = Field(
+        "127.0.0.0/8,::1/128",
+        description="Client networks (comma-separated CIDRs) allowed to read the API's /metrics",
+    )
     api_workers: int = Field(2, ge=1, description="Storefront worker processes")
     trusted_proxies: str = Field(
         "",

@@ -28,6 +28,7 @@ app = faust.App(
     value_serializer="raw",
     topic_partitions=3,
     web_host="127.0.0.1",
+    web_bind=settings.streams_web_bind,  # Faust listens on web_bind (0.0.0.0 unless told)
     web_port=settings.streams_port(settings.streams_role),
     datadir=str(DATA_DIR / "{conf.name}-data"),
     consumer_auto_offset_reset="earliest",

@@ -3,19 +3,26 @@
 ``POST /v1/charges`` needs an ``Idempotency-Key``: the first request with a key decides the
 outcome, every replay gets the same response (a replay while the first is still running gets
 409 ``idempotency_key_in_use``, as Stripe does). The card number picks the outcome: see cards.py.
+
+Every ``/v1`` request must carry a valid ``Shop-Signature`` (``schemas.gateway_signature``,
+HMAC with ``SHOP_GATEWAY_SECRET``), else 401: only the storefront can charge. The card number
+and CVC are used while the request runs and never kept: charges hold the last four digits and
+a keyed fingerprint, and a key's replay is matched by a keyed hash of the request.
 """
 
 import asyncio
 import datetime as dt
+import time
 from typing import Annotated
 
-from fastapi import FastAPI, Header, Query
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, StringConstraints
 
 from api.errors import ApiError, install_error_handlers
 from ops.payment_gateway.cards import CardBehaviour, behaviour_of, decline_code
-from ops.payment_gateway.ledger import ChargeLedger
+from ops.payment_gateway.ledger import Card, ChargeLedger
+from schemas import gateway_signature
 from schemas.api_model import ApiModel
 from schemas.payments import CardDetails
 from schemas.settings import Settings, get_settings
@@ -34,16 +41,27 @@ RequiredIdempotencyKey = Annotated[
 
 
 def create_gateway_app(settings: Settings | None = None) -> FastAPI:
+    """Refuses to build without ``SHOP_GATEWAY_SECRET``: an unsigned gateway charges anyone."""
     settings = settings or get_settings()
+    if settings.gateway_secret is None:
+        raise RuntimeError("SHOP_GATEWAY_SECRET is not set (`make up` generates one)")
+    secret = settings.gateway_secret.get_secret_value()
     ledger = ChargeLedger()
+
+    async def signed(request: Request) -> None:
+        header = request.headers.get(gateway_signature.HEADER)
+        body = await request.body()
+        if not gateway_signature.verify(secret, header, body, int(time.time())):
+            raise ApiError(401, "bad_signature", "the request is not signed by the storefront")
+
     app = FastAPI(title="shopstream test payment gateway", version="1")
     install_error_handlers(app)
 
-    @app.post("/v1/charges")
+    @app.post("/v1/charges", dependencies=[Depends(signed)])
     async def create_charge(
         body: ChargeRequest, idempotency_key: RequiredIdempotencyKey
     ) -> JSONResponse:
-        fingerprint = body.model_dump_json()
+        fingerprint = gateway_signature.keyed_fingerprint(secret, body.model_dump_json())
         stored = ledger.responses.get(idempotency_key)
         if stored is not None:
             if stored.fingerprint != fingerprint:
@@ -61,8 +79,13 @@ def create_gateway_app(settings: Settings | None = None) -> FastAPI:
             declined = decline_code(
                 behaviour, body.card.exp_month, body.card.exp_year, dt.date.today()
             )
+            card = gateway_signature.keyed_fingerprint(secret, body.card.number)
             stored = ledger.record(
-                idempotency_key, fingerprint, body.model_dump(mode="json"), declined
+                idempotency_key,
+                fingerprint,
+                body.model_dump(mode="json", exclude={"card"}),
+                Card(last4=body.card.number[-4:], fingerprint=card),
+                declined,
             )
         finally:
             ledger.in_flight.discard(idempotency_key)
@@ -70,7 +93,7 @@ def create_gateway_app(settings: Settings | None = None) -> FastAPI:
             raise ApiError(500, "api_error", "charged, but the gateway failed before answering")
         return JSONResponse(stored.body, stored.status_code)
 
-    @app.get("/v1/charges")
+    @app.get("/v1/charges", dependencies=[Depends(signed)])
     async def list_charges(order_id: Annotated[str, Query(alias="orderId")]) -> dict:
         """Charges made for one order (``metadata.orderId``): for tests and operators."""
         return {"data": ledger.charges_of_order(order_id)}

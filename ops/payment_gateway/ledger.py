@@ -12,9 +12,18 @@ from api.errors import error_body
 
 
 @dataclass(frozen=True)
+class Card:
+    """All the gateway keeps of a card: never its number or CVC."""
+
+    last4: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
 class StoredResponse:
     fingerprint: str
-    """The request body that produced it: a key replayed with other parameters is refused."""
+    """A keyed hash of the request that produced it: a key replayed with other parameters is
+    refused."""
     status_code: int
     body: dict
 
@@ -30,10 +39,11 @@ class ChargeLedger:
         idempotency_key: str,
         fingerprint: str,
         charge_request: dict,
+        card: Card,
         decline_code: str | None,
     ) -> StoredResponse:
         """Books the charge (succeeded, or failed with ``decline_code``) and the response that
-        every replay of ``idempotency_key`` will get."""
+        every replay of ``idempotency_key`` will get; ``charge_request`` holds no card."""
         charge = {
             "id": f"ch_{uuid.uuid4().hex[:24]}",
             "object": "charge",
@@ -42,7 +52,8 @@ class ChargeLedger:
             "status": "failed" if decline_code else "succeeded",
             "paid": decline_code is None,
             "failureCode": decline_code,
-            "cardLast4": charge_request["card"]["number"][-4:],
+            "cardLast4": card.last4,
+            "cardFingerprint": card.fingerprint,
             "metadata": charge_request["metadata"],
             "created": int(time.time()),
         }

@@ -1,5 +1,6 @@
 """Run the local engines as plain background processes (this machine has no Docker)."""
 
+import ipaddress
 import os
 import signal
 import subprocess
@@ -72,6 +73,11 @@ def tree_memory_bytes(pid: int) -> int:
     PSS splits shared pages between the processes that map them, so postgres'
     shared buffers are counted once rather than once per backend as RSS would.
     """
+    return sum(_pss_bytes(p) for p in process_tree(pid))
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and all its descendants."""
     children: dict[int, list[int]] = {}
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
@@ -80,12 +86,40 @@ def tree_memory_bytes(pid: int) -> int:
             except (OSError, ValueError, IndexError):
                 continue
             children.setdefault(ppid, []).append(int(proc.name))
-    total, todo = 0, [pid]
+    tree, todo = [], [pid]
     while todo:
         p = todo.pop()
-        total += _pss_bytes(p)
+        tree.append(p)
         todo.extend(children.get(p, []))
-    return total
+    return tree
+
+
+def listening_addresses(pid: int) -> set[tuple[str, int]]:
+    """(address, port) of every TCP socket the process tree listens on, from /proc."""
+    inodes = set()
+    for p in process_tree(pid):
+        try:
+            links = [os.readlink(fd) for fd in Path(f"/proc/{p}/fd").iterdir()]
+        except OSError:
+            continue
+        inodes |= {link[8:-1] for link in links if link.startswith("socket:[")}
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                found.add(_address(fields[1]))
+    return found
+
+
+def _address(hex_address: str) -> tuple[str, int]:
+    """``/proc/net/tcp`` notation (little-endian words) to (textual address, port)."""
+    host, port = hex_address.split(":")
+    raw = b"".join(bytes.fromhex(host[i : i + 8])[::-1] for i in range(0, len(host), 8))
+    address = ipaddress.ip_address(raw)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return str(address), int(port, 16)
 
 
 def _pss_bytes(pid: int) -> int:

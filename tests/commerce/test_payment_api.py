@@ -1,6 +1,7 @@
 """The payment edge through the real gateway process (uvicorn), one test per card outcome."""
 
 import asyncio
+import time
 import uuid
 from decimal import Decimal
 
@@ -8,7 +9,8 @@ import httpx
 import pytest
 
 from adapters.connections import Clients
-from schemas.settings import Settings
+from schemas import gateway_signature
+from schemas.settings import Settings, get_settings
 from tests.commerce.factories import Shopper, sql
 from tests.commerce.flows import assert_refused, place_order
 from tests.commerce.gateway_process import GATEWAY_STALL_SECONDS
@@ -52,8 +54,15 @@ async def pay(
 
 
 async def charges_of(gateway_url: str, order_id: str) -> list[dict]:
+    """The gateway's charges of the order, asked as the storefront asks (signed)."""
+    secret = get_settings().gateway_secret.get_secret_value()
+    signature = gateway_signature.sign(secret, int(time.time()), b"")
     async with httpx.AsyncClient(base_url=gateway_url) as gateway:
-        response = await gateway.get("/v1/charges", params={"orderId": order_id})
+        response = await gateway.get(
+            "/v1/charges",
+            params={"orderId": order_id},
+            headers={gateway_signature.HEADER: signature},
+        )
         return response.json()["data"]
 
 

@@ -4,7 +4,7 @@ Requests land on either worker; with the multiprocess directory the stack sets, 
 reports the requests of both, per route template, method and status.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -12,10 +12,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.metrics import UNMATCHED, route_template
-from ops.stack.services import SERVICES, AppService
-from ops.streams_worker import free_port
 from schemas.metrics import HTTP_REQUEST_DURATION
 from schemas.settings import Settings
+from tests.api_process import running_api
 
 pytestmark = pytest.mark.engines
 
@@ -39,23 +38,11 @@ def api_process(
     tmp_path: Path,
     settings: Settings,
     require_engine: Callable[[str], None],
-) -> str:
+) -> Iterator[str]:
     for engine in ("postgres", "redis", "ferretdb", "elasticsearch"):
         require_engine(engine)
-    port = free_port()
-    signing_key = settings.jwt_signing_key
-    assert signing_key is not None, "the stack's secrets.env holds the key: run `make up`"
-    monkeypatch.setenv("SHOP_JWT_SIGNING_KEY", signing_key.get_secret_value())
-    monkeypatch.setenv("SHOP_API_PORT", str(port))
-    monkeypatch.setenv("SHOP_STACK_DIR", str(tmp_path))
-    monkeypatch.setenv("SHOP_RATE_LIMIT_PER_IP", "1000000000")
-    service = AppService(Settings(), next(s for s in SERVICES if s.name == "api"))
-    service.start()
-    try:
-        service.wait_healthy()
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        service.stop()
+    with running_api(monkeypatch, tmp_path, settings, SHOP_RATE_LIMIT_PER_IP="1000000000") as url:
+        yield url
 
 
 def test_every_scrape_counts_the_requests_of_all_workers(api_process: str) -> None:

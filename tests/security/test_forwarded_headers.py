@@ -1,0 +1,57 @@
+"""A client cannot choose its rate-limit identity with ``X-Forwarded-For``: the storefront
+process (as ``make up`` runs it) believes the header only from configured proxies."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from schemas.settings import Settings
+from tests.api_process import running_api
+
+pytestmark = pytest.mark.engines
+
+LIMIT = 3
+
+
+def statuses(base: str, spoofs: int) -> list[int]:
+    """A request per made-up client address, all from 127.0.0.1."""
+    return [
+        httpx.get(
+            f"{base}/v1/products/no-such-product",
+            headers={"X-Forwarded-For": f"198.51.100.{i}"},
+            timeout=5,
+        ).status_code
+        for i in range(spoofs)
+    ]
+
+
+@pytest.fixture
+def engines(require_engine: Callable[[str], None]) -> None:
+    for engine in ("postgres", "redis", "ferretdb", "elasticsearch"):
+        require_engine(engine)
+
+
+def test_a_spoofed_forwarded_for_changes_nothing(
+    engines: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Settings
+) -> None:
+    with running_api(monkeypatch, tmp_path, settings, SHOP_RATE_LIMIT_PER_IP=str(LIMIT)) as url:
+        answers = statuses(url, LIMIT + 3)
+    # One window for 127.0.0.1 whatever the header says (the start-up probe counted too).
+    assert answers == sorted(answers) and answers.count(404) <= LIMIT and answers[-1] == 429
+
+
+def test_a_configured_proxy_is_believed(
+    engines: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Settings
+) -> None:
+    """The other side of the same switch: behind a trusted proxy each forwarded client has
+    its own window."""
+    with running_api(
+        monkeypatch,
+        tmp_path,
+        settings,
+        SHOP_RATE_LIMIT_PER_IP=str(LIMIT),
+        SHOP_TRUSTED_PROXIES="127.0.0.1",
+    ) as url:
+        assert set(statuses(url, LIMIT + 3)) == {404}
