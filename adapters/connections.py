@@ -37,7 +37,10 @@ async def open_clients(settings: Settings, pool_size: int | None = None) -> Asyn
     await pg.open(wait=True, timeout=30)
     # Bounded waits: a stuck catalog server must fail requests, not hang them.
     mongo_client: AsyncMongoClient = AsyncMongoClient(
-        settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000, socketTimeoutMS=10000
+        settings.mongo_url,
+        tz_aware=True,
+        serverSelectionTimeoutMS=settings.mongo_timeout_ms,
+        socketTimeoutMS=10000,
     )
     # Bounded: a burst of requests waits for a connection instead of opening one socket each.
     redis = Redis.from_pool(

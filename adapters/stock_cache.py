@@ -17,6 +17,8 @@ Each key has exactly one kind of writer, so no interleaving can make a count dri
 
 The gate only turns buyers away early; Postgres decides every unit. A mirror too high (or
 missing) sends a checkout on to a transaction that may still refuse it, never to an oversell.
+With Redis unreachable the gate cannot shed, and checkout answers 503 rather than letting
+every buyer through to Postgres.
 """
 
 import logging
@@ -203,7 +205,9 @@ class StockMirror:
 class CheckoutGate:
     """Sheds checkouts Redis can already see are short, before they cost a transaction.
 
-    Fails open: with Redis unreachable every checkout goes on to Postgres, which decides.
+    Fails closed: with Redis unreachable ``first_short`` and ``admit`` raise (the API answers
+    503), so a flash sale's crowd never falls on Postgres unshed. Only ``settle`` swallows a
+    failure: the order is placed by then, and its admissions expire by themselves.
     """
 
     def __init__(self, redis: Redis, key_prefix: str = "") -> None:
@@ -224,13 +228,9 @@ class CheckoutGate:
         """A read-only look before any other work: the first product (in id order) that cannot
         cover its wanted quantity, if any. The losers of a sale leave after one round trip."""
         product_ids = sorted(wanted)
-        try:
-            short = await self._look(
-                keys=self._line_keys(product_ids), args=[wanted[pid] for pid in product_ids]
-            )
-        except RedisError:
-            log.warning("checkout gate unavailable: Postgres decides")
-            return None
+        short = await self._look(
+            keys=self._line_keys(product_ids), args=[wanted[pid] for pid in product_ids]
+        )
         return product_ids[short - 1] if short else None
 
     async def admit(
@@ -239,14 +239,10 @@ class CheckoutGate:
         """None when the order may go on to Postgres (its units now count as in flight until
         ``settle`` or ``ttl_seconds``), else the product it was shed on."""
         product_ids = [pid for pid, _ in lines]
-        try:
-            short = await self._admit(
-                keys=self._line_keys(product_ids),
-                args=[str(order_id), int(ttl_seconds * 1000), *(qty for _, qty in lines)],
-            )
-        except RedisError:
-            log.warning("checkout gate unavailable: Postgres decides")
-            return None
+        short = await self._admit(
+            keys=self._line_keys(product_ids),
+            args=[str(order_id), int(ttl_seconds * 1000), *(qty for _, qty in lines)],
+        )
         return product_ids[short - 1] if short else None
 
     async def settle(

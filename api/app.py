@@ -3,16 +3,18 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 
 from adapters.connections import open_clients
-from api.errors import install_error_handlers
+from api.errors import error_responses, install_error_handlers
 from api.gateway import open_gateway
+from api.health import dependency_health
 from api.metrics import install_metrics
 from api.passwords import PasswordHashing
 from api.prices import PriceReader
 from api.rate_limit import limit_by_ip
 from api.routers import ROUTERS
+from api.status_feed import StatusFanout
 from api.tokens import KeyRefused, TokenKeys
 from schemas.settings import Settings, get_settings
 
@@ -46,7 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.hashing = PasswordHashing(
                 settings.password_hash_concurrency, settings.password_hash_queue
             )
-            yield
+            app.state.status_fanout = StatusFanout(settings.redis_url)
+            try:
+                yield
+            finally:
+                await app.state.status_fanout.close()
 
     app = FastAPI(
         title="shopstream storefront",
@@ -57,11 +63,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_metrics(app, settings.metrics_networks)
     for router in ROUTERS:
         # The per-IP limit covers the API, not /healthz or /metrics: probes never spend it.
-        app.include_router(router, prefix="/v1", dependencies=[Depends(limit_by_ip)])
+        # Every route may answer bad input (422), the limits (429) and a dependency down (503).
+        app.include_router(
+            router,
+            prefix="/v1",
+            dependencies=[Depends(limit_by_ip)],
+            responses=error_responses(422, 429, 503),
+        )
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        """Liveness for `shopctl status` and container health checks."""
-        return {"status": "ok"}
+    async def healthz(request: Request) -> dict:
+        """Liveness (always 200) with each dependency's state: `shopctl status`, containers."""
+        return await dependency_health(request.app.state.clients)
 
     return app

@@ -1,12 +1,19 @@
 """Every error leaves the API as JSON ``{"error": {"code", "message"}}``; no stack trace leaks."""
 
 import logging
+from collections.abc import Awaitable, Callable
 
+import psycopg
+from elasticsearch import ConnectionError as ElasticsearchUnreachable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
+from pymongo.errors import ConnectionFailure
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.passwords import HashingBusy
@@ -48,6 +55,42 @@ def error_body(code: str, message: str, **extra: object) -> dict:
     return {"error": {"code": code, "message": message, **extra}}
 
 
+UNAVAILABLE: dict[type[Exception], str] = {
+    RedisConnectionError: "redis",
+    RedisTimeoutError: "redis",
+    ConnectionFailure: "mongo",
+    ElasticsearchUnreachable: "elasticsearch",
+    psycopg.OperationalError: "postgres",
+    PoolTimeout: "postgres",
+}
+"""Failures that mean a dependency is down, not that the request was wrong: a 503 naming it,
+with ``Retry-After``. Features that can do without one catch its errors first (the product
+page reads stock from Postgres when Redis is down, the rate limiter lets requests through)."""
+
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable(dependency: str) -> JSONResponse:
+    return JSONResponse(
+        error_body(
+            "dependency_unavailable",
+            f"{dependency} is unavailable; retry shortly",
+            dependency=dependency,
+        ),
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def _unavailable(dependency: str) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        path = request.url.path
+        log.warning("%s unavailable on %s %s: %r", dependency, request.method, path, exc)
+        return unavailable(dependency)
+
+    return handler
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -71,6 +114,9 @@ def install_error_handlers(app: FastAPI) -> None:
             headers={"Retry-After": "1"},
         )
 
+    for failure, dependency in UNAVAILABLE.items():
+        app.add_exception_handler(failure, _unavailable(dependency))
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
@@ -84,6 +130,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # a body that is not even text: bad input like any other
+            return JSONResponse(
+                error_body("invalid_request", f"request failed validation: {exc.detail}"),
+                status_code=422,
+            )
         code = "not_found" if exc.status_code == 404 else f"http_{exc.status_code}"
         return JSONResponse(
             error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers

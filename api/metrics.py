@@ -17,17 +17,19 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
+    Counter,
     Histogram,
     generate_latest,
     multiprocess,
 )
 
 from api.errors import error_body
-from schemas.metrics import HTTP_REQUEST_DURATION
+from schemas.metrics import DEGRADED, HTTP_REQUEST_DURATION
 
 REQUEST_DURATION = Histogram(
     HTTP_REQUEST_DURATION.name, HTTP_REQUEST_DURATION.help, HTTP_REQUEST_DURATION.labels
 )
+DEGRADED_REQUESTS = Counter(DEGRADED.name, DEGRADED.help, DEGRADED.labels)
 UNMATCHED = "unmatched"  # 404s of unknown paths share one series
 
 

@@ -5,15 +5,20 @@ API processes. A fixed window lets a burst of up to twice the limit straddle a b
 accepted for a coarse abuse guard and costs a single key per subject and window.
 """
 
+import logging
 import math
 import time
 
 from fastapi import Request
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from api.deps import get_clients
 from api.errors import ApiError
+from api.metrics import DEGRADED_REQUESTS
 from schemas.redis_keys import rate_limit_key
+
+log = logging.getLogger(__name__)
 
 _COUNT_HIT = """
 local hits = redis.call('INCR', KEYS[1])
@@ -60,7 +65,13 @@ async def limit_by_user(request: Request, user_id: str) -> None:
 
 
 async def _count_request(request: Request, scope: str, subject: str, limit: int) -> None:
+    """Fails open: with Redis unreachable the request goes on, logged and counted
+    (``shopstream_degraded_requests``), so browsing survives a Redis outage."""
     clients = get_clients(request)
-    await enforce_limit(
-        clients.redis, scope, subject, limit, clients.settings.rate_limit_window_seconds
-    )
+    try:
+        await enforce_limit(
+            clients.redis, scope, subject, limit, clients.settings.rate_limit_window_seconds
+        )
+    except RedisError:
+        log.warning("rate limiter unavailable (Redis): %s limit not enforced", scope)
+        DEGRADED_REQUESTS.labels(dependency="redis", feature=f"rate_limit_{scope}").inc()

@@ -31,10 +31,20 @@ MAX_RESULT_WINDOW = 10_000
 PRODUCT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$"
 
 ProductId = Annotated[str, Field(pattern=PRODUCT_ID_PATTERN, examples=["prod_000123"])]
-Price = Annotated[float, Field(gt=0, le=1_000_000), AfterValidator(lambda p: round(p, 2))]
+Price = Annotated[float, Field(ge=0.01, le=1_000_000), AfterValidator(lambda p: round(p, 2))]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"])]
 Rating = Annotated[float, Field(ge=0, le=5)]
-Url = Annotated[HttpUrl, PlainSerializer(str, return_type=str)]
+MAX_URL_LENGTH = 2000
+
+
+def _short_url(url: HttpUrl) -> HttpUrl:
+    """Measured after normalisation (a bare host gains a ``/``), so what is stored reads back."""
+    if len(str(url)) > MAX_URL_LENGTH:
+        raise ValueError(f"URL longer than {MAX_URL_LENGTH} characters")
+    return url
+
+
+Url = Annotated[HttpUrl, AfterValidator(_short_url), PlainSerializer(str, return_type=str)]
 """Images are CDN URLs, never bytes; stored and served as plain strings."""
 SpecKey = Annotated[
     str,

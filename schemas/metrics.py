@@ -32,6 +32,13 @@ HTTP_REQUEST_DURATION = Metric(
     "Storefront request latency by route template, method and status",
 )
 
+DEGRADED = Metric(
+    "shopstream_degraded_requests",
+    "counter",
+    ("dependency", "feature"),
+    "Requests served without a dependency (e.g. rate limit skipped while Redis is down)",
+)
+
 # Stream workers (streams/metrics.py)
 AGENT_EVENTS = Metric(
     "shopstream_agent_events",
@@ -86,6 +93,7 @@ LOW_STOCK = Metric(
 
 ALL_METRICS = (
     HTTP_REQUEST_DURATION,
+    DEGRADED,
     AGENT_EVENTS,
     AGENT_EVENT_DURATION,
     CONSUMER_LAG,

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     mongo_url: str = Field(
         "mongodb://127.0.0.1:27017/", description="MongoDB (FerretDB locally) URL"
     )
+    mongo_timeout_ms: int = Field(
+        5000, gt=0, description="How long a catalog request waits for an unreachable MongoDB"
+    )
     mongo_db: str = Field("catalog", description="Database holding the product catalog")
     ferretdb_postgres_db: str = Field("ferretdb", description="Postgres database backing FerretDB")
 
@@ -152,6 +155,12 @@ class Settings(BaseSettings):
     )
     reservation_expiry_batch: int = Field(
         100, description="Orders expired per transaction by one expiry sweep"
+    )
+    sse_streams_per_user: int = Field(
+        3, ge=1, description="Order status streams (SSE) one user may hold open at once"
+    )
+    sse_max_seconds: float = Field(
+        900, gt=0, description="Longest life of one status stream (EventSource reconnects)"
     )
     delivery_transit_days: int = Field(5, description="Default estimated delivery after shipping")
 

@@ -14,11 +14,11 @@ from pymongo.errors import DuplicateKeyError
 from adapters import catalog_store, inventory_store
 from api.auth import AdminUser
 from api.deps import ClientsDep
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.params import ProductIdPath
 from schemas.catalog import InventoryLevel, Product, ProductCreate, ProductUpdate, SetStock
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], responses=error_responses(401, 403, 404, 409))
 
 
 def _unknown(product_id: str) -> ApiError:

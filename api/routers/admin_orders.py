@@ -15,7 +15,7 @@ from domain.orders import OrderNotFound, OrderStatus, Shipment, plan_shipment, t
 from schemas.orders import OrderStatusView, ShipRequest
 
 router = APIRouter(
-    prefix="/admin/orders", tags=["admin"], responses=error_responses(401, 403, 404, 409, 422, 429)
+    prefix="/admin/orders", tags=["admin"], responses=error_responses(401, 403, 404, 409)
 )
 
 

@@ -20,9 +20,7 @@ from domain.pricing import ProductNotFound
 from schemas.cart import CartAddRequest, CartIdResponse, CartLineView, CartUpdateRequest, CartView
 from schemas.catalog import ProductId
 
-router = APIRouter(
-    prefix="/cart", tags=["cart"], responses=error_responses(401, 404, 409, 422, 429)
-)
+router = APIRouter(prefix="/cart", tags=["cart"], responses=error_responses(401, 404, 409))
 
 
 @router.post("/add")

@@ -9,7 +9,7 @@ from api.params import IdempotencyKey
 from api.services.checkout import place_order
 from schemas.checkout import CheckoutRequest, OrderIdResponse
 
-router = APIRouter(tags=["checkout"], responses=error_responses(401, 404, 409, 422, 429))
+router = APIRouter(tags=["checkout"], responses=error_responses(401, 404, 409))
 
 
 @router.post("/checkout", status_code=201)

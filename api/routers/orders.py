@@ -14,7 +14,7 @@ from domain.orders import OrderNotFound
 from schemas.catalog import MAX_PAGE_SIZE, Pagination
 from schemas.orders import OrdersPage, OrderStatusView, OrderSummary
 
-router = APIRouter(prefix="/orders", tags=["orders"], responses=error_responses(401, 404, 422, 429))
+router = APIRouter(prefix="/orders", tags=["orders"], responses=error_responses(401, 404))
 
 
 @router.get("")

@@ -10,7 +10,7 @@ from api.services.payments import pay
 from domain.payments import PaymentStatus, client_status
 from schemas.payments import PaymentRequest, PaymentResponse
 
-router = APIRouter(tags=["payment"], responses=error_responses(401, 404, 409, 422, 429))
+router = APIRouter(tags=["payment"], responses=error_responses(401, 404, 409))
 
 
 @router.post("/payment", responses={202: {"description": "Outcome unknown yet; retry later"}})

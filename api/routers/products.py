@@ -10,12 +10,13 @@ from adapters import catalog_store, inventory_store
 from adapters.connections import Clients
 from adapters.stock_cache import StockMirror
 from api.deps import ClientsDep
-from api.errors import ApiError
+from api.errors import RETRY_AFTER_SECONDS, ApiError, error_responses
 from api.params import ProductIdPath
 from api.search import build_search_body, parse_search_response
 from schemas.catalog import Product, ProductDetails, SearchParams, SearchResponse
 
-router = APIRouter(prefix="/products", tags=["products"])
+router = APIRouter(prefix="/products", tags=["products"], responses=error_responses(404))
+RETRY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 @router.get("/search", response_model=SearchResponse)
@@ -28,9 +29,13 @@ async def search_products(
             index=clients.settings.search_alias, body=build_search_body(params)
         )
     except NotFoundError as exc:
-        raise ApiError(503, "search_unavailable", "the search index is not built yet") from exc
+        raise ApiError(
+            503, "search_unavailable", "the search index is not built yet", headers=RETRY
+        ) from exc
     except TransportError as exc:
-        raise ApiError(503, "search_unavailable", "search is temporarily unavailable") from exc
+        raise ApiError(
+            503, "search_unavailable", "search is temporarily unavailable", headers=RETRY
+        ) from exc
     return parse_search_response(raw.body, params)
 
 

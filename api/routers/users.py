@@ -24,9 +24,7 @@ from schemas.users import (
     UserProfile,
 )
 
-router = APIRouter(
-    prefix="/users", tags=["users"], responses=error_responses(401, 409, 422, 429, 503)
-)
+router = APIRouter(prefix="/users", tags=["users"], responses=error_responses(401, 409))
 
 
 def _tokens(pair: sessions.TokenPair) -> TokenResponse:

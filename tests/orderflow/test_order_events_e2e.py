@@ -5,38 +5,18 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-import uvicorn
 from redis.asyncio import Redis
 
-from api.app import create_app
 from api.tokens import TokenKeys
-from schemas.redis_keys import order_status_channel
+from schemas.redis_keys import stream_slots_key
 from schemas.settings import Settings
+from tests.live_server import live_storefront
 from tests.orderflow.shopdb import ShopDB
-from tests.orderflow.sockets import free_port
 
 pytestmark = pytest.mark.engines
-
-
-@asynccontextmanager
-async def storefront(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    async with asyncio.timeout(30):
-        while not server.started:
-            await asyncio.sleep(0.05)
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        await serving
 
 
 def bearer(db: ShopDB, settings: Settings, user_id: str) -> dict[str, str]:
@@ -60,7 +40,7 @@ async def test_streams_current_status_then_each_change(db: ShopDB, pipeline: Set
     user_id, _ = db.customer()
     order_id = db.checkout(user_id, {db.product(1): 1})
     async with (
-        storefront(pipeline) as client,
+        live_storefront(pipeline) as (_, client),
         client.stream(
             "GET", f"/v1/orders/{order_id}/events", headers=bearer(db, pipeline, user_id)
         ) as response,
@@ -78,28 +58,24 @@ async def test_streams_current_status_then_each_change(db: ShopDB, pipeline: Set
             assert [status async for status in seen] == ["DELIVERED"]  # final: stream ends
 
 
-async def test_a_client_leaving_ends_its_subscription(db: ShopDB, pipeline: Settings) -> None:
+async def test_a_client_leaving_ends_its_watch_and_frees_its_slot(
+    db: ShopDB, pipeline: Settings
+) -> None:
     user_id, _ = db.customer()
     order_id = db.checkout(user_id, {db.product(1): 1})
-    channel = order_status_channel(order_id)
     redis = Redis.from_url(pipeline.redis_url)
-    async with storefront(pipeline) as client:
+    slots = stream_slots_key(user_id)
+    async with live_storefront(pipeline) as (app, client):
+        fanout = app.state.status_fanout
         url, headers = f"/v1/orders/{order_id}/events", bearer(db, pipeline, user_id)
         async with client.stream("GET", url, headers=headers) as response:
             seen = statuses(response)  # held: a collected generator would close the stream
             assert await anext(seen) == "RESERVED"
-            async with asyncio.timeout(5):  # the stream subscribes around its first event
-                while await subscribers(redis, channel) != 1:
-                    await asyncio.sleep(0.05)
+            assert fanout.watching(order_id) == 1 and await redis.zcard(slots) == 1
         async with asyncio.timeout(5):
-            while await subscribers(redis, channel):
+            while fanout.watching(order_id) or await redis.zcard(slots):
                 await asyncio.sleep(0.05)
     await redis.aclose()
-
-
-async def subscribers(redis: Redis, channel: str) -> int:
-    [(_, count)] = await redis.pubsub_numsub(channel)
-    return count
 
 
 async def test_only_the_owner_may_listen(db: ShopDB, pipeline: Settings) -> None:
@@ -107,7 +83,7 @@ async def test_only_the_owner_may_listen(db: ShopDB, pipeline: Settings) -> None
     stranger, _ = db.customer()
     order_id = db.checkout(owner, {db.product(1): 1})
     headers = bearer(db, pipeline, stranger)
-    async with storefront(pipeline) as client:
+    async with live_storefront(pipeline) as (_, client):
         foreign = await client.get(f"/v1/orders/{order_id}/events", headers=headers)
         unknown = await client.get(f"/v1/orders/{uuid.uuid4()}/events", headers=headers)
         anonymous = await client.get(f"/v1/orders/{order_id}/events")

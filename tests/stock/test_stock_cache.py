@@ -8,6 +8,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from adapters.stock_cache import CheckoutGate, StockKeys, StockMirror
 from domain.inventory import StockChange
@@ -142,14 +143,18 @@ async def test_admissions_of_a_crashed_checkout_expire_by_themselves(
     assert await gate.admit(order(), [("p", 1)], TTL) is None
 
 
-async def test_an_unreachable_redis_lets_postgres_decide(key_prefix: str) -> None:
+async def test_an_unreachable_redis_closes_the_gate_and_leaves_pages_to_postgres(
+    key_prefix: str,
+) -> None:
     """As the engine connections are configured (adapters.connections): no retries."""
     nowhere = Redis(host="127.0.0.1", port=1, retry=Retry(NoBackoff(), 0))
     gate, mirror = CheckoutGate(nowhere, key_prefix), StockMirror(nowhere, key_prefix)
     try:
-        assert await gate.first_short({"p": 1}) is None
-        assert await gate.admit(order(), [("p", 1)], TTL) is None
-        await gate.settle(order(), ["p"])
+        with pytest.raises(RedisConnectionError):
+            await gate.first_short({"p": 1})
+        with pytest.raises(RedisConnectionError):
+            await gate.admit(order(), [("p", 1)], TTL)
+        await gate.settle(order(), ["p"])  # after a commit: nothing to undo, it expires
         assert await mirror.available("p") is None
     finally:
         await nowhere.aclose()
