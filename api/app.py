@@ -14,6 +14,7 @@ from api.passwords import PasswordHashing
 from api.prices import PriceReader
 from api.rate_limit import limit_by_ip
 from api.routers import ROUTERS
+from api.security_headers import install_security_headers
 from api.status_feed import StatusFanout
 from api.tokens import KeyRefused, TokenKeys
 from schemas.settings import Settings, get_settings
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_metrics(app, settings.metrics_networks)
+    install_security_headers(app)
     for router in ROUTERS:
         # The per-IP limit covers the API, not /healthz or /metrics: probes never spend it.
         # Every route may answer bad input (422), the limits (429) and a dependency down (503).

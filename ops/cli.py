@@ -22,7 +22,7 @@ from ops.lag import LagProbe, over_threshold
 from ops.migrate import apply_migrations
 from ops.replay import ReplayResult, Target
 from ops.replay import replay as rebuild
-from ops.secrets import ensure_secrets, rotate_jwt_key
+from ops.secrets import compose_secrets, ensure_secrets, rotate_jwt_key
 from ops.seed import seed_catalog
 from ops.stack import stack
 from ops.stack.process import EngineError
@@ -177,6 +177,14 @@ async def _audit(
 def new_jwt_key() -> None:
     """Print a new random signing key (for SHOP_JWT_SIGNING_KEY outside the local stack)."""
     print(new_signing_key())
+
+
+@app.command("compose-secrets")
+def compose_secrets_command() -> None:
+    """Print a fresh env file of every secret docker-compose needs:
+    `shopctl compose-secrets > compose.env; docker compose --env-file compose.env up`."""
+    for name, value in compose_secrets().items():
+        print(f"{name}={value}")
 
 
 @app.command("rotate-jwt-key")

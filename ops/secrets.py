@@ -18,6 +18,17 @@ GENERATED = {
 }
 
 
+COMPOSE_ONLY = ("SHOP_POSTGRES_PASSWORD", "SHOP_REDIS_PASSWORD", "SHOP_GRAFANA_PASSWORD")
+
+
+def compose_secrets() -> dict[str, str]:
+    """Fresh values for every secret docker-compose asks for (its env file)."""
+    return {
+        **{name: make() for name, make in GENERATED.items()},
+        **{name: secrets.token_urlsafe(24) for name in COMPOSE_ONLY},
+    }
+
+
 def read_secrets(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}

@@ -98,6 +98,12 @@ class Settings(BaseSettings):
         "127.0.0.0/8,::1/128",
         description="Client networks (comma-separated CIDRs) allowed to read the API's /metrics",
     )
+    proxy_host: str = Field(
+        "127.0.0.1", description="Address the storefront's TLS edge listens on (local stack)"
+    )
+    proxy_port: int = Field(
+        8443, description="HTTPS port of the storefront's TLS edge (nginx) on the local stack"
+    )
     api_workers: int = Field(2, ge=1, description="Storefront worker processes")
     trusted_proxies: str = Field(
         "",

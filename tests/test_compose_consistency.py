@@ -4,16 +4,20 @@ Pure: parses the file with pyyaml and compares it with the Settings field defaul
 what the local stack and every host-side tool use.
 """
 
+import re
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
 
+from ops.secrets import compose_secrets
 from schemas.settings import PROJECT_ROOT, Settings, StreamsRole
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
+DEV = yaml.safe_load((PROJECT_ROOT / "docker-compose.dev.yml").read_text())["services"]
+"""What `-f docker-compose.dev.yml` adds: published ports only."""
 ENV_PREFIX = Settings.model_config["env_prefix"]
 
 
@@ -36,6 +40,7 @@ LINKS: dict[str, Link] = {
     "gateway": Link("gateway_url", "gateway_url"),
     "api": Link(None, "api_port"),
     "dashboard": Link(None, "dashboard_port"),
+    "proxy": Link(None, "proxy_port"),
 }
 # What each app process connects to (and so must find in its env and wait for).
 NEEDS: dict[str, set[str]] = {
@@ -54,7 +59,9 @@ SCRAPED = {
     "streams-catalog": "streams_catalog_web_port",
     "dashboard": "dashboard_port",
 }
-ONE_SHOTS = {"mongo-init", "migrate"}
+ONE_SHOTS = {"mongo-init", "migrate", "edge-init"}
+PUBLIC = {"proxy"}
+"""The only services the base file publishes."""
 
 
 def default(field: str) -> Any:
@@ -65,7 +72,7 @@ def split(value: object) -> tuple[str | None, int | None]:
     """Host and port of a URL, a `host:port` bootstrap, a bare host, or a bare port."""
     if isinstance(value, int):
         return None, value
-    text = str(value)
+    text = re.sub(r"\$\{[^}]*\}", "secret", str(value))  # compose variables, e.g. a password
     parts = urlsplit(text if "://" in text else f"//{text}")
     return parts.hostname, parts.port
 
@@ -78,9 +85,11 @@ def env_of(service: str) -> dict[str, str]:
 
 
 def port_pairs(service: str) -> list[tuple[int, int]]:
-    """(host, container) pairs of the short `ports:` syntax, `[IP:]HOST:CONTAINER[/proto]`."""
+    """(host, container) pairs of the short `ports:` syntax, `[IP:]HOST:CONTAINER[/proto]`,
+    of the base file and the dev override together."""
     pairs = []
-    for entry in SERVICES[service].get("ports", []):
+    published = [*SERVICES[service].get("ports", []), *DEV.get(service, {}).get("ports", [])]
+    for entry in published:
         *_, host, container = str(entry).split("/")[0].split(":")
         pairs.append((int(host), int(container)))
     return pairs
@@ -116,7 +125,31 @@ def test_postgres_logical_wal_and_credentials() -> None:
     env = env_of("postgres")
     assert env["POSTGRES_DB"] == default("postgres_db")
     assert env["POSTGRES_USER"] == default("postgres_user")
-    assert env["POSTGRES_PASSWORD"] == default("postgres_password")
+    assert env["POSTGRES_PASSWORD"].startswith("${SHOP_POSTGRES_PASSWORD:?")
+
+
+def test_only_the_tls_edge_is_published_by_default() -> None:
+    published = {name for name, service in SERVICES.items() if service.get("ports")}
+    assert published == PUBLIC
+    for service in DEV.values():
+        assert set(service) == {"ports"}, "the dev override only publishes"
+        assert all(str(p).startswith("127.0.0.1:") for p in service["ports"])
+
+
+SECRET_WORDS = ("PASSWORD", "SECRET", "SIGNING_KEY", "REDIS_URL", "REDISCLI_AUTH")
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_no_credential_is_written_in_the_file(service: str) -> None:
+    """Every secret comes from the environment, and a missing one stops compose (``:?``)."""
+    for name, value in env_of(service).items():
+        if any(word in name for word in SECRET_WORDS):
+            assert "${" in value and ":?" in value, f"{service}: {name} is not from the env"
+
+
+def test_the_api_believes_only_the_edges_forwarded_headers() -> None:
+    [address] = [n["ipv4_address"] for n in SERVICES["proxy"]["networks"].values()]
+    assert env_of("api")["SHOP_TRUSTED_PROXIES"] == address
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
@@ -218,3 +251,9 @@ def test_each_stream_worker_runs_its_role_on_its_port(role: StreamsRole) -> None
     service = f"streams-{role}"
     assert env_of(service)[f"{ENV_PREFIX}STREAMS_ROLE"] == role.value
     assert Settings().streams_port(role) in listening_ports(service)
+
+
+def test_compose_secrets_cover_every_variable_the_file_requires() -> None:
+    """`shopctl compose-secrets` prints a value for each `${NAME:?...}` of the compose file."""
+    required = set(re.findall(r"\$\{(\w+):\?", (PROJECT_ROOT / "docker-compose.yml").read_text()))
+    assert required == set(compose_secrets())

@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 
 from ops.probe import reachable
-from ops.stack.engine import DaemonEngine
+from ops.stack.engine import DaemonEngine, Engine
+from ops.stack.engines.proxy import SOURCE_ADDRESS, Proxy
 from ops.stack.process import Daemon
 from schemas.settings import Settings, StreamsRole
 
@@ -85,6 +86,7 @@ SERVICES = (
         lambda s: _python("-m", "api"),
         lambda s: f"http://{s.api_host}:{s.api_port}/healthz",
         multiprocess_metrics=True,
+        env=(("SHOP_TRUSTED_PROXIES", SOURCE_ADDRESS),),
     ),
     *(
         ServiceSpec(
@@ -103,5 +105,6 @@ SERVICES = (
 )
 
 
-def services(settings: Settings) -> list[AppService]:
-    return [AppService(settings, spec) for spec in SERVICES]
+def services(settings: Settings) -> list[Engine]:
+    """Our processes, then the TLS edge in front of the storefront."""
+    return [*(AppService(settings, spec) for spec in SERVICES), Proxy(settings)]

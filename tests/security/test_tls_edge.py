@@ -1,0 +1,103 @@
+"""The storefront as the outside sees it: HTTPS only, at the TLS edge `make up` runs, with
+HSTS and security headers; internal endpoints hidden; and the edge, not the client, says who
+the client is."""
+
+import random
+import ssl
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ops.proxy import Edge
+from schemas.settings import Settings
+
+pytestmark = pytest.mark.engines
+
+
+@pytest.fixture
+def edge(settings: Settings, require_engine: Callable[[str], None]) -> str:
+    require_engine("proxy")
+    return f"https://{settings.proxy_host}:{settings.proxy_port}"
+
+
+@pytest.fixture
+def ca(settings: Settings) -> ssl.SSLContext:
+    """Trusts the stack's own CA, as a client given ``ca.pem`` does."""
+    return ssl.create_default_context(cafile=settings.stack_dir / "tls" / "ca.pem")
+
+
+def client(ca: ssl.SSLContext, source: str = "127.0.0.1") -> httpx.Client:
+    return httpx.Client(timeout=10, transport=httpx.HTTPTransport(local_address=source, verify=ca))
+
+
+def test_the_edge_serves_https_with_hsts_and_security_headers(
+    edge: str, ca: ssl.SSLContext
+) -> None:
+    with client(ca) as https:
+        response = https.get(f"{edge}/v1/products/search", params={"term": "phone"})
+    assert response.status_code == 200
+    headers = response.headers
+    assert headers["strict-transport-security"].startswith("max-age=31536000")
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert headers["server"] == "nginx", "no version disclosed"
+
+
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion:DeprecationWarning")
+def test_plain_http_is_sent_to_https_and_old_tls_is_refused(edge: str, settings: Settings) -> None:
+    plain = httpx.get(edge.replace("https://", "http://") + "/healthz", timeout=5)
+    assert plain.status_code == 301 and plain.headers["location"].startswith("https://")
+    old = ssl.create_default_context(cafile=settings.stack_dir / "tls" / "ca.pem")
+    old.maximum_version = ssl.TLSVersion.TLSv1_1
+    old.minimum_version = ssl.TLSVersion.TLSv1
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{edge}/healthz", verify=old, timeout=5)
+
+
+def test_the_certificate_names_the_storefront(edge: str, ca: ssl.SSLContext) -> None:
+    for host in ("localhost", "127.0.0.1"):
+        url = edge.replace("127.0.0.1", host)
+        assert httpx.get(f"{url}/healthz", verify=ca, timeout=5).status_code == 200
+
+
+def test_internal_endpoints_are_not_served_to_the_world(edge: str, ca: ssl.SSLContext) -> None:
+    with client(ca) as https:
+        assert https.get(f"{edge}/metrics").status_code == 404
+
+
+def test_a_client_cannot_name_its_own_address_through_the_edge(
+    edge: str, ca: ssl.SSLContext, settings: Settings
+) -> None:
+    """Failed logins lock the client address past ten times an account's allowance. Spoofing
+    X-Forwarded-For on each attempt changes nothing: the edge replaces it."""
+    guesses = settings.login_free_failures * 10 + 1
+    attacker_address, bystander_address = (
+        f"127.44.{random.randint(0, 255)}.{random.randint(1, 254)}" for _ in range(2)
+    )
+    with client(ca, source=attacker_address) as attacker:
+        for i in range(guesses):
+            attacker.post(
+                f"{edge}/v1/users/login",
+                json={"email": f"nobody-{uuid.uuid4().hex}@x.dev", "password": "guess"},
+                headers={"X-Forwarded-For": f"203.0.113.{i % 250}"},
+            )
+        locked = attacker.post(
+            f"{edge}/v1/users/login", json={"email": "someone@x.dev", "password": "guess"}
+        )
+    assert locked.status_code == 429 and locked.json()["error"]["code"] == "login_locked"
+    with client(ca, source=bystander_address) as bystander:
+        elsewhere = bystander.post(
+            f"{edge}/v1/users/login", json={"email": "someone@x.dev", "password": "guess"}
+        )
+    assert elsewhere.status_code == 401
+
+
+def test_the_edge_configuration_replaces_forwarded_headers(tmp_path: Path) -> None:
+    conf = Edge("api:8000", "8443", tmp_path / "tls", tmp_path).render()
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
+    assert "$proxy_add_x_forwarded_for" not in conf
+    assert "ssl_protocols TLSv1.2 TLSv1.3;" in conf
