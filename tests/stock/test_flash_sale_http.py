@@ -42,7 +42,9 @@ def address(i: int) -> str:
 
 @asynccontextmanager
 async def clients_by_address(base_url: str) -> AsyncIterator[list[httpx.AsyncClient]]:
-    """One HTTP client per loopback source address, fresh (no idle keep-alive connections)."""
+    """One HTTP client per loopback source address, fresh (no idle keep-alive connections),
+    dropping a connection idle for 2 s: uvicorn closes those idle for 5 s, and reusing one
+    the server is closing is a read error of the client's own making."""
     async with AsyncExitStack() as stack:
         yield [
             await stack.enter_async_context(
@@ -50,7 +52,7 @@ async def clients_by_address(base_url: str) -> AsyncIterator[list[httpx.AsyncCli
                     base_url=base_url,
                     transport=httpx.AsyncHTTPTransport(local_address=address(i)),
                     timeout=60,
-                    limits=httpx.Limits(max_connections=BUYERS // ADDRESSES),
+                    limits=httpx.Limits(max_connections=BUYERS // ADDRESSES, keepalive_expiry=2.0),
                 )
             )
             for i in range(ADDRESSES)
