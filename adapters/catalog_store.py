@@ -20,9 +20,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from pymongo.results import InsertManyResult
 
+from adapters.catalog_collection import CHANGE_BUCKET_INDEX, PRODUCTS
 from domain.catalog_feed import change_bucket
 from domain.inventory import StockChange
-from schemas.mongo_products import CHANGE_BUCKET_INDEX, PRODUCTS
 
 LIVE: dict = {"deleted": {"$ne": True}}
 """Filter of every reader: soft-deleted products are tombstones, not products."""
@@ -67,7 +67,7 @@ async def adopt_unversioned(db: AsyncDatabase) -> int:
 
 
 async def find_product(db: AsyncDatabase, product_id: str) -> Document | None:
-    """The whole live document (Mongo ``_id`` included: ``schemas.catalog.Product`` ignores it)."""
+    """The whole live document (Mongo ``_id`` included: the ``Product`` model ignores it)."""
     return await _products(db).find_one({"productId": product_id, **LIVE})
 
 
@@ -87,7 +87,7 @@ async def create_product(db: AsyncDatabase, document: Mapping[str, Any]) -> Docu
     """Insert as version 1; listing a deleted product's id again revives it at a newer version.
 
     Raises ``DuplicateKeyError`` when a live product has the id (the unique ``productId``
-    index of ``schemas.mongo_products.ensure_products_collection`` decides).
+    index of ``adapters.catalog_collection.ensure_products_collection`` decides).
     """
     stamped = {**document, **_stamp(), "version": 1, "deleted": False}
     try:

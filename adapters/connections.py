@@ -11,7 +11,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import BlockingConnectionPool, Redis
 
-from schemas.settings import Settings
+from config import Settings
 
 
 @dataclass

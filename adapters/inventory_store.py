@@ -4,7 +4,7 @@ Postgres is the arbiter of every unit: a reservation is a conditional decrement
 (``available_qty >= q``) under the row lock, so concurrent checkouts queue on the row and
 re-check, and no interleaving oversells. The table's CHECK constraint keeps
 ``stocked = available + reserved + sold`` on every row; a trigger gives every committed change
-the row's next ``version`` (``schemas/sql/060_inventory_version.sql``), which the derived copies
+the row's next ``version`` (``adapters/sql/060_inventory_version.sql``), which the derived copies
 order their writes by.
 
 Functions take a connection and leave the transaction to the caller, so a checkout reserves

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from elasticsearch import AsyncElasticsearch
 
-from domain.search_sync import Remove, SearchAction, Upsert
+from adapters.catalog_documents import Product
+from adapters.search_index import product_to_search_doc
+from domain.catalog import CatalogChange
 
 
 class SearchWriteError(RuntimeError):
@@ -24,28 +26,18 @@ class SearchWriter:
     es: AsyncElasticsearch
     alias: str
 
-    async def apply(self, action: SearchAction) -> None:
-        await self.apply_many([action])
-
-    async def apply_many(self, actions: Sequence[SearchAction]) -> None:
-        """One bulk request; each document keeps whichever version is the highest."""
+    async def apply_many(self, changes: Sequence[CatalogChange]) -> None:
+        """One bulk request: a live product is indexed, a deleted one removed, each at its
+        version, so each document keeps whichever version is the highest."""
         operations: list[dict] = []
-        for action in actions:
-            match action:
-                case Upsert(product_id, version, document):
-                    head = {"_id": product_id, "version": version, "version_type": "external"}
-                    # require_alias: never auto-create an unmapped index
-                    operations += [{"index": {**head, "require_alias": True}}, document]
-                case Remove(product_id, version):
-                    operations.append(
-                        {
-                            "delete": {
-                                "_id": product_id,
-                                "version": version,
-                                "version_type": "external",
-                            }
-                        }
-                    )
+        for change in changes:
+            head = {"_id": change.product_id, "version": change.version, "version_type": "external"}
+            if change.document is None:
+                operations.append({"delete": head})
+            else:
+                document = product_to_search_doc(Product.model_validate(change.document))
+                # require_alias: never auto-create an unmapped index
+                operations += [{"index": {**head, "require_alias": True}}, document]
         if not operations:
             return
         answer = await self.es.bulk(index=self.alias, operations=operations)

@@ -12,7 +12,7 @@ import sys
 import uvicorn
 
 from api.app import SecretMissing, check_secrets
-from schemas.settings import get_settings
+from config import get_settings
 
 
 def main() -> int:

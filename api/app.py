@@ -5,19 +5,19 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 
-from adapters.connections import open_clients
+from adapters.passwords import PasswordHashing
+from adapters.payment_gateway import open_gateway
+from adapters.prices import PriceReader
+from adapters.status_feed import StatusFanout
+from adapters.tokens import KeyRefused, TokenKeys
 from api.errors import error_responses, install_error_handlers
-from api.gateway import open_gateway
 from api.health import dependency_health
 from api.metrics import install_metrics
-from api.passwords import PasswordHashing
-from api.prices import PriceReader
 from api.rate_limit import limit_by_ip
 from api.routers import ROUTERS
 from api.security_headers import install_security_headers
-from api.status_feed import StatusFanout
-from api.tokens import KeyRefused, TokenKeys
-from schemas.settings import Settings, get_settings
+from config import Settings, get_settings
+from services.bootstrap import open_services
 
 
 class SecretMissing(RuntimeError):
@@ -41,10 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_clients(settings) as clients, open_gateway(settings) as gateway:
-            app.state.clients = clients
+        async with open_services(settings) as services, open_gateway(settings) as gateway:
+            app.state.services = services
             app.state.gateway = gateway
-            app.state.prices = PriceReader(clients.mongo)
+            app.state.prices = PriceReader(services.engines.mongo)
             app.state.keys = keys
             app.state.hashing = PasswordHashing(
                 settings.password_hash_concurrency, settings.password_hash_queue
@@ -76,6 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", include_in_schema=False)
     async def healthz(request: Request) -> dict:
         """Liveness (always 200) with each dependency's state: `shopctl status`, containers."""
-        return await dependency_health(request.app.state.clients)
+        return await dependency_health(request.app.state.services.engines)
 
     return app

@@ -15,10 +15,10 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from adapters import sessions
 from api.deps import get_clients, get_keys
 from api.errors import ApiError
 from api.rate_limit import limit_by_user
-from api.repositories import sessions
 
 
 @dataclass(frozen=True)

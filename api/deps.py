@@ -1,7 +1,7 @@
-"""FastAPI dependencies handing routes the process-wide connections opened by the lifespan.
+"""FastAPI dependencies handing routes what the lifespan opened for the process.
 
 Kept out of ``api.app`` so routers can import them without a cycle (``api.app`` imports
-every router), and out of ``adapters`` so the stream workers don't depend on FastAPI.
+every router).
 """
 
 from typing import Annotated
@@ -9,15 +9,22 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from adapters.connections import Clients
-from api.gateway import PaymentGateway
-from api.passwords import PasswordHashing
-from api.prices import PriceReader
-from api.tokens import TokenKeys
+from adapters.passwords import PasswordHashing
+from adapters.payment_gateway import PaymentGateway
+from adapters.prices import PriceReader
+from adapters.tokens import TokenKeys
+from services.context import Services
+from services.sessions import Credentials
+
+
+def get_services(request: Request) -> Services:
+    """What the handlers work with (``services.bootstrap``)."""
+    return request.app.state.services
 
 
 def get_clients(request: Request) -> Clients:
-    """The engine connections (Postgres, Mongo, Redis, Elasticsearch)."""
-    return request.app.state.clients
+    """The engine connections (Postgres, Mongo, Redis, Elasticsearch), for reads."""
+    return get_services(request).engines
 
 
 def get_gateway(request: Request) -> PaymentGateway:
@@ -40,8 +47,14 @@ def get_hashing(request: Request) -> PasswordHashing:
     return request.app.state.hashing
 
 
+def get_credentials(request: Request) -> Credentials:
+    return Credentials(get_keys(request), get_hashing(request))
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
 ClientsDep = Annotated[Clients, Depends(get_clients)]
-KeysDep = Annotated[TokenKeys, Depends(get_keys)]
-HashingDep = Annotated[PasswordHashing, Depends(get_hashing)]
 GatewayDep = Annotated[PaymentGateway, Depends(get_gateway)]
 PricesDep = Annotated[PriceReader, Depends(get_prices)]
+KeysDep = Annotated[TokenKeys, Depends(get_keys)]
+HashingDep = Annotated[PasswordHashing, Depends(get_hashing)]
+CredentialsDep = Annotated[Credentials, Depends(get_credentials)]

@@ -16,8 +16,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.passwords import HashingBusy
-from domain.errors import NotFound, Refusal
+from adapters.passwords import HashingBusy
+from domain.errors import NotFound, Refusal, Throttled, Unauthenticated
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,22 @@ def _unavailable(dependency: str) -> Callable[[Request, Exception], Awaitable[JS
     return handler
 
 
+def refusal_status(refusal: Refusal) -> int:
+    """What kind of no it is, in HTTP: not found, not signed in, too many, else a conflict."""
+    for kind, status in ((NotFound, 404), (Unauthenticated, 401), (Throttled, 429)):
+        if isinstance(refusal, kind):
+            return status
+    return 409
+
+
+def refusal_headers(refusal: Refusal) -> dict[str, str] | None:
+    if isinstance(refusal, Unauthenticated):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(refusal, Throttled):
+        return {"Retry-After": str(refusal.retry_after_seconds)}
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -103,7 +119,8 @@ def install_error_handlers(app: FastAPI) -> None:
         details = {to_camel(key): value for key, value in exc.details.items()}
         return JSONResponse(
             error_body(exc.code, exc.message, **details),
-            status_code=404 if isinstance(exc, NotFound) else 409,
+            status_code=refusal_status(exc),
+            headers=refusal_headers(exc),
         )
 
     @app.exception_handler(HashingBusy)

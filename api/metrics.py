@@ -23,8 +23,8 @@ from prometheus_client import (
     multiprocess,
 )
 
+from adapters.metric_names import DEGRADED, HTTP_REQUEST_DURATION
 from api.errors import error_body
-from schemas.metrics import DEGRADED, HTTP_REQUEST_DURATION
 
 REQUEST_DURATION = Histogram(
     HTTP_REQUEST_DURATION.name, HTTP_REQUEST_DURATION.help, HTTP_REQUEST_DURATION.labels

@@ -13,10 +13,10 @@ from fastapi import Request
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from adapters.redis_keys import rate_limit_key
 from api.deps import get_clients
 from api.errors import ApiError
 from api.metrics import DEGRADED_REQUESTS
-from schemas.redis_keys import rate_limit_key
 
 log = logging.getLogger(__name__)
 

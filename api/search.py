@@ -12,7 +12,7 @@ without a term, are ordered by rating then productId so pages are stable.
 
 from collections.abc import Mapping
 
-from schemas.catalog import Pagination, ProductSummary, SearchParams, SearchResponse
+from api.models.catalog import Pagination, ProductSummary, SearchParams, SearchResponse
 
 FUZZY_FIELDS = ["title^3", "brand.text^2", "description"]
 SUMMARY_FIELDS = [field.alias for field in ProductSummary.model_fields.values()]

@@ -1,6 +1,6 @@
 """CDC freshness: inventory commit in Postgres -> visible in Redis and in Elasticsearch search.
 
-Runs a stream worker of its own (ops/streams_worker.py) on a catalog database of its own,
+Runs a stream worker of its own (harness/streams_worker.py) on a catalog database of its own,
 filled with ``--catalog`` generated products (the change feed's FerretDB cost grows with the
 collection). After the feed's initial snapshot has reached search, it commits ``--changes``
 inventory updates, one every ``--interval`` seconds, round-robin over ``--hot`` products,
@@ -20,13 +20,13 @@ from pathlib import Path
 
 from adapters import inventory_store
 from adapters.connections import Clients, open_clients
+from adapters.migrations import apply_migrations
 from adapters.stock_cache import StockKeys, StockMirror
-from domain.catalog_gen import generate_catalog
+from config import get_settings
 from domain.inventory import reserve, sell
-from ops.migrate import apply_migrations
-from ops.seed import load_products
-from ops.streams_worker import IsolatedWorker
-from schemas.settings import get_settings
+from harness.streams_worker import IsolatedWorker
+from ops.demo.catalog import generate_catalog
+from ops.demo.seed import load_products
 
 STOCK = 100_000
 POLL_SECONDS = 0.01

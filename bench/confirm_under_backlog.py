@@ -18,10 +18,10 @@ from collections.abc import Callable
 import psycopg
 
 from adapters import inventory_store
+from config import StreamsRole, get_settings
+from harness.shopdb import ShopDB, wait_until
 from ops.lag import LagProbe
-from schemas.settings import StreamsRole, get_settings
-from schemas.topics import INVENTORY
-from tests.orderflow.shopdb import ShopDB, wait_until
+from streams.topics import INVENTORY
 
 SEEDED = "prod_"
 

@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 import httpx
 
 from api.app import create_app
-from domain.catalog_gen import product_id
+from ops.demo.catalog import product_id
 
 TERMS = (
     "iphone",

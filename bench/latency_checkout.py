@@ -13,17 +13,17 @@ from decimal import Decimal
 
 import httpx
 
-from ops.migrate import apply_migrations
-from schemas.settings import get_settings
-from tests.commerce.factories import (
+from adapters.migrations import apply_migrations
+from config import get_settings
+from harness.factories import (
     Shopper,
     create_product,
     create_shoppers,
     forget_test_products,
     put_in_carts,
 )
-from tests.commerce.flows import checkout
-from tests.commerce.inprocess import in_process_api
+from harness.flows import checkout
+from harness.inprocess import in_process_api
 
 PRICE = Decimal("49.99")
 WARM_UP = 3
@@ -53,7 +53,7 @@ async def run(sequential: int, concurrent: int, in_flight: int) -> None:
     )
     apply_migrations(settings)
     async with in_process_api(settings) as (app, api):
-        clients = app.state.clients
+        clients = app.state.services.engines
         product = await create_product(clients, price=PRICE, stock=10**6, cached_stock=10**6)
         buyers = await create_shoppers(clients, WARM_UP + sequential + concurrent)
         await put_in_carts(clients, buyers, product, 1)

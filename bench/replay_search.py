@@ -1,7 +1,7 @@
 """Time to rebuild the search index from the log: ``replay --target search`` on the seeded catalog.
 
 Publishes the change-feed events of the catalog ``shopctl seed`` loads (``--catalog`` products,
-seed 42; the feed's own ``envelope``, snapshot records) to the catalog topic of a scratch
+seed 42; the feed's own ``catalog_envelope``, snapshot records) to the catalog topic of a scratch
 catalog database, then rebuilds a scratch search alias from that topic with ``ops.replay``:
 first from nothing, then again beside the built index (next version, alias swap, old index
 deleted), which is the operator's case. Removes its topic, indices and template at the end.
@@ -19,12 +19,11 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 
 from adapters.connections import open_clients
-from domain.catalog_feed import envelope
-from domain.catalog_gen import generate_catalog
+from config import Settings, get_settings
+from ops.demo.catalog import generate_catalog
 from ops.replay import Target, replay
-from schemas.events import product_key
-from schemas.settings import Settings, get_settings
-from schemas.topics import PRODUCTS
+from streams.events import catalog_envelope, product_key
+from streams.topics import PRODUCTS
 
 
 def publish(settings: Settings, count: int) -> str:
@@ -37,7 +36,7 @@ def publish(settings: Settings, count: int) -> str:
     now_ms = int(time.time() * 1000)
     for product in generate_catalog(count, seed=42):
         document = {**product.model_dump(), "version": 1, "deleted": False}
-        event = envelope(
+        event = catalog_envelope(
             document, name=settings.topic_prefix, db=settings.mongo_db, snapshot=True, now_ms=now_ms
         )
         producer.send(topic, key=product_key(product.product_id), value=json.dumps(event).encode())

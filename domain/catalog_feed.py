@@ -1,4 +1,4 @@
-"""Pure rules of the catalog change feed: what a write stamps, what to emit, in which envelope.
+"""Pure rules of the catalog change feed: what a write stamps, what to emit, which operation.
 
 Writers stamp every product with ``updatedAt``, a coarse ``changeBucket`` of that time and a
 new ``version`` (``adapters/catalog_store.py``). The feed re-reads the buckets of the last
@@ -9,12 +9,6 @@ Debezium MongoDB connector's change event, so consumers cannot tell the two sour
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal
-
-from bson import json_util
-
-from schemas.events import EXTENDED_JSON
-
-CONNECTOR = "catalog-feed"
 
 CHANGE_BUCKET_SECONDS = 10
 """Width of a change bucket. The feed looks documents up by *equality* on the bucket: FerretDB
@@ -53,28 +47,3 @@ def operation(document: Document, snapshot: bool) -> Op:
     if snapshot:
         return "r"
     return "c" if document["version"] == 1 else "u"
-
-
-def envelope(document: Document, *, name: str, db: str, snapshot: bool, now_ms: int) -> dict:
-    """The Debezium MongoDB change event of a document's current version.
-
-    ``after`` is the document as relaxed extended JSON (null for a delete) and ``before`` is
-    null, as the connector in ``change_streams_update_full`` mode sends them. ``source.ord``
-    carries the document version: it orders one product's events, a delete's included.
-    """
-    op = operation(document, snapshot)
-    return {
-        "op": op,
-        "before": None,
-        "after": None if op == "d" else json_util.dumps(document, json_options=EXTENDED_JSON),
-        "source": {
-            "connector": CONNECTOR,
-            "name": name,
-            "db": db,
-            "collection": "products",
-            "ord": document["version"],
-            "ts_ms": int(document["updatedAt"].timestamp() * 1000),
-            "snapshot": "true" if snapshot else "false",
-        },
-        "ts_ms": now_ms,
-    }

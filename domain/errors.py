@@ -1,4 +1,4 @@
-"""Business refusals: raised by pure domain code, turned into 404/409 JSON by the API edge."""
+"""Business refusals: raised by rules and handlers, turned into 4xx JSON by the API edge."""
 
 
 class Refusal(Exception):
@@ -16,3 +16,19 @@ class NotFound(Refusal):
     """The thing asked for does not exist (or is not the caller's, which reads the same)."""
 
     code = "not_found"
+
+
+class Unauthenticated(Refusal):
+    """The caller could not show who they are (or their session has ended)."""
+
+    code = "unauthorized"
+
+
+class Throttled(Refusal):
+    """Too many attempts: the caller may try again after ``retry_after_seconds``."""
+
+    code = "throttled"
+
+    def __init__(self, message: str, retry_after_seconds: int, **details: object) -> None:
+        super().__init__(message, **details)
+        self.retry_after_seconds = retry_after_seconds

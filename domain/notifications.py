@@ -7,8 +7,7 @@ redelivered change maps to the same id and the claim on it makes sending happen 
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from domain.orders import OrderStatus
-from schemas.events import OrderRow
+from domain.orders import OrderSnapshot, OrderStatus
 
 NOTIFY_ON = (OrderStatus.CONFIRMED, OrderStatus.SHIPPED)
 
@@ -36,7 +35,7 @@ class Notice:
         return message
 
 
-def notice_for(order: OrderRow) -> Notice | None:
+def notice_for(order: OrderSnapshot) -> Notice | None:
     """The email an order in this status deserves, or None when the status is not announced."""
     if order.status not in NOTIFY_ON:
         return None

@@ -7,6 +7,7 @@ RESERVED is where checkout leaves an order; payment outcomes and reservation exp
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 from domain.errors import NotFound, Refusal
@@ -19,6 +20,20 @@ class OrderStatus(StrEnum):
     EXPIRED = "EXPIRED"
     SHIPPED = "SHIPPED"
     DELIVERED = "DELIVERED"
+
+
+@dataclass(frozen=True)
+class OrderSnapshot:
+    """An order as one change of its row shows it (the order flow's agents react to these)."""
+
+    order_id: str
+    user_id: str
+    status: OrderStatus
+    total_amount: Decimal
+    currency: str
+    tracking_number: str | None = None
+    estimated_delivery: dt.date | None = None
+    updated_at: dt.datetime | None = None
 
 
 ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {

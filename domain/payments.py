@@ -28,6 +28,15 @@ class PaymentStatus(StrEnum):
         return self in (PaymentStatus.SUCCEEDED, PaymentStatus.FAILED)
 
 
+@dataclass(frozen=True)
+class PaymentChange:
+    """A payment row as one change of it shows it (the payment-outcome agent reacts to these)."""
+
+    payment_id: str
+    order_id: str
+    status: PaymentStatus
+
+
 ClientPaymentStatus = Literal["success", "failed", "pending"]
 
 

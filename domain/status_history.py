@@ -1,20 +1,28 @@
 """Order status changes as the history and the live status stream see them, as pure code."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from domain.orders import ALLOWED_TRANSITIONS, OrderStatus
-from schemas.events import OrderRow
-from schemas.order_status import StatusChange
+from domain.orders import ALLOWED_TRANSITIONS, OrderSnapshot, OrderStatus
 
 
-def change_of(order: OrderRow) -> StatusChange:
+@dataclass(frozen=True)
+class StatusChange:
+    """An order reached ``status`` at ``changed_at``."""
+
+    order_id: str
+    status: OrderStatus
+    changed_at: datetime
+
+
+def change_of(order: OrderSnapshot) -> StatusChange:
     """The status an order row shows after a create or update, stamped with its ``updated_at``.
 
     Debezium does not send the previous row (REPLICA IDENTITY DEFAULT), so every change is
     taken as "the order is in this status": the history keeps one row per status.
     """
     changed_at = order.updated_at or datetime.now(UTC)
-    return StatusChange(order_id=order.order_id, status=order.status, changed_at=changed_at)
+    return StatusChange(order.order_id, order.status, changed_at)
 
 
 def supersedes(new: OrderStatus, last: OrderStatus) -> bool:

@@ -4,8 +4,8 @@ import uuid
 
 import psycopg
 
-from api.passwords import hash_password
-from schemas.settings import Settings
+from adapters.passwords import hash_password
+from config import Settings
 
 
 def create_admin(

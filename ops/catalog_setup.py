@@ -7,9 +7,9 @@ indexed field also gets a GIN twin: see ``ops.stack.engines.ferretdb.add_gin_twi
 
 from pymongo import MongoClient
 
+from adapters.catalog_collection import PRODUCTS, PRODUCTS_INDEXES, ensure_products_collection
+from config import Settings
 from ops.stack.engines.ferretdb import add_gin_twins
-from schemas.mongo_products import PRODUCTS, PRODUCTS_INDEXES, ensure_products_collection
-from schemas.settings import Settings
 
 
 def indexed_fields() -> list[str]:

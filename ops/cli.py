@@ -12,24 +12,24 @@ from rich.progress import Progress
 from rich.table import Table
 
 from adapters.connections import open_clients
-from api.tokens import new_signing_key
+from adapters.migrations import apply_migrations
+from adapters.tokens import new_signing_key
+from config import get_settings
 from ops import audit as stock_audit
 from ops import connectors
 from ops.admin import create_admin
 from ops.catalog_setup import prepare_catalog
 from ops.clock import now_ms
+from ops.demo.seed import seed_catalog
 from ops.lag import LagProbe, over_threshold
-from ops.migrate import apply_migrations
 from ops.replay import ReplayResult, Target
 from ops.replay import replay as rebuild
 from ops.secrets import compose_secrets, ensure_secrets, rotate_jwt_key
-from ops.seed import seed_catalog
 from ops.stack import stack
 from ops.stack.process import EngineError
 from ops.stock_repair import Repair
 from ops.stock_repair import repair as repair_copies
 from ops.views import audit_table, lag_table, repair_table
-from schemas.settings import get_settings
 
 app = typer.Typer(help="Operate the shopstream stack.", no_args_is_help=True)
 console = Console(width=max(Console().width, 160))

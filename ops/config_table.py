@@ -7,7 +7,7 @@
 from pathlib import Path
 from typing import Any
 
-from schemas.settings import PROJECT_ROOT, Settings
+from config import PROJECT_ROOT, Settings
 
 START_MARKER = "<!-- config-table:start -->"
 END_MARKER = "<!-- config-table:end -->"

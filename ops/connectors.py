@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from schemas.settings import Settings
-from schemas.topics import ALL_TOPICS, POSTGRES_TABLES, RETENTION_MS, Cleanup
+from config import Settings
+from streams.topics import ALL_TOPICS, POSTGRES_TABLES, RETENTION_MS, Cleanup
 
 CONNECTORS_DIR = Path(__file__).resolve().parent.parent / "connectors"
 POSTGRES = "postgres.json"

@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass
 
 from kafka import KafkaConsumer, TopicPartition
 
+from config import Settings
 from ops.clock import seconds_since
-from schemas.settings import Settings
-from schemas.topics import ALL_TOPICS, heartbeat_topic
+from streams.topics import ALL_TOPICS, heartbeat_topic
 
 POLL_MS = 300
 READ_TIMEOUT_SECONDS = 10

@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass
 from kafka import KafkaAdminClient
 from kafka.admin import OffsetSpec
 
+from config import Settings
 from ops.clock import seconds_since
 from ops.commit_log import CommitClock, CommitKey
-from schemas.settings import Settings
 
 
 @dataclass(frozen=True)

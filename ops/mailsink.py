@@ -14,7 +14,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from schemas.settings import Settings, get_settings
+from config import Settings, get_settings
 
 
 class MailDir:

@@ -20,7 +20,7 @@ the swap, up to the end offsets seen after it; from then on the live agent write
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -31,16 +31,16 @@ from kafka import KafkaAdminClient
 
 from adapters.catalog_store import CatalogQuantity
 from adapters.connections import Clients
+from adapters.search_index import FIRST_VERSION, index_pattern, index_template, versioned_index
 from adapters.search_writer import SearchWriter
 from adapters.stock_cache import StockMirror
+from config import Settings
+from domain.catalog import latest_changes
 from domain.inventory import StockChange, StockCopy, latest_per_product
-from domain.search_sync import SearchAction, search_action
 from ops.bounded import bounded
 from ops.stock_repair import CONCURRENCY, overwrite_then_catch_up
-from schemas.events import InventoryEvent, ProductEvent, stock_change_of
-from schemas.search_index import FIRST_VERSION, index_pattern, index_template, versioned_index
-from schemas.settings import Settings
-from schemas.topics import INVENTORY, PRODUCTS, TopicSpec
+from streams.events import UnreadableRecord, decode
+from streams.topics import INVENTORY, PRODUCTS, TopicSpec
 
 FETCH_RECORDS = 5_000
 SEARCH_BATCH = 1_000
@@ -67,6 +67,7 @@ class ReplayResult:
     products: int  # written: the newest change of each product
     seconds: float
     index: str | None = None  # the search index now behind the alias
+    unreadable: int = 0  # records no model accepts, skipped
 
     @property
     def records_per_second(self) -> float:
@@ -99,11 +100,17 @@ async def replay(
         if product_prefix:
             raise ValueError("a search replay rebuilds the whole index: no product filter")
         alias = alias or settings.search_alias
-        index, products, records = await _rebuild_search(
+        index, products, log = await _rebuild_search(
             clients.es, settings, alias, allow_shrink, progress
         )
         return ReplayResult(
-            target, PRODUCTS.name(settings), records, products, time.monotonic() - started, index
+            target,
+            PRODUCTS.name(settings),
+            log.records,
+            products,
+            time.monotonic() - started,
+            index,
+            log.unreadable,
         )
     copy: StockCopy
     if target is Target.CACHE:
@@ -112,7 +119,7 @@ async def replay(
         copy, store = CatalogQuantity(clients.mongo), "mongo"
     async with LogReader(settings, INVENTORY, target) as log:
         changes = _in_scope(
-            latest_per_product(await _collect(log, await log.end_offsets(), _stock, progress)),
+            latest_per_product(await _collect(log, await log.end_offsets(), progress)),
             product_prefix,
         )
         await overwrite_then_catch_up(
@@ -123,7 +130,12 @@ async def replay(
             lambda done: progress("write", done, len(changes)),
         )
     return ReplayResult(
-        target, INVENTORY.name(settings), log.records, len(changes), time.monotonic() - started
+        target,
+        INVENTORY.name(settings),
+        log.records,
+        len(changes),
+        time.monotonic() - started,
+        unreadable=log.unreadable,
     )
 
 
@@ -132,7 +144,9 @@ class LogReader:
 
     def __init__(self, settings: Settings, spec: TopicSpec, target: Target) -> None:
         self.settings = settings
+        self.spec = spec
         self.topic = spec.name(settings)
+        self.unreadable = 0  # records no model accepts, skipped
         self.group = f"shopctl-replay-{target}-{uuid.uuid4().hex[:8]}"
         self.records = 0
         self._consumer = AIOKafkaConsumer(
@@ -199,43 +213,23 @@ class LogReader:
                 yield batch
 
 
-async def _collect(
-    log: LogReader,
-    ends: dict[TopicPartition, int],
-    parse: Callable[[ConsumerRecord], object | None],
-    progress: Progress,
-) -> list:
-    """Every parsed record up to ``ends`` (None results dropped), reporting read progress."""
-    total, done, parsed = await log.remaining(ends), 0, []
+async def _collect(log: LogReader, ends: dict[TopicPartition, int], progress: Progress) -> list:
+    """Every event up to ``ends``, decoded as the agents decode them (``streams.events``);
+    tombstones and deletes carry none, and records no model accepts are counted and skipped
+    (the live agents parked them on the dead-letter topic when they first read them)."""
+    total, done, events = await log.remaining(ends), 0, []
     async for batch in log.read_to(ends):
-        parsed.extend(item for item in map(parse, batch) if item is not None)
+        for record in batch:
+            try:
+                event = decode(log.spec, record.key, record.value)
+            except UnreadableRecord:
+                log.unreadable += 1
+                continue
+            if event is not None:
+                events.append(event)
         done += len(batch)
         progress("read", done, total)
-    return parsed
-
-
-def _stock(record: ConsumerRecord) -> StockChange | None:
-    """As the stock agents parse it: tombstones and deletes carry no quantity."""
-    if record.value is None:
-        return None
-    return stock_change_of(InventoryEvent.model_validate_json(record.value))
-
-
-def _search(record: ConsumerRecord) -> SearchAction | None:
-    """As search sync parses it."""
-    if record.value is None:
-        return None
-    return search_action(record.key, ProductEvent.model_validate_json(record.value))
-
-
-def latest_actions(actions: Iterable[SearchAction]) -> list[SearchAction]:
-    """The highest version of each product: Elasticsearch would refuse the others."""
-    latest: dict[str, SearchAction] = {}
-    for action in actions:
-        held = latest.get(action.product_id)
-        if held is None or action.version > held.version:
-            latest[action.product_id] = action
-    return list(latest.values())
+    return events
 
 
 def _in_scope(changes: Sequence[StockChange], product_prefix: str) -> list[StockChange]:
@@ -244,8 +238,8 @@ def _in_scope(changes: Sequence[StockChange], product_prefix: str) -> list[Stock
 
 async def _rebuild_search(
     es: AsyncElasticsearch, settings: Settings, alias: str, allow_shrink: bool, progress: Progress
-) -> tuple[str, int, int]:
-    """Build, swap, catch up, clean up; returns (new index, products written, records read).
+) -> tuple[str, int, "LogReader"]:
+    """Build, swap, catch up, clean up; returns (new index, products written, the log read).
 
     A failure before the swap drops the half-built index (the old one still serves); after
     it, the new index serves and the old one is kept for inspection.
@@ -258,9 +252,9 @@ async def _rebuild_search(
         async with LogReader(settings, PRODUCTS, Target.SEARCH) as log:
 
             async def write_to(ends: dict[TopicPartition, int]) -> None:
-                actions = latest_actions(await _collect(log, ends, _search, progress))
+                changes = latest_changes(await _collect(log, ends, progress))
                 batches = [
-                    actions[i : i + SEARCH_BATCH] for i in range(0, len(actions), SEARCH_BATCH)
+                    changes[i : i + SEARCH_BATCH] for i in range(0, len(changes), SEARCH_BATCH)
                 ]
                 total = len(batches)
                 await bounded(
@@ -268,7 +262,7 @@ async def _rebuild_search(
                     4,
                     lambda done: progress("write", done, total),
                 )
-                written.update(action.product_id for action in actions)
+                written.update(change.product_id for change in changes)
 
             await write_to(await log.end_offsets())
             await write_to(await log.end_offsets())  # what arrived meanwhile
@@ -286,7 +280,7 @@ async def _rebuild_search(
     await es.indices.delete_alias(index=index, name=build_alias)
     if serving:
         await es.indices.delete(index=",".join(serving))
-    return index, len(written), log.records
+    return index, len(written), log
 
 
 async def _new_index(es: AsyncElasticsearch, alias: str) -> tuple[str, str, list[str]]:

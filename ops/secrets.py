@@ -1,6 +1,6 @@
 """The local stack's secrets, generated once into ``<stack>/secrets.env`` (git-ignored, 0600).
 
-Every process reads that file through the settings (``schemas.settings.get_settings``);
+Every process reads that file through the settings (``config.get_settings``);
 variables set in the environment win over it, which is how docker-compose and production
 pass their own. Nothing here is ever printed.
 """
@@ -9,8 +9,8 @@ import os
 import secrets
 from pathlib import Path
 
-from api.tokens import new_signing_key, public_key_text
-from schemas.settings import Settings, secrets_file
+from adapters.tokens import new_signing_key, public_key_text
+from config import Settings, secrets_file
 
 GENERATED = {
     "SHOP_JWT_SIGNING_KEY": new_signing_key,

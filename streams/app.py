@@ -1,18 +1,18 @@
-"""The Faust app: the agent modules of this worker's role register themselves on import.
+"""The Faust app, and which agent modules each worker role runs.
 
-Run with ``faust -A streams.app worker``; ``SHOP_STREAMS_ROLE`` picks the agents
-(``ROLE_MODULES``) and with them the consumer group. ``shopctl up`` runs an orders worker
-and a catalog worker. Records are raw bytes on the wire; each agent parses them into
-``schemas.events`` models itself.
+``faust -A streams.worker worker`` loads the agents of ``SHOP_STREAMS_ROLE``
+(``ROLE_MODULES``); the role also names the consumer group. ``shopctl up`` runs an orders
+worker and a catalog worker. Records are raw bytes on the wire; each agent turns them into
+typed events (``streams.events``, through ``streams.dead_letters.typed``).
 """
 
 import logging
 
 import faust
 
-from schemas.settings import StreamsRole, get_settings
-from schemas.topics import RETENTION_MS, Cleanup, TopicSpec
+from config import StreamsRole, get_settings
 from streams.metrics import install_metrics
+from streams.topics import RETENTION_MS, Cleanup, TopicSpec
 
 settings = get_settings()
 logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # else a line per request
@@ -75,13 +75,3 @@ AGENT_MODULES: tuple[str, ...] = tuple(m for modules in ROLE_MODULES.values() fo
 
 def modules_of(role: StreamsRole) -> tuple[str, ...]:
     return AGENT_MODULES if role is StreamsRole.ALL else ROLE_MODULES[role]
-
-
-def load_agents() -> None:
-    import importlib
-
-    for module in modules_of(settings.streams_role):
-        importlib.import_module(module)
-
-
-load_agents()

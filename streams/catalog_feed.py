@@ -19,12 +19,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters import catalog_store, feed_positions
 from adapters.connections import Clients
-from domain.catalog_feed import Document, buckets_between, envelope, to_emit
-from schemas.events import product_key
-from schemas.topics import PRODUCTS
+from domain.catalog_feed import Document, buckets_between, to_emit
 from streams.app import app, settings, topic
-from streams.resources import resources
+from streams.events import catalog_envelope, product_key
+from streams.topics import PRODUCTS
 from streams.topology import AgentSpec, Timer, mongo, postgres, topic_label
+from streams.wiring import services
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ async def catalog_feed() -> None:
     if not settings.catalog_feed_enabled:
         return
     try:
-        await poll(await resources())
+        await poll((await services()).engines)
     except Exception:  # the next poll retries from the saved position
         log.exception("catalog change feed poll failed")
 
@@ -104,7 +104,7 @@ async def _emit(
     now_ms = int(time.time() * 1000)
     acks = []
     for document in fresh:
-        event = envelope(
+        event = catalog_envelope(
             document,
             name=settings.topic_prefix,
             db=clients.mongo.name,

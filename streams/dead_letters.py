@@ -2,22 +2,20 @@
 
 A record that fails validation fails the same way on every redelivery: raising restarts the
 agent on the same offset forever and stalls its partition for every later record (it did,
-on catalog documents missing required fields). So the agent logs it, parks it on
+on catalog documents missing required fields). So ``typed`` logs it, parks it on
 ``DEAD_LETTERS`` with its origin and the error, and moves on; nothing is lost, and an
 operator re-publishes the record to its topic once the cause is fixed.
 """
 
 import json
 import logging
-from collections.abc import Callable
-from typing import TypeVar
+from typing import Any
 
-from schemas.topics import DEAD_LETTERS, TopicSpec
 from streams.app import app, settings, topic
+from streams.events import UnreadableRecord, decode
+from streams.topics import DEAD_LETTERS, TopicSpec
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 dead_letters = topic(DEAD_LETTERS)
 
@@ -34,18 +32,17 @@ def dead_letter(source: TopicSpec, key: bytes | None, value: bytes, error: Excep
         "topic": source.name(settings),
         "key": None if key is None else key.decode("utf-8", "replace"),
         "value": value.decode("utf-8", "replace"),
-        "error": f"{type(error).__name__}: {error}",
+        "error": str(error),
     }
 
 
-def decoded(
-    source: TopicSpec, decode: Callable[[bytes], T], value: bytes, key: bytes | None = None
-) -> T | None:
-    """``decode(value)``, or None once a record it rejects (``ValueError``, which pydantic's
-    ``ValidationError`` is) has been sent to the dead-letter topic."""
+def typed(source: TopicSpec, key: bytes | None, value: bytes | None) -> Any:
+    """The event a record carries (``streams.events.decode``), or None: for a tombstone, a
+    row delete, and a record no model accepts, once it is on the dead-letter topic."""
     try:
-        return decode(value)
-    except ValueError as exc:
+        return decode(source, key, value)
+    except UnreadableRecord as exc:
+        assert value is not None  # a tombstone is never unreadable
         letter = dead_letter(source, key, value, exc)
         log.error("dead-lettered a record of %s: %s", letter["topic"], letter["error"])
         dead_letters.send_soon(key=key, value=json.dumps(letter).encode())

@@ -11,7 +11,7 @@ from faust.types import TP, EventT, StreamT
 from faust.web import Request, Response, View
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
-from schemas.metrics import AGENT_EVENT_DURATION, AGENT_EVENTS
+from adapters.metric_names import AGENT_EVENT_DURATION, AGENT_EVENTS
 
 EVENTS = Counter(AGENT_EVENTS.name, AGENT_EVENTS.help, AGENT_EVENTS.labels)
 DURATION = Histogram(

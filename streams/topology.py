@@ -10,8 +10,8 @@ import importlib
 import re
 from dataclasses import dataclass
 
-from schemas.settings import PROJECT_ROOT, StreamsRole
-from schemas.topics import POSTGRES_TABLES, TopicSpec
+from config import PROJECT_ROOT, StreamsRole
+from streams.topics import POSTGRES_TABLES, TopicSpec
 
 DOC_PATH = PROJECT_ROOT / "docs" / "topology.md"
 

@@ -1,11 +1,34 @@
-"""Shared fixtures: the settings object and a guard that turns a missing engine into a failure."""
+"""Fixtures every test package shares: settings and the engine guard (a missing engine fails
+the test naming it, never skips it); the storefront in-process on the real engines with its
+payment gateway process; and the in-memory fakes the agents run on without engines.
+"""
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
+from adapters.connections import Clients
+from adapters.migrations import apply_migrations
+from config import Settings, get_settings
+from harness.factories import Shopper, create_shopper, forget_test_products
+from harness.inprocess import in_process_api
 from ops.stack.stack import components
-from schemas.settings import Settings, get_settings
+from services.context import Services
+from tests.commerce.gateway_process import GatewayDidNotStart, running_gateway
+from tests.support.memory import MemoryShop
+
+ENGINE_FIXTURES = {"require_engine", "engines", "pipeline"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that reaches an engine (through any fixture) is marked ``engines``, so
+    ``make test-unit`` (``-m "not engines"``) runs exactly the tests that need none."""
+    for item in items:
+        if ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.engines)
 
 
 @pytest.fixture(scope="session")
@@ -36,12 +59,84 @@ def require_engine(settings: Settings) -> Callable[[str], None]:
     return engine_guard(settings)
 
 
-ENGINE_FIXTURES = {"require_engine", "engines", "pipeline"}
+@pytest.fixture
+def fakes(settings: Settings) -> Iterator[Services]:
+    """The agents' services on in-memory fakes (``MemoryShop``), wired as the engines are."""
+    from streams import wiring  # the Faust app, only for the tests that drive agents
+
+    services = MemoryShop().services(settings)
+    wiring.use(services)
+    yield services
+    wiring.use(None)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that reaches an engine (through any fixture) is marked ``engines``, so
-    ``make test-unit`` (``-m "not engines"``) runs exactly the tests that need none."""
-    for item in items:
-        if ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.engines)
+@pytest.fixture
+def shop(fakes: Services) -> MemoryShop:
+    """The in-memory orders, holds, stock, history and notices behind ``fakes``."""
+    return fakes.unit_of_work()  # type: ignore[return-value]
+
+
+GATEWAY_CLIENT_TIMEOUT_SECONDS = 0.5
+UNLIMITED = 1_000_000_000
+TEST_REDIS_DB = 15
+"""The live stock-sync stream writes ``stock:*`` in the stack's Redis database; the tests use
+their own, so the cache values they set on purpose (stale, too high) stay as set."""
+
+
+@pytest.fixture(scope="session")
+def engines(require_engine: Callable[[str], None]) -> None:
+    """Fails (never skips) naming the engine that is down; then brings the schema up to date."""
+    for engine in ("postgres", "redis", "ferretdb"):
+        require_engine(engine)
+    apply_migrations(get_settings())
+
+
+@pytest.fixture(scope="session")
+def gateway_url() -> Iterator[str]:
+    try:
+        with running_gateway() as url:
+            yield url
+    except GatewayDidNotStart as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def app_settings(engines: None, gateway_url: str) -> Settings:
+    """Own Redis database, rate limits lifted (runs share client IPs), fast gateway timeouts."""
+    stack = get_settings()
+    return stack.model_copy(
+        update={
+            "redis_url": urlsplit(stack.redis_url)._replace(path=f"/{TEST_REDIS_DB}").geturl(),
+            "gateway_url": gateway_url,
+            "gateway_timeout_seconds": GATEWAY_CLIENT_TIMEOUT_SECONDS,
+            "rate_limit_per_ip": UNLIMITED,
+            "rate_limit_per_user": UNLIMITED,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+async def served(app_settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    async with in_process_api(app_settings) as (app, client):
+        yield app, client
+        await forget_test_products(app.state.services.engines)
+
+
+@pytest.fixture(scope="session")
+def clients(served: tuple[FastAPI, httpx.AsyncClient]) -> Clients:
+    return served[0].state.services.engines
+
+
+@pytest.fixture(scope="session")
+def api(served: tuple[FastAPI, httpx.AsyncClient]) -> httpx.AsyncClient:
+    return served[1]
+
+
+@pytest.fixture
+async def shopper(clients: Clients) -> Shopper:
+    return await create_shopper(clients)
+
+
+@pytest.fixture
+async def other_shopper(clients: Clients) -> Shopper:
+    return await create_shopper(clients)

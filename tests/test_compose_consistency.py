@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
+from config import PROJECT_ROOT, Settings, StreamsRole
 from ops.secrets import compose_secrets
-from schemas.settings import PROJECT_ROOT, Settings, StreamsRole
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]

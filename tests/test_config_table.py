@@ -1,7 +1,7 @@
 """The README's configuration table is generated from Settings and must not drift from it."""
 
+from config import PROJECT_ROOT, Settings
 from ops.config_table import END_MARKER, START_MARKER, env_var, render_table
-from schemas.settings import PROJECT_ROOT, Settings
 
 
 def readme_table() -> str:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from schemas.settings import Settings
+from config import Settings
 from tests.conftest import engine_guard
 
 

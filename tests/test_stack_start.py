@@ -2,10 +2,10 @@
 
 import pytest
 
+from config import Settings
 from ops.stack.engine import Engine
 from ops.stack.process import EngineError
 from ops.stack.stack import start
-from schemas.settings import Settings
 
 
 class Answering(Engine):

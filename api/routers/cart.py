@@ -10,45 +10,35 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from adapters import catalog_store
+from adapters.catalog_documents import ProductId
 from api.auth import CurrentUser
-from api.deps import ClientsDep, PricesDep
+from api.deps import PricesDep, ServicesDep
 from api.errors import error_responses
-from api.repositories import carts
-from domain.cart import MAX_LINE_QUANTITY, LineQuantityLimit, NotInCart, price_cart
-from domain.pricing import ProductNotFound
-from schemas.cart import CartAddRequest, CartIdResponse, CartLineView, CartUpdateRequest, CartView
-from schemas.catalog import ProductId
+from api.models.cart import (
+    CartAddRequest,
+    CartIdResponse,
+    CartLineView,
+    CartUpdateRequest,
+    CartView,
+)
+from services import cart
 
 router = APIRouter(prefix="/cart", tags=["cart"], responses=error_responses(401, 404, 409))
 
 
 @router.post("/add")
 async def add_to_cart(
-    body: CartAddRequest, user: CurrentUser, clients: ClientsDep
+    body: CartAddRequest, user: CurrentUser, services: ServicesDep
 ) -> CartIdResponse:
-    if not await catalog_store.product_exists(clients.mongo, body.product_id):
-        raise ProductNotFound(body.product_id)
-    async with clients.pg.connection() as conn:
-        cart_id = await carts.ensure_cart(conn, user.user_id)
-        added = await carts.add_quantity(
-            conn, cart_id, body.product_id, body.quantity, MAX_LINE_QUANTITY
-        )
-    if not added:
-        raise LineQuantityLimit(body.product_id)
+    cart_id = await cart.add(services, user.user_id, body.product_id, body.quantity)
     return CartIdResponse(cart_id=cart_id)
 
 
 @router.put("/update")
 async def update_cart(
-    body: CartUpdateRequest, user: CurrentUser, clients: ClientsDep
+    body: CartUpdateRequest, user: CurrentUser, services: ServicesDep
 ) -> CartIdResponse:
-    async with clients.pg.connection() as conn:
-        cart_id = await carts.ensure_cart(conn, user.user_id)
-        if body.quantity == 0:
-            await carts.remove_lines(conn, cart_id, [body.product_id])
-        elif not await carts.set_quantity(conn, cart_id, body.product_id, body.quantity):
-            raise NotInCart(body.product_id)
+    cart_id = await cart.set_quantity(services, user.user_id, body.product_id, body.quantity)
     return CartIdResponse(cart_id=cart_id)
 
 
@@ -56,20 +46,14 @@ async def update_cart(
 async def remove_from_cart(
     product_id: Annotated[ProductId, Query(alias="productId")],
     user: CurrentUser,
-    clients: ClientsDep,
+    services: ServicesDep,
 ) -> CartIdResponse:
-    async with clients.pg.connection() as conn:
-        cart_id = await carts.ensure_cart(conn, user.user_id)
-        await carts.remove_lines(conn, cart_id, [product_id])
-    return CartIdResponse(cart_id=cart_id)
+    return CartIdResponse(cart_id=await cart.remove(services, user.user_id, product_id))
 
 
 @router.get("")
-async def view_cart(user: CurrentUser, clients: ClientsDep, prices: PricesDep) -> CartView:
-    async with clients.pg.connection() as conn:
-        cart_id = await carts.ensure_cart(conn, user.user_id)
-        quantities = await carts.owned_cart_lines(conn, cart_id, user.user_id) or {}
-    priced = price_cart(quantities, await prices.live_prices(quantities))
+async def view_cart(user: CurrentUser, services: ServicesDep, prices: PricesDep) -> CartView:
+    cart_id, priced = await cart.view(services, prices, user.user_id)
     return CartView(
         cart_id=cart_id,
         lines=[CartLineView.of(line) for line in priced.lines],

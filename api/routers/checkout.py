@@ -3,11 +3,12 @@
 from fastapi import APIRouter
 
 from api.auth import CurrentUser
-from api.deps import ClientsDep, PricesDep
+from api.deps import PricesDep, ServicesDep
 from api.errors import error_responses
+from api.models.checkout import CheckoutRequest, OrderIdResponse
 from api.params import IdempotencyKey
-from api.services.checkout import place_order
-from schemas.checkout import CheckoutRequest, OrderIdResponse
+from domain.checkout import RequestedLine
+from services.checkout import CheckoutOrder, place_order
 
 router = APIRouter(tags=["checkout"], responses=error_responses(401, 404, 409))
 
@@ -16,10 +17,15 @@ router = APIRouter(tags=["checkout"], responses=error_responses(401, 404, 409))
 async def checkout(
     body: CheckoutRequest,
     user: CurrentUser,
-    clients: ClientsDep,
+    services: ServicesDep,
     prices: PricesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> OrderIdResponse:
     """409 ``out_of_stock``/``price_changed``/``cart_changed`` name the product concerned."""
-    order_id = await place_order(clients, prices, user.user_id, body, idempotency_key)
+    order = CheckoutOrder(
+        cart_id=body.cart_id,
+        lines=[RequestedLine(ln.product_id, ln.quantity, ln.price) for ln in body.products],
+        address_id=body.address_id,
+    )
+    order_id = await place_order(services, prices, user.user_id, order, idempotency_key)
     return OrderIdResponse(order_id=order_id)

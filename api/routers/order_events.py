@@ -16,16 +16,15 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from adapters import orders
 from adapters.connections import Clients
+from adapters.status_feed import StatusFanout, StreamSlots, status_from_json, status_json
 from api.auth import CurrentUser
 from api.deps import ClientsDep
 from api.errors import ApiError, error_responses
 from api.params import OrderIdPath
-from api.repositories import orders
-from api.status_feed import StatusFanout, StreamSlots
-from domain.orders import OrderNotFound, is_final
-from domain.status_history import supersedes
-from schemas.order_status import StatusChange
+from domain.orders import OrderNotFound, OrderStatus, is_final
+from domain.status_history import StatusChange, supersedes
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=error_responses(401, 404))
 
@@ -59,7 +58,9 @@ async def current_status(
 ) -> StatusChange | None:
     async with clients.pg.connection() as conn:
         row = await orders.status_of(conn, order_id, user_id)
-    return StatusChange.model_validate(row) if row else None
+    if row is None:
+        return None
+    return StatusChange(row["order_id"], OrderStatus(row["status"]), row["changed_at"])
 
 
 async def _holding(
@@ -98,7 +99,7 @@ async def status_events(
                 continue
             if data is None:  # the feed ended: the client reconnects
                 return
-            change = StatusChange.model_validate_json(data)
+            change = status_from_json(data)
             if supersedes(change.status, last.status):
                 last = change
                 yield sse(change)
@@ -106,5 +107,5 @@ async def status_events(
 
 def sse(change: StatusChange) -> ServerSentEvent:
     return ServerSentEvent(
-        data=change.to_json(), event="status", id=f"{change.order_id}:{change.status}"
+        data=status_json(change), event="status", id=f"{change.order_id}:{change.status}"
     )

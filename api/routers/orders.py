@@ -6,13 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth import CurrentUser
-from api.deps import ClientsDep
+from api.deps import ServicesDep
 from api.errors import error_responses
+from api.models.catalog import MAX_PAGE_SIZE, Pagination
+from api.models.orders import OrdersPage, OrderStatusView, OrderSummary
 from api.params import OrderIdPath
-from api.repositories import orders
-from domain.orders import OrderNotFound
-from schemas.catalog import MAX_PAGE_SIZE, Pagination
-from schemas.orders import OrdersPage, OrderStatusView, OrderSummary
+from services import orders
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=error_responses(401, 404))
 
@@ -20,13 +19,12 @@ router = APIRouter(prefix="/orders", tags=["orders"], responses=error_responses(
 @router.get("")
 async def order_history(
     user: CurrentUser,
-    clients: ClientsDep,
+    services: ServicesDep,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
 ) -> OrdersPage:
     """Newest first."""
-    async with clients.pg.connection() as conn:
-        rows, total = await orders.page_of(conn, user.user_id, size, (page - 1) * size)
+    rows, total = await orders.history_page(services, user.user_id, size, (page - 1) * size)
     return OrdersPage(
         orders=[OrderSummary.model_validate(row) for row in rows],
         pagination=Pagination(
@@ -37,12 +35,7 @@ async def order_history(
 
 @router.get("/{orderId}/status")
 async def order_status(
-    order_id: OrderIdPath, user: CurrentUser, clients: ClientsDep
+    order_id: OrderIdPath, user: CurrentUser, services: ServicesDep
 ) -> OrderStatusView:
     """``history`` comes from order_status_history, filled by the stream agents from CDC."""
-    async with clients.pg.connection() as conn:
-        order = await orders.tracking_of(conn, order_id, user.user_id)
-        if order is None:
-            raise OrderNotFound(order_id)
-        history = await orders.history_of(conn, order_id)
-    return OrderStatusView.of(order, history)
+    return OrderStatusView.of(*await orders.status_of(services, order_id, user.user_id))

@@ -3,12 +3,12 @@
 from fastapi import APIRouter, Response
 
 from api.auth import CurrentUser
-from api.deps import ClientsDep, GatewayDep
+from api.deps import GatewayDep, ServicesDep
 from api.errors import error_responses
+from api.models.payments import PaymentRequest, PaymentResponse
 from api.params import IdempotencyKey
-from api.services.payments import pay
 from domain.payments import PaymentStatus, client_status
-from schemas.payments import PaymentRequest, PaymentResponse
+from services import payments
 
 router = APIRouter(tags=["payment"], responses=error_responses(401, 404, 409))
 
@@ -17,7 +17,7 @@ router = APIRouter(tags=["payment"], responses=error_responses(401, 404, 409))
 async def payment(
     body: PaymentRequest,
     user: CurrentUser,
-    clients: ClientsDep,
+    services: ServicesDep,
     gateway: GatewayDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
@@ -26,7 +26,8 @@ async def payment(
     not (timeout): retry the same request later to learn the outcome. Without an
     Idempotency-Key the order id is the key, so an order gets one attempt; after a decline,
     check out again."""
-    row = await pay(clients, gateway, user.user_id, body, idempotency_key)
+    request = payments.PaymentRequest(body.order_id, body.card_details, body.amount)
+    row = await payments.pay(services, gateway, user.user_id, request, idempotency_key)
     status = PaymentStatus(row["status"])
     if not status.settled:
         response.status_code = 202

@@ -2,8 +2,8 @@
 
 import uvicorn
 
+from config import get_settings
 from ops.dashboard.app import create_app
-from schemas.settings import get_settings
 
 if __name__ == "__main__":
     settings = get_settings()

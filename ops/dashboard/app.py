@@ -14,12 +14,12 @@ from fastapi.responses import HTMLResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.connections import open_clients
+from config import Settings, get_settings
 from ops.audit import StockRow
 from ops.clock import now_ms
 from ops.dashboard.metrics import registry_for
 from ops.dashboard.sampler import Sampler
 from ops.lag import PartitionLag
-from schemas.settings import Settings, get_settings
 
 PAGE = files("ops.dashboard").joinpath("page.html")
 

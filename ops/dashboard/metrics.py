@@ -10,9 +10,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from ops.clock import now_ms
-from ops.dashboard.sampler import Sampler
-from schemas.metrics import (
+from adapters.metric_names import (
     CDC_FRESHNESS,
     CONSUMER_COMMIT_AGE,
     CONSUMER_LAG,
@@ -21,6 +19,8 @@ from schemas.metrics import (
     STOCK_VIOLATIONS,
     Metric,
 )
+from ops.clock import now_ms
+from ops.dashboard.sampler import Sampler
 
 
 def gauge(metric: Metric) -> GaugeMetricFamily:

@@ -13,11 +13,11 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from adapters.connections import Clients
+from config import Settings
 from ops.audit import AuditReport, Scope, audit
 from ops.clock import now_ms
 from ops.freshness import TopicFreshness, measure_freshness
 from ops.lag import LagProbe, PartitionLag
-from schemas.settings import Settings
 
 log = logging.getLogger(__name__)
 

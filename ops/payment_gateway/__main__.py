@@ -4,8 +4,8 @@ from urllib.parse import urlsplit
 
 import uvicorn
 
+from config import get_settings
 from ops.payment_gateway.app import create_gateway_app
-from schemas.settings import get_settings
 
 
 def main() -> None:

@@ -4,7 +4,7 @@
 outcome, every replay gets the same response (a replay while the first is still running gets
 409 ``idempotency_key_in_use``, as Stripe does). The card number picks the outcome: see cards.py.
 
-Every ``/v1`` request must carry a valid ``Shop-Signature`` (``schemas.gateway_signature``,
+Every ``/v1`` request must carry a valid ``Shop-Signature`` (``adapters.gateway_wire``,
 HMAC with ``SHOP_GATEWAY_SECRET``), else 401: only the storefront can charge. The card number
 and CVC are used while the request runs and never kept: charges hold the last four digits and
 a keyed fingerprint, and a key's replay is matched by a keyed hash of the request.
@@ -19,13 +19,13 @@ from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, StringConstraints
 
+from adapters import gateway_wire
+from adapters.gateway_wire import CardDetails
+from adapters.wire import ApiModel
 from api.errors import ApiError, install_error_handlers
+from config import Settings, get_settings
 from ops.payment_gateway.cards import CardBehaviour, behaviour_of, decline_code
 from ops.payment_gateway.ledger import Card, ChargeLedger
-from schemas import gateway_signature
-from schemas.api_model import ApiModel
-from schemas.payments import CardDetails
-from schemas.settings import Settings, get_settings
 
 
 class ChargeRequest(ApiModel):
@@ -49,9 +49,9 @@ def create_gateway_app(settings: Settings | None = None) -> FastAPI:
     ledger = ChargeLedger()
 
     async def signed(request: Request) -> None:
-        header = request.headers.get(gateway_signature.HEADER)
+        header = request.headers.get(gateway_wire.HEADER)
         body = await request.body()
-        if not gateway_signature.verify(secret, header, body, int(time.time())):
+        if not gateway_wire.verify(secret, header, body, int(time.time())):
             raise ApiError(401, "bad_signature", "the request is not signed by the storefront")
 
     app = FastAPI(title="shopstream test payment gateway", version="1")
@@ -61,7 +61,7 @@ def create_gateway_app(settings: Settings | None = None) -> FastAPI:
     async def create_charge(
         body: ChargeRequest, idempotency_key: RequiredIdempotencyKey
     ) -> JSONResponse:
-        fingerprint = gateway_signature.keyed_fingerprint(secret, body.model_dump_json())
+        fingerprint = gateway_wire.keyed_fingerprint(secret, body.model_dump_json())
         stored = ledger.responses.get(idempotency_key)
         if stored is not None:
             if stored.fingerprint != fingerprint:
@@ -79,7 +79,7 @@ def create_gateway_app(settings: Settings | None = None) -> FastAPI:
             declined = decline_code(
                 behaviour, body.card.exp_month, body.card.exp_year, dt.date.today()
             )
-            card = gateway_signature.keyed_fingerprint(secret, body.card.number)
+            card = gateway_wire.keyed_fingerprint(secret, body.card.number)
             stored = ledger.record(
                 idempotency_key,
                 fingerprint,

@@ -3,8 +3,8 @@
 from abc import ABC, abstractmethod
 from pathlib import Path
 
+from config import Settings
 from ops.stack.process import Daemon, tree_memory_bytes, wait_until
-from schemas.settings import Settings
 
 
 class Engine(ABC):

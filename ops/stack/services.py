@@ -8,11 +8,11 @@ from pathlib import Path
 
 import httpx
 
+from config import Settings, StreamsRole
 from ops.probe import reachable
 from ops.stack.engine import DaemonEngine, Engine
 from ops.stack.engines.proxy import SOURCE_ADDRESS, Proxy
 from ops.stack.process import Daemon
-from schemas.settings import Settings, StreamsRole
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ SERVICES = (
     *(
         ServiceSpec(
             f"streams-{role}",
-            lambda s: _python("-m", "faust", "-A", "streams.app", "worker", "-l", "info"),
+            lambda s: _python("-m", "faust", "-A", "streams.worker", "worker", "-l", "info"),
             lambda s, role=role: f"http://127.0.0.1:{s.streams_port(role)}/",
             env=(("SHOP_STREAMS_ROLE", role.value),),
         )

@@ -4,6 +4,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from config import Settings
 from ops.stack.engine import Engine
 from ops.stack.engines.connect import Connect
 from ops.stack.engines.elasticsearch import Elasticsearch
@@ -13,7 +14,6 @@ from ops.stack.engines.postgres import Postgres
 from ops.stack.engines.redis import Redis
 from ops.stack.process import EngineError
 from ops.stack.services import services
-from schemas.settings import Settings
 
 # Slow JVMs start early so they warm up while the quick engines come up.
 START_ORDER = (Postgres, Redis, Kafka, Elasticsearch, FerretDB, Connect)

@@ -8,10 +8,10 @@ only the leader does, to keep the load down.
 import logging
 from datetime import UTC, datetime
 
-from domain.settlement import Decision, Settle, on_expiry
+from services.settlement import expire_holds
 from streams.app import app, settings
-from streams.ports import ports
 from streams.topology import AgentSpec, Timer, postgres
+from streams.wiring import services
 
 log = logging.getLogger(__name__)
 
@@ -27,24 +27,7 @@ AGENTS = (
 @app.timer(interval=settings.reservation_expiry_interval_seconds, on_leader=True)
 async def reservation_expiry() -> None:
     try:
-        await expire_due(datetime.now(UTC))
+        await expire_holds(await services(), datetime.now(UTC))
     except Exception:
         # A raising timer would stop for good; the next tick retries instead.
         log.exception("reservation expiry sweep failed")
-
-
-async def expire_due(now: datetime) -> list[Decision]:
-    """Sweep in batches until one comes back short or expires nothing (no endless loop over
-    orders that a concurrent payment made ineligible after they were picked)."""
-    orders = (await ports()).orders
-    batch = settings.reservation_expiry_batch
-    decisions: list[Decision] = []
-    while True:
-        swept = await orders.settle_expired(now, lambda state: on_expiry(state, now), batch)
-        decisions += swept
-        if len(swept) < batch or not any(isinstance(d, Settle) for d in swept):
-            break
-    expired = sum(isinstance(d, Settle) for d in decisions)
-    if expired:
-        log.info("expired %d orders", expired)
-    return decisions

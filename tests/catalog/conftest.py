@@ -17,15 +17,15 @@ from pymongo import MongoClient
 from redis import Redis
 
 from adapters import inventory_store
+from adapters.catalog_documents import Product
+from adapters.migrations import apply_migrations
+from adapters.search_index import index_pattern
 from adapters.stock_cache import StockKeys
 from api.app import create_app
-from domain.catalog_gen import generate_catalog
-from ops.migrate import apply_migrations
-from ops.seed import seed_catalog
-from schemas.catalog import Product
-from schemas.search_index import index_pattern
-from schemas.settings import Settings, get_settings
-from tests.accounts import new_accounts
+from config import Settings, get_settings
+from harness.accounts import new_accounts
+from ops.demo.catalog import generate_catalog
+from ops.demo.seed import seed_catalog
 
 RUN = uuid.uuid4().hex[:8]
 ID_PREFIX = f"t{RUN}_"

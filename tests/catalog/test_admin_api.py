@@ -14,11 +14,11 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters import catalog_store, inventory_store
+from adapters.catalog_collection import PRODUCTS
+from config import Settings
 from domain.inventory import StockChange, net_moves, reserve, sell
-from schemas.mongo_products import PRODUCTS
-from schemas.settings import Settings
 from tests.catalog.conftest import ID_PREFIX
-from tests.eventually import eventually
+from tests.support.eventually import eventually
 
 
 def new_listing() -> dict:

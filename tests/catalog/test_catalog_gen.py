@@ -2,8 +2,8 @@
 
 from collections import Counter
 
-from domain.catalog_data import CATEGORIES, HEROES
-from domain.catalog_gen import CDN, generate_catalog
+from ops.demo.catalog import CDN, generate_catalog
+from ops.demo.catalog_data import CATEGORIES, HEROES
 
 
 def test_same_seed_gives_the_same_catalog() -> None:

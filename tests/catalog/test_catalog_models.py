@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from domain.catalog_gen import generate_catalog
-from schemas.catalog import Product, ProductCreate, ProductDetails, ProductUpdate, SetStock
-from schemas.search_index import INDEX_MAPPINGS, product_to_search_doc
+from adapters.catalog_documents import Product
+from adapters.search_index import INDEX_MAPPINGS, product_to_search_doc
+from api.models.catalog import ProductCreate, ProductDetails, ProductUpdate, SetStock
+from ops.demo.catalog import generate_catalog
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 

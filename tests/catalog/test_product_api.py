@@ -7,9 +7,9 @@ import psycopg
 import pytest
 from redis import Redis
 
+from adapters.catalog_documents import Product
 from adapters.stock_cache import StockKeys
-from schemas.catalog import Product
-from schemas.settings import Settings
+from config import Settings
 
 KEYS = StockKeys()
 

@@ -5,8 +5,9 @@ import math
 import httpx
 import pytest
 
-from schemas.catalog import MAX_PAGE_SIZE, Product
-from schemas.settings import Settings
+from adapters.catalog_documents import Product
+from api.models.catalog import MAX_PAGE_SIZE
+from config import Settings
 from tests.catalog.conftest import RUN, in_process_client
 
 SEARCH = "/v1/products/search"

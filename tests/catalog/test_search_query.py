@@ -3,8 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
+from api.models.catalog import MAX_PAGE_SIZE, SearchParams
 from api.search import build_search_body, parse_search_response
-from schemas.catalog import MAX_PAGE_SIZE, SearchParams
 
 
 def params(**query: object) -> SearchParams:

@@ -7,12 +7,12 @@ from elasticsearch import Elasticsearch
 from pymongo import AsyncMongoClient, MongoClient
 
 from adapters import catalog_store, inventory_store
+from adapters.catalog_collection import PRODUCTS, ensure_products_collection
+from adapters.catalog_documents import Product
+from adapters.search_index import ensure_search_index, versioned_index
+from config import Settings
 from domain.inventory import net_moves, reserve, sell
-from ops.seed import seed_catalog
-from schemas.catalog import Product
-from schemas.mongo_products import PRODUCTS, ensure_products_collection
-from schemas.search_index import ensure_search_index, versioned_index
-from schemas.settings import Settings
+from ops.demo.seed import seed_catalog
 from tests.catalog.conftest import CATALOG_SEED, CATALOG_SIZE, ID_PREFIX, RUN, clean_up
 
 

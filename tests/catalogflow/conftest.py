@@ -1,12 +1,10 @@
-"""Fixtures of the catalog flow tests: in-memory sinks for the agents' logic, and an isolated
+"""Fixtures of the catalog flow tests: the in-memory sinks the agents write to, and an isolated
 stream worker on the real engines for the end-to-end tests."""
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import ModuleType
-from typing import TypeVar
 
 import psycopg
 import pytest
@@ -14,41 +12,29 @@ from kafka import TopicPartition
 from redis import Redis
 
 from adapters import catalog_store, inventory_store
+from adapters.catalog_documents import Product, ProductListing
 from adapters.connections import Clients, open_clients
+from adapters.migrations import apply_migrations
 from adapters.stock_cache import StockKeys
-from ops.migrate import apply_migrations
-from ops.streams_worker import IsolatedWorker, running_worker
-from schemas.catalog import Product, ProductListing
-from schemas.settings import Settings
-from streams.agents import search_sync, stock_sync
-from tests.catalogflow.memory import MemorySearch, MemoryStock
-
-Sink = TypeVar("Sink")
-
-
-def plug(monkeypatch: pytest.MonkeyPatch, module: ModuleType, provider: str, sink: Sink) -> Sink:
-    """Make the agent module's sink provider hand out ``sink``."""
-
-    async def provide() -> Sink:
-        return sink
-
-    monkeypatch.setattr(module, provider, provide)
-    return sink
+from config import Settings
+from harness.streams_worker import IsolatedWorker, running_worker
+from services.context import Services
+from tests.support.memory import MemorySearch, MemoryStock
 
 
 @pytest.fixture
-def memory_cache(monkeypatch: pytest.MonkeyPatch) -> MemoryStock:
-    return plug(monkeypatch, stock_sync, "cache_sink", MemoryStock())
+def memory_cache(fakes: Services) -> MemoryStock:
+    return fakes.stock_mirror  # type: ignore[return-value]
 
 
 @pytest.fixture
-def memory_quantity(monkeypatch: pytest.MonkeyPatch) -> MemoryStock:
-    return plug(monkeypatch, stock_sync, "quantity_sink", MemoryStock())
+def memory_quantity(fakes: Services) -> MemoryStock:
+    return fakes.catalog_quantity  # type: ignore[return-value]
 
 
 @pytest.fixture
-def memory_search(monkeypatch: pytest.MonkeyPatch) -> MemorySearch:
-    return plug(monkeypatch, search_sync, "search_sink", MemorySearch())
+def memory_search(fakes: Services) -> MemorySearch:
+    return fakes.search  # type: ignore[return-value]
 
 
 ENGINES = ("postgres", "redis", "kafka", "elasticsearch", "ferretdb", "connect")

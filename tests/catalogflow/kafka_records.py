@@ -4,7 +4,7 @@ import time
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from schemas.settings import Settings
+from config import Settings
 
 Record = tuple[bytes | None, bytes | None]
 

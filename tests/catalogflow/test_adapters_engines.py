@@ -13,12 +13,13 @@ from elasticsearch import Elasticsearch
 from pymongo import MongoClient
 
 from adapters import catalog_store
+from adapters.catalog_collection import ensure_products_collection
 from adapters.connections import Clients, open_clients
+from adapters.search_index import ensure_search_index
 from adapters.search_writer import SearchWriter
+from domain.catalog import CatalogChange
 from domain.inventory import StockChange
-from domain.search_sync import Remove, Upsert
-from schemas.mongo_products import ensure_products_collection
-from schemas.search_index import ensure_search_index
+from tests.support.records import product_document
 
 pytestmark = pytest.mark.engines
 
@@ -99,13 +100,14 @@ async def test_search_writes_are_ordered_by_external_version(isolated: Clients, 
     alias = isolated.settings.search_alias
     writer = SearchWriter(isolated.es, alias)
 
-    def document(title: str) -> dict:
-        return {"productId": "k3", "title": title, "availableQty": 1}
+    def change(version: int, title: str | None) -> list[CatalogChange]:
+        document = None if title is None else product_document("k3", version, title=title)
+        return [CatalogChange("k3", version, document)]
 
-    await writer.apply(Upsert("k3", 2, document("new")))
-    await writer.apply(Upsert("k3", 1, document("old")))  # 409: already newer
+    await writer.apply_many(change(2, "new"))
+    await writer.apply_many(change(1, "old"))  # 409: already newer
     assert (await isolated.es.get(index=alias, id="k3"))["_source"]["title"] == "new"
-    await writer.apply(Remove("k3", 3))
-    await writer.apply(Upsert("k3", 2, document("late")))  # older than the delete
-    await writer.apply(Remove("k3", 3))  # repeated delete: 404 or 409, both fine
+    await writer.apply_many(change(3, None))
+    await writer.apply_many(change(2, "late"))  # older than the delete
+    await writer.apply_many(change(3, None))  # repeated delete: 404 or 409, both fine
     assert not await isolated.es.exists(index=alias, id="k3")

@@ -17,7 +17,7 @@ from adapters import catalog_store, inventory_store
 from adapters.connections import Clients
 from adapters.stock_cache import StockKeys
 from domain.inventory import reserve, sell
-from schemas.topics import INVENTORY, PRODUCTS
+from streams.topics import INVENTORY, PRODUCTS
 from tests.catalogflow.conftest import Pipeline
 from tests.catalogflow.kafka_records import produce, read_records, wait_consumed
 

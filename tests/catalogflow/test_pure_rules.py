@@ -5,11 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
 
+from domain.catalog import CatalogChange
 from domain.catalog_feed import CHANGE_BUCKET_SECONDS, buckets_between, change_bucket, to_emit
 from domain.inventory import StockChange, latest_per_product
-from domain.search_sync import Remove, Upsert, search_action
-from schemas.events import ProductEvent, product_id_of_key, product_key
-from tests.catalogflow.records import UPDATED_AT, feed_record, product_document
+from streams.events import ProductEvent, decode, product_id_of_key, product_key
+from streams.topics import PRODUCTS
+from tests.support.records import UPDATED_AT, feed_record, product_document
 
 
 def test_buckets_cover_the_whole_window() -> None:
@@ -53,16 +54,15 @@ def test_envelope_is_debezium_shaped_and_round_trips() -> None:
     event = ProductEvent.model_validate_json(value)
     assert event.after.model_extra["updatedAt"] == UPDATED_AT
     assert event.after.model_extra["_id"] == document["_id"]
-    action = search_action(key, event)
-    assert isinstance(action, Upsert) and action.version == 4
-    assert action.document["availableQty"] == 3
+    change = decode(PRODUCTS, key, value)
+    assert change.version == 4 and change.document["quantity"] == 3
 
 
 def test_delete_envelope_carries_no_document_but_its_version() -> None:
     key, value = feed_record(product_document("p9", 6, deleted=True))
     event = ProductEvent.model_validate_json(value)
     assert event.after is None and event.position == 6
-    assert search_action(key, event) == Remove("p9", 6)
+    assert decode(PRODUCTS, key, value) == CatalogChange("p9", 6, None)
 
 
 def test_keys_of_both_sources_name_the_product() -> None:

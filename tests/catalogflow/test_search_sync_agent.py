@@ -6,7 +6,7 @@ from bson import ObjectId
 
 from streams import dead_letters
 from streams.agents.search_sync import search_sync
-from tests.catalogflow.records import connector_record, feed_record, product_document
+from tests.support.records import connector_record, feed_record, product_document
 
 
 async def put(agent, record: tuple[bytes, bytes]) -> None:

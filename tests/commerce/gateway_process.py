@@ -1,7 +1,6 @@
 """The payment gateway as its own uvicorn process, exactly as `make up` runs it."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,7 +9,8 @@ from contextlib import contextmanager
 
 import httpx
 
-from schemas.settings import PROJECT_ROOT
+from config import PROJECT_ROOT
+from harness.sockets import free_port
 
 GATEWAY_STALL_SECONDS = 1.5
 """How long the stalling test card keeps the gateway busy; longer than the API waits."""
@@ -23,7 +23,7 @@ class GatewayDidNotStart(RuntimeError):
 @contextmanager
 def running_gateway() -> Iterator[str]:
     """Starts ``python -m ops.payment_gateway`` on a free port; yields its URL."""
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     env = {
         **os.environ,
         "SHOP_GATEWAY_URL": url,
@@ -38,12 +38,6 @@ def running_gateway() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen) -> None:

@@ -2,7 +2,7 @@
 
 import httpx
 
-from tests.commerce.flows import assert_refused
+from harness.flows import assert_refused
 
 
 async def test_openapi_docs_list_the_commerce_routes(api: httpx.AsyncClient) -> None:

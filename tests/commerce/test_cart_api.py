@@ -7,8 +7,8 @@ import pytest
 
 from adapters.catalog_store import delete_product
 from adapters.connections import Clients
-from tests.commerce.factories import Shopper, change_price, create_product, unique_product_id
-from tests.commerce.flows import assert_refused
+from harness.factories import Shopper, change_price, create_product, unique_product_id
+from harness.flows import assert_refused
 
 
 async def add(api: httpx.AsyncClient, shopper: Shopper, product: str, qty: int) -> httpx.Response:

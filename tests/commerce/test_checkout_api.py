@@ -13,7 +13,7 @@ from adapters.catalog_store import delete_product
 from adapters.connections import Clients
 from adapters.stock_cache import CheckoutGate, StockMirror
 from domain.checkout import order_id_for
-from tests.commerce.factories import (
+from harness.factories import (
     Shopper,
     change_price,
     create_product,
@@ -21,7 +21,7 @@ from tests.commerce.factories import (
     put_in_carts,
     sql,
 )
-from tests.commerce.flows import assert_refused, checkout
+from harness.flows import assert_refused, checkout
 
 PRICE = Decimal("249.90")
 

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
+from adapters.gateway_wire import CardDetails
 from ops.payment_gateway.cards import TEST_CARDS, CardBehaviour, behaviour_of, decline_code
-from schemas.payments import CardDetails
 
 TODAY = dt.date(2026, 6, 15)
 

@@ -13,14 +13,14 @@ import httpx
 import pytest
 
 from adapters.connections import Clients
-from tests.commerce.factories import (
+from harness.factories import (
     create_product,
     create_shoppers,
     inventory_of,
     put_in_carts,
     sql,
 )
-from tests.commerce.flows import checkout
+from harness.flows import checkout
 
 BUYERS = 1000
 UNITS = 5

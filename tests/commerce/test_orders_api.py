@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from adapters.connections import Clients
-from tests.commerce.factories import Shopper, create_shopper, sql
-from tests.commerce.flows import assert_refused, place_order
+from harness.factories import Shopper, create_shopper, sql
+from harness.flows import assert_refused, place_order
 
 PRICE = Decimal("12.00")
 

@@ -8,13 +8,13 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from adapters import gateway_wire
 from adapters.connections import Clients
-from schemas import gateway_signature
-from schemas.settings import Settings, get_settings
-from tests.commerce.factories import Shopper, sql
-from tests.commerce.flows import assert_refused, place_order
+from config import Settings, get_settings
+from harness.factories import Shopper, sql
+from harness.flows import assert_refused, place_order
+from harness.inprocess import in_process_api
 from tests.commerce.gateway_process import GATEWAY_STALL_SECONDS
-from tests.commerce.inprocess import in_process_api
 
 APPROVED = "4242424242424242"
 DECLINED = "4000000000000002"
@@ -56,12 +56,12 @@ async def pay(
 async def charges_of(gateway_url: str, order_id: str) -> list[dict]:
     """The gateway's charges of the order, asked as the storefront asks (signed)."""
     secret = get_settings().gateway_secret.get_secret_value()
-    signature = gateway_signature.sign(secret, int(time.time()), b"")
+    signature = gateway_wire.sign(secret, int(time.time()), b"")
     async with httpx.AsyncClient(base_url=gateway_url) as gateway:
         response = await gateway.get(
             "/v1/charges",
             params={"orderId": order_id},
-            headers={gateway_signature.HEADER: signature},
+            headers={gateway_wire.HEADER: signature},
         )
         return response.json()["data"]
 

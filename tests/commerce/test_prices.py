@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from adapters import catalog_store
 from adapters.connections import Clients
-from api.prices import PriceReader
-from tests.commerce.factories import change_price, create_product, unique_product_id
+from adapters.prices import PriceReader
+from harness.factories import change_price, create_product, unique_product_id
 
 
 async def test_concurrent_readers_of_one_product_share_a_fresh_answer(clients: Clients) -> None:

@@ -4,10 +4,10 @@ import uuid
 
 from adapters.connections import Clients
 from api.rate_limit import window_position
-from schemas.settings import Settings
-from tests.commerce.factories import create_shopper
-from tests.commerce.flows import assert_refused
-from tests.commerce.inprocess import in_process_api
+from config import Settings
+from harness.factories import create_shopper
+from harness.flows import assert_refused
+from harness.inprocess import in_process_api
 
 HOUR = 3600
 """A long window, so the burst below cannot straddle a window boundary."""

@@ -7,11 +7,11 @@ import pytest
 from pydantic import SecretStr
 
 from adapters.connections import Clients
-from api.tokens import TokenKeys, new_signing_key
+from adapters.tokens import TokenKeys, new_signing_key
+from config import Settings
+from harness.factories import Shopper, sql
+from harness.flows import assert_refused
 from ops.admin import create_admin
-from schemas.settings import Settings
-from tests.commerce.factories import Shopper, sql
-from tests.commerce.flows import assert_refused
 
 PASSWORD = "correct horse battery"
 

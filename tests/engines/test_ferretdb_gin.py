@@ -6,8 +6,8 @@ import psycopg
 import pymongo
 from psycopg import sql
 
+from adapters.catalog_collection import PRODUCTS, ensure_products_collection
 from ops.stack.engines.ferretdb import add_gin_twins
-from schemas.mongo_products import PRODUCTS, ensure_products_collection
 
 
 def test_gin_twins_serve_the_lookups_ferretdb_sends(settings, require_engine):

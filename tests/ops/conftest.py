@@ -13,13 +13,13 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from adapters import inventory_store
+from adapters.catalog_collection import PRODUCTS
 from adapters.connections import Clients, open_clients
+from adapters.search_index import ensure_search_index
 from adapters.stock_cache import StockKeys, StockMirror
+from config import Settings
 from domain.inventory import StockChange, reserve, sell
 from ops.audit import Scope
-from schemas.mongo_products import PRODUCTS
-from schemas.search_index import ensure_search_index
-from schemas.settings import Settings
 
 ENGINES = ("postgres", "redis", "ferretdb", "elasticsearch")
 

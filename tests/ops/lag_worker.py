@@ -8,7 +8,7 @@ import os
 
 import faust
 
-from schemas.settings import get_settings
+from config import get_settings
 from streams.metrics import install_metrics
 
 app = faust.App(

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from kafka import KafkaProducer
 
+from config import PROJECT_ROOT, Settings
 from ops.stack.process import Daemon, log_tail
-from schemas.settings import PROJECT_ROOT, Settings
 
 
 def python_daemon(home: Path, name: str, args: list[str], env: dict[str, str]) -> Daemon:

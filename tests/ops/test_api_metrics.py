@@ -11,10 +11,10 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from adapters.metric_names import HTTP_REQUEST_DURATION
 from api.metrics import UNMATCHED, route_template
-from schemas.metrics import HTTP_REQUEST_DURATION
-from schemas.settings import Settings
-from tests.api_process import running_api
+from config import Settings
+from tests.support.api_process import running_api
 
 pytestmark = pytest.mark.engines
 

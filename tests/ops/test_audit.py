@@ -9,10 +9,10 @@ import uuid
 
 import pytest
 
+from adapters.catalog_collection import PRODUCTS
 from adapters.inventory_store import mixed_orders
+from config import PROJECT_ROOT
 from ops.audit import audit
-from schemas.mongo_products import PRODUCTS
-from schemas.settings import PROJECT_ROOT
 from tests.ops.conftest import StockWorld
 
 pytestmark = pytest.mark.engines

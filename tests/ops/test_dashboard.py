@@ -20,11 +20,11 @@ from kafka.admin import NewTopic
 from kafka.structs import OffsetAndMetadata
 from prometheus_client.parser import text_string_to_metric_families
 
+from adapters.metric_names import ALL_METRICS, CONSUMER_LAG
+from config import Settings
+from harness.sockets import free_port
 from ops.stack.process import Daemon
 from ops.stack.provision import apt_install
-from ops.streams_worker import free_port
-from schemas.metrics import ALL_METRICS, CONSUMER_LAG
-from schemas.settings import Settings
 from tests.ops.support import produce, python_daemon, wait_for
 
 pytestmark = pytest.mark.engines

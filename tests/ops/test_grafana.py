@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from schemas.metrics import ALL_METRICS, Metric
-from schemas.settings import PROJECT_ROOT
+from adapters.metric_names import ALL_METRICS, Metric
+from config import PROJECT_ROOT
 
 DASHBOARD = json.loads((PROJECT_ROOT / "ops" / "grafana" / "shopstream.json").read_text())
 EXPRESSIONS = [
@@ -51,7 +51,7 @@ def test_every_query_names_exported_series_and_their_labels(expr: str) -> None:
     names = series_in(expr)
     assert names, f"no shopstream metric in {expr!r}"
     unknown = [n for n in names if n not in SERIES]
-    assert not unknown, f"{unknown} are not exported (schemas/metrics.py)"
+    assert not unknown, f"{unknown} are not exported (adapters/metric_names.py)"
     allowed = PROMQL_LABELS.union(*(SERIES[n].labels for n in names))
     assert labels_in(expr) <= allowed, f"{expr!r} uses labels outside {sorted(allowed)}"
 

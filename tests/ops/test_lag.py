@@ -15,11 +15,11 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from typer.testing import CliRunner
 
+from adapters.metric_names import AGENT_EVENTS
+from config import Settings
+from harness.sockets import free_port
 from ops.cli import app as shopctl
 from ops.lag import LagProbe, PartitionLag
-from ops.streams_worker import free_port
-from schemas.metrics import AGENT_EVENTS
-from schemas.settings import Settings
 from tests.ops.support import produce, python_daemon, wait_for
 
 pytestmark = pytest.mark.engines

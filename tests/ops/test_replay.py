@@ -1,6 +1,6 @@
 """``replay`` on the real engines, beside a live stream worker of the test's own.
 
-The worker (``ops.streams_worker.IsolatedWorker``) has its own catalog database, catalog topic
+The worker (``harness.streams_worker.IsolatedWorker``) has its own catalog database, catalog topic
 and search alias; the test lists products there and stocks them in Postgres, lets the live
 pipeline derive every copy, then wipes a copy and rebuilds it from the log: search results and
 cached stock must come back equal, and ``audit`` must pass.
@@ -19,19 +19,19 @@ from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
 from adapters import catalog_store, inventory_store
+from adapters.catalog_collection import PRODUCTS
 from adapters.connections import Clients, open_clients
+from adapters.metric_names import AGENT_EVENTS
+from adapters.migrations import apply_migrations
+from adapters.search_index import versioned_index
 from adapters.stock_cache import StockKeys
-from domain.catalog_gen import generate_catalog
+from config import Settings
 from domain.inventory import reserve, sell
+from harness.streams_worker import IsolatedWorker, running_worker
 from ops.audit import AuditReport, Scope, audit
 from ops.cli import app as shopctl
-from ops.migrate import apply_migrations
+from ops.demo.catalog import generate_catalog
 from ops.replay import ReplayRefused, Target, replay
-from ops.streams_worker import IsolatedWorker, running_worker
-from schemas.metrics import AGENT_EVENTS
-from schemas.mongo_products import PRODUCTS
-from schemas.search_index import versioned_index
-from schemas.settings import Settings
 
 pytestmark = pytest.mark.engines
 

@@ -2,13 +2,12 @@
 
 import json
 
+from domain.catalog import CatalogChange, latest_changes
 from domain.inventory import StockLevel
-from domain.search_sync import Remove, Upsert
 from ops.audit import AuditReport, StockRow
 from ops.dashboard.app import drifted_only, triage
 from ops.freshness import TopicFreshness, envelope_times
 from ops.lag import PartitionLag, over_threshold
-from ops.replay import latest_actions
 
 
 def row(pid: str, available: int, **copies: int | None) -> StockRow:
@@ -72,5 +71,10 @@ def test_freshness_reads_debezium_times_and_tolerates_tombstones() -> None:
 
 
 def test_replay_keeps_the_highest_version_of_each_product() -> None:
-    actions = [Upsert("a", 2, {}), Upsert("b", 1, {}), Remove("a", 3), Upsert("a", 1, {})]
-    assert latest_actions(actions) == [Remove("a", 3), Upsert("b", 1, {})]
+    changes = [
+        CatalogChange("a", 2, {}),
+        CatalogChange("b", 1, {}),
+        CatalogChange("a", 3, None),
+        CatalogChange("a", 1, {}),
+    ]
+    assert latest_changes(changes) == [CatalogChange("a", 3, None), CatalogChange("b", 1, {})]

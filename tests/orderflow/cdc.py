@@ -8,8 +8,8 @@ from collections.abc import Callable
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from schemas.settings import Settings, StreamsRole
-from schemas.topics import TopicSpec
+from config import Settings, StreamsRole
+from streams.topics import TopicSpec
 
 Offsets = dict[TopicPartition, int]
 

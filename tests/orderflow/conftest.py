@@ -1,5 +1,5 @@
-"""Order-flow fixtures: in-memory ports for the topology tests; for the end-to-end tests, the
-running pipeline (Postgres, Debezium, Kafka, a stream worker and the mail sink of `make up`)."""
+"""Order-flow fixtures of the end-to-end tests: the running pipeline (Postgres, Debezium, Kafka,
+stream workers and the mail sink of `make up`)."""
 
 import email
 import smtplib
@@ -10,34 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from config import Settings, StreamsRole
+from harness.shopdb import ShopDB
 from ops.connectors import render, wait_running
 from ops.mailsink import mail_dir
-from schemas.settings import Settings, StreamsRole
-from streams import ports
-
-# The storefront's own fixtures (in-process API, payment gateway process, shoppers), reused by
-# test_storefront_flow_e2e.py rather than rebuilt here.
-from tests.commerce.conftest import (  # noqa: F401
-    api,
-    app_settings,
-    clients,
-    engines,
-    gateway_url,
-    served,
-    shopper,
-)
 from tests.orderflow.cdc import worker_members
-from tests.orderflow.fakes import MemoryShop
-from tests.orderflow.shopdb import ShopDB
-
-
-@pytest.fixture
-def shop() -> Iterator[MemoryShop]:
-    """A fresh in-memory shop installed as the agents' ports (the engines stay untouched)."""
-    memory = MemoryShop()
-    ports.install(memory.ports())
-    yield memory
-    ports.install(None)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +32,7 @@ def pipeline(settings: Settings, require_engine) -> Settings:
         if not worker_members(settings, group := settings.streams_group(role)):
             pytest.fail(
                 f"no stream worker in consumer group {group!r}: run `make up` (or"
-                f" `SHOP_STREAMS_ROLE={role} faust -A streams.app worker`)",
+                f" `SHOP_STREAMS_ROLE={role} faust -A streams.worker worker`)",
                 pytrace=False,
             )
     try:

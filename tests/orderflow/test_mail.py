@@ -5,8 +5,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from adapters.smtp import SmtpMailer
+from harness.sockets import free_port
 from ops import mailsink
-from tests.orderflow.sockets import free_port
 
 
 async def test_sent_message_lands_in_the_sink_as_eml(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 from domain.notifications import notice_for
 from domain.orders import OrderStatus
 from domain.status_history import change_of, supersedes
-from schemas.events import OrderRow
+from streams.events import OrderRow
 
 CHANGED = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 

@@ -10,11 +10,11 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from api.tokens import TokenKeys
-from schemas.redis_keys import stream_slots_key
-from schemas.settings import Settings
-from tests.live_server import live_storefront
-from tests.orderflow.shopdb import ShopDB
+from adapters.redis_keys import stream_slots_key
+from adapters.tokens import TokenKeys
+from config import Settings
+from harness.shopdb import ShopDB
+from tests.support.live_server import live_storefront
 
 pytestmark = pytest.mark.engines
 

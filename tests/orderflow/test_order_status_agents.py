@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from domain.orders import OrderStatus
 from streams.agents.notifications import notifications
 from streams.agents.order_status_history import order_status_history
-from tests.orderflow import records
-from tests.orderflow.fakes import MemoryShop
+from tests.support import records
+from tests.support.memory import MemoryShop
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -23,7 +23,7 @@ async def test_every_status_is_recorded_once_and_published(shop: MemoryShop) -> 
     reserved = records.order(order_id, user_id, "RESERVED", T0, op="c")
     confirmed = records.order(order_id, user_id, "CONFIRMED", T0 + timedelta(seconds=1))
     await records.deliver(order_status_history, reserved, confirmed, confirmed)
-    assert shop.history == {
+    assert shop.status_rows == {
         (order_id, OrderStatus.RESERVED): T0,
         (order_id, OrderStatus.CONFIRMED): T0 + timedelta(seconds=1),
     }
@@ -35,7 +35,7 @@ async def test_out_of_order_statuses_keep_their_own_times(shop: MemoryShop) -> N
     late = records.order(order_id, user_id, "SHIPPED", T0 + timedelta(hours=1))
     early = records.order(order_id, user_id, "CONFIRMED", T0)
     await records.deliver(order_status_history, late, early)
-    ordered = sorted(shop.history.items(), key=lambda item: item[1])
+    ordered = sorted(shop.status_rows.items(), key=lambda item: item[1])
     assert [status for (_, status), _ in ordered] == ["CONFIRMED", "SHIPPED"]
 
 
@@ -43,7 +43,7 @@ async def test_deleted_orders_have_no_status(shop: MemoryShop) -> None:
     order_id, user_id = customer(shop)
     deleted = records.order(order_id, user_id, "RESERVED", T0, op="d")
     assert await records.deliver(order_status_history, deleted, None) == [None, None]
-    assert shop.history == {}
+    assert shop.status_rows == {}
 
 
 async def test_confirmed_and_shipped_orders_get_one_email_each(shop: MemoryShop) -> None:

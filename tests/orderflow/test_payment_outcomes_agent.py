@@ -9,8 +9,8 @@ from domain.orders import OrderStatus
 from domain.payments import PaymentStatus
 from domain.settlement import NoChange, RefundRequired, Settle
 from streams.agents.payment_outcomes import payment_outcomes
-from tests.orderflow import records
-from tests.orderflow.fakes import MemoryShop, units
+from tests.support import records
+from tests.support.memory import MemoryShop, units
 
 
 def deliver(*values: bytes | None) -> Awaitable[list]:

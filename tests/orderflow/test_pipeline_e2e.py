@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from schemas.settings import Settings
-from schemas.topics import ORDERS, PAYMENTS
+from config import Settings
+from harness.shopdb import ShopDB, wait_until
+from streams.topics import ORDERS, PAYMENTS
 from tests.orderflow import cdc
-from tests.orderflow.shopdb import ShopDB, wait_until
 
 pytestmark = pytest.mark.engines
 

@@ -5,15 +5,15 @@ import httpx
 import pytest
 
 from adapters.connections import Clients
-from tests.commerce.factories import Shopper, sql
-from tests.commerce.flows import place_order
+from harness.factories import Shopper, sql
+from harness.flows import place_order
+from harness.shopdb import ShopDB, wait_until
 from tests.commerce.test_payment_api import APPROVED, DECLINED, PRICE, pay, payment_body
-from tests.orderflow.shopdb import ShopDB, wait_until
 
 pytestmark = pytest.mark.engines
 
 WITHIN = 2.0
-STOCK = 100  # what tests.commerce.factories.create_product stocks
+STOCK = 100  # what harness.factories.create_product stocks
 
 
 async def bought_product(clients: Clients, order_id: str) -> str:

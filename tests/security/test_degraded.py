@@ -10,10 +10,10 @@ import pytest
 
 from adapters.connections import Clients
 from api.metrics import DEGRADED_REQUESTS
-from schemas.settings import Settings
-from tests.commerce.factories import Shopper, create_product, put_in_carts
-from tests.commerce.flows import checkout
-from tests.commerce.inprocess import in_process_api
+from config import Settings
+from harness.factories import Shopper, create_product, put_in_carts
+from harness.flows import checkout
+from harness.inprocess import in_process_api
 
 pytestmark = pytest.mark.engines
 

@@ -5,10 +5,10 @@ from collections.abc import Callable
 
 import pytest
 
+from config import Settings
+from harness.inprocess import in_process_api
 from ops.stack.process import listening_addresses
 from ops.stack.stack import components
-from schemas.settings import Settings
-from tests.commerce.inprocess import in_process_api
 
 pytestmark = pytest.mark.engines
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from config import Settings
 from ops.stack.engines.proxy import SOURCE_ADDRESS
-from schemas.settings import Settings
-from tests.api_process import running_api
+from tests.support.api_process import running_api
 
 pytestmark = pytest.mark.engines
 

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
-from schemas.settings import Settings
-from tests.accounts import new_accounts
-from tests.api_process import running_api
+from config import Settings
+from harness.accounts import new_accounts
+from tests.support.api_process import running_api
 
 pytestmark = pytest.mark.engines
 

@@ -8,8 +8,8 @@ import uuid
 import httpx
 import pytest
 
-from schemas import gateway_signature
-from schemas.settings import get_settings
+from adapters import gateway_wire
+from config import get_settings
 
 pytestmark = pytest.mark.engines
 
@@ -23,8 +23,8 @@ def charge_body() -> bytes:
 
 
 def signed_headers(secret: str, body: bytes, at: int | None = None) -> dict[str, str]:
-    signature = gateway_signature.sign(secret, at or int(time.time()), body)
-    return {gateway_signature.HEADER: signature, "Content-Type": "application/json"}
+    signature = gateway_wire.sign(secret, at or int(time.time()), body)
+    return {gateway_wire.HEADER: signature, "Content-Type": "application/json"}
 
 
 @pytest.fixture

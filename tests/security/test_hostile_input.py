@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from adapters.connections import Clients
-from tests.commerce.factories import Shopper, create_shopper, sql
-from tests.commerce.flows import assert_refused
+from harness.factories import Shopper, create_shopper, sql
+from harness.flows import assert_refused
 
 pytestmark = pytest.mark.engines
 

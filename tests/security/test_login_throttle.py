@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from adapters.connections import Clients
-from schemas.settings import Settings
-from tests.commerce.factories import sql
-from tests.commerce.flows import assert_refused
-from tests.commerce.inprocess import in_process_api
+from config import Settings
+from harness.factories import sql
+from harness.flows import assert_refused
+from harness.inprocess import in_process_api
 
 pytestmark = pytest.mark.engines
 

@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from adapters.connections import Clients
-from schemas.settings import Settings
-from tests.commerce.factories import Shopper, create_shoppers
-from tests.commerce.flows import place_order
-from tests.live_server import live_storefront
+from config import Settings
+from harness.factories import Shopper, create_shoppers
+from harness.flows import place_order
+from tests.support.live_server import live_storefront
 
 pytestmark = pytest.mark.engines
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from config import Settings
 from ops.proxy import Edge
-from schemas.settings import Settings
 
 pytestmark = pytest.mark.engines
 

@@ -12,13 +12,13 @@ import pytest
 from pydantic import SecretStr
 
 from adapters.connections import Clients
+from adapters.tokens import TokenKeys, public_key_text
 from api.app import SecretMissing, create_app
-from api.tokens import TokenKeys, public_key_text
+from config import Settings, secrets_file
+from harness.factories import Shopper, create_shopper, sql
+from harness.flows import assert_refused
 from ops.admin import create_admin
 from ops.secrets import ensure_secrets, read_secrets, rotate_jwt_key
-from schemas.settings import Settings, secrets_file
-from tests.commerce.factories import Shopper, create_shopper, sql
-from tests.commerce.flows import assert_refused
 
 pytestmark = pytest.mark.engines
 

@@ -9,8 +9,8 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
 
-from ops.migrate import apply_migrations
-from schemas.settings import Settings
+from adapters.migrations import apply_migrations
+from config import Settings
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ import pytest
 
 from adapters import inventory_store
 from adapters.connections import Clients, open_clients
+from config import Settings
+from harness.factories import Shopper, create_shoppers
 from ops.audit import Scope, audit
-from schemas.settings import Settings
-from tests.commerce.factories import Shopper, create_shoppers
 
 pytestmark = pytest.mark.engines
 

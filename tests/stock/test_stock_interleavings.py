@@ -14,10 +14,10 @@ the gate admits exactly what Postgres has.
 
 import asyncio
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pytest
@@ -33,15 +33,16 @@ from hypothesis.stateful import (
 
 from adapters import catalog_store, inventory_store
 from adapters.catalog_store import CatalogQuantity
-from adapters.connections import Clients, open_clients
-from adapters.order_book import PostgresOrderBook
+from adapters.connections import Clients
+from adapters.migrations import apply_migrations
 from adapters.stock_cache import CheckoutGate, StockMirror
+from config import Settings
 from domain.inventory import OutOfStock, StockChange, StockCopy, latest_per_product
-from domain.payments import PaymentStatus
-from domain.settlement import on_expiry, on_payment
-from ops.migrate import apply_migrations
+from domain.payments import PaymentChange, PaymentStatus
 from ops.stock_repair import overwrite_then_catch_up
-from schemas.settings import Settings
+from services.bootstrap import open_services
+from services.context import Services
+from services.settlement import expire_holds, settle_payment
 from tests.stock.conftest import new_order
 
 pytestmark = pytest.mark.engines
@@ -63,8 +64,12 @@ class World:
     """The engines, reached from the machine's synchronous rules through one event loop."""
 
     run: Callable[[Coroutine[Any, Any, Any]], Any]
-    clients: Clients
+    services: Services
     tag: str
+
+    @property
+    def clients(self) -> Clients:
+        return self.services.engines
 
 
 @dataclass
@@ -86,7 +91,6 @@ class StockInterleavings(RuleBasedStateMachine):
             "mirror": StockMirror(redis, prefix),
             "quantity": CatalogQuantity(world.clients.mongo),
         }
-        self.orders = PostgresOrderBook(world.clients.pg)
         self.log: list[StockChange] = []  # every committed version, as Debezium captures them
         self.admitted: list[Checkout] = []  # past the gate, not decided by Postgres yet
         self.decided: list[Checkout] = []  # decided, the gate not told yet
@@ -157,19 +161,30 @@ class StockInterleavings(RuleBasedStateMachine):
     @precondition(lambda self: self.placed)
     @rule(data=st.data(), succeeded=st.booleans())
     def pay(self, data: st.DataObject, succeeded: bool) -> None:
+        """The payment-outcome agent's handler, on a payment row's change."""
         order_id = data.draw(st.sampled_from(self.placed))
         status = PaymentStatus.SUCCEEDED if succeeded else PaymentStatus.FAILED
-        self._do(self._settle(order_id, lambda state: on_payment(state, status)))
+        payment = PaymentChange(str(uuid.uuid4()), order_id, status)
+        self._do(self._then_capture(settle_payment(self.world.services, payment)))
 
     @precondition(lambda self: self.placed)
     @rule(data=st.data())
     def expire(self, data: st.DataObject) -> None:
+        """Time passes for one order's holds; then the expiry sweep's handler runs."""
         order_id = data.draw(st.sampled_from(self.placed))
-        later = datetime.now(UTC) + timedelta(days=1)
-        self._do(self._settle(order_id, lambda state: on_expiry(state, later)))
+        self._do(self._expire(order_id))
 
-    async def _settle(self, order_id: str, decide: Callable) -> None:
-        await self.orders.settle(order_id, decide)
+    async def _expire(self, order_id: str) -> None:
+        async with self.world.clients.pg.connection() as conn:
+            await conn.execute(
+                "UPDATE reservations SET expires_at = now() - interval '1 second'"
+                " WHERE order_id = %s",
+                (order_id,),
+            )
+        await self._then_capture(expire_holds(self.world.services, datetime.now(UTC)))
+
+    async def _then_capture(self, settling: Awaitable[object]) -> None:
+        await settling
         await self._capture()
 
     @rule(data=st.data(), available=st.integers(0, 5))
@@ -239,12 +254,12 @@ def test_copies_equal_postgres_after_any_interleaving(settings: Settings, requir
     own = settings.model_copy(update={"mongo_db": tag})
     with asyncio.Runner() as runner:
         stack = AsyncExitStack()
-        clients = runner.run(stack.enter_async_context(open_clients(own, pool_size=4)))
+        services = runner.run(stack.enter_async_context(open_services(own, pool_size=4)))
         try:
-            world = World(runner.run, clients, tag)
+            world = World(runner.run, services, tag)
             run_state_machine_as_test(lambda: StockInterleavings(world), settings=RUNS)
         finally:
-            runner.run(_clean_up(clients, tag))
+            runner.run(_clean_up(services.engines, tag))
             runner.run(stack.aclose())
 
 

@@ -7,10 +7,10 @@ import psycopg
 import pymongo
 from psycopg import sql
 
+from config import Settings
 from ops.stack.engine import DaemonEngine
 from ops.stack.process import Daemon
 from ops.stack.provision import go_build
-from schemas.settings import Settings
 
 MODULE = "github.com/FerretDB/FerretDB"
 VERSION = "v1.24.2"  # last release line with the plain PostgreSQL backend (v2 needs DocumentDB)

@@ -1,0 +1,88 @@
+"""The product document as the catalog stores it (Mongo ``products``), and its field types.
+
+Prices are floats rounded to cents: FerretDB (local Mongo) has no Decimal128, so the
+document stores a double; sums of money (cart totals) belong in ``Decimal``.
+"""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, HttpUrl, PlainSerializer
+
+from adapters.wire import CamelModel
+
+PRODUCT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$"
+
+ProductId = Annotated[str, Field(pattern=PRODUCT_ID_PATTERN, examples=["prod_000123"])]
+Price = Annotated[float, Field(ge=0.01, le=1_000_000), AfterValidator(lambda p: round(p, 2))]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"])]
+Rating = Annotated[float, Field(ge=0, le=5)]
+MAX_URL_LENGTH = 2000
+
+
+def _short_url(url: HttpUrl) -> HttpUrl:
+    """Measured after normalisation (a bare host gains a ``/``), so what is stored reads back."""
+    if len(str(url)) > MAX_URL_LENGTH:
+        raise ValueError(f"URL longer than {MAX_URL_LENGTH} characters")
+    return url
+
+
+Url = Annotated[HttpUrl, AfterValidator(_short_url), PlainSerializer(str, return_type=str)]
+"""Images are CDN URLs, never bytes; stored and served as plain strings."""
+SpecKey = Annotated[
+    str,
+    Field(min_length=1, max_length=100, pattern=r"^[^$.][^.]*$"),
+]
+"""A specification name is a Mongo field name: no ``$`` operator prefix, no ``.`` path."""
+SpecValue = str | int | float | bool
+Specifications = Annotated[dict[SpecKey, SpecValue], Field(max_length=100)]
+Title = Annotated[str, Field(min_length=1, max_length=300)]
+Description = Annotated[str, Field(max_length=10_000)]
+Label = Annotated[str, Field(min_length=1, max_length=100)]
+"""A category or brand name."""
+Images = Annotated[list[Url], Field(max_length=20)]
+
+
+class Review(CamelModel):
+    author: str = Field(min_length=1, max_length=100)
+    rating: int = Field(ge=1, le=5)
+    text: str = Field(max_length=5000)
+    date: datetime
+
+
+class ProductListing(CamelModel):
+    """What a seller lists: identity and content, no reviews, no stock."""
+
+    product_id: ProductId
+    title: Title
+    description: Description = ""
+    category: Label
+    brand: Label
+    price: Price
+    currency: Currency = "USD"
+    images: Images = Field(default_factory=list)
+    thumbnail: Url | None = None
+    specifications: Specifications = Field(default_factory=dict)
+
+
+class ReviewedProduct(ProductListing):
+    rating: Rating = 0.0
+    review_count: int = Field(0, ge=0)
+    reviews: list[Review] = Field(default_factory=list)
+
+
+class Product(ReviewedProduct):
+    """A product as stored in the Mongo ``products`` collection (one document per product).
+
+    ``quantity`` is a derived copy of the Postgres ``inventory.available_qty`` kept fresh by
+    the stock-sync stream; Postgres stays the source of truth for stock.
+    """
+
+    quantity: int = Field(0, ge=0)
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def listed(cls, listing: ProductListing, now: datetime) -> "Product":
+        """A newly listed product: no reviews yet, no stock until an operator sets it."""
+        return cls.model_validate({**listing.model_dump(), "createdAt": now, "updatedAt": now})

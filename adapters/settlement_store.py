@@ -1,0 +1,99 @@
+"""What settling an order reads and writes in Postgres, within the caller's transaction.
+
+``lock_order`` and ``lock_expired`` read an order under its row lock with its HELD
+reservations; the writes stay conditional (``WHERE status = ...``) even under the lock, and a
+write that finds nothing to change raises ``InconsistentOrder`` (the transaction rolls back):
+stock is moved only for holds the transaction itself converted, so nothing is moved twice.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from psycopg import AsyncConnection
+
+from adapters import inventory_store
+from domain.inventory import StockMove
+from domain.notifications import notification_id
+from domain.orders import OrderStatus
+from domain.settlement import LIVE_PAYMENT_STATUSES, REFUND_REQUIRED, OrderState, Settle
+
+_LIVE_PAYMENT = """EXISTS (SELECT 1 FROM payments p
+        WHERE p.order_id = o.order_id AND p.status = ANY(%(live)s))"""
+
+_LOCK_ORDER = f"""
+SELECT o.order_id::text, o.status, {_LIVE_PAYMENT} AS live_payment
+FROM orders o WHERE o.order_id = %(order_id)s FOR UPDATE
+"""
+
+# Candidates for expiry; each is re-checked by the domain rule once locked.
+_LOCK_EXPIRED = f"""
+SELECT o.order_id::text, o.status, {_LIVE_PAYMENT} AS live_payment
+FROM orders o
+WHERE o.status = %(reserved)s AND NOT {_LIVE_PAYMENT}
+  AND o.order_id IN ({inventory_store.ORDERS_WITH_EXPIRED_HOLDS})
+ORDER BY o.order_id
+LIMIT %(limit)s
+FOR UPDATE OF o SKIP LOCKED
+"""
+
+_RECORD_REFUND = """
+INSERT INTO notifications (notification_id, order_id, kind, recipient)
+SELECT %s, o.order_id, %s, u.email FROM orders o JOIN users u USING (user_id)
+WHERE o.order_id = %s ON CONFLICT (notification_id) DO NOTHING
+"""
+
+_LIVE = list(LIVE_PAYMENT_STATUSES)
+
+
+class InconsistentOrder(RuntimeError):
+    """A conditional write found the row in another state than the one read under the lock."""
+
+
+class SettlementStore:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def _state(self, row: dict) -> OrderState:
+        holds = await inventory_store.holds_of(self.conn, row["order_id"])
+        return OrderState(row["order_id"], OrderStatus(row["status"]), holds, row["live_payment"])
+
+    async def lock_order(self, order_id: str) -> OrderState | None:
+        cur = await self.conn.execute(_LOCK_ORDER, {"order_id": order_id, "live": _LIVE})
+        row = await cur.fetchone()
+        return None if row is None else await self._state(row)
+
+    async def lock_expired(self, now: datetime, limit: int) -> list[OrderState]:
+        """Up to ``limit`` RESERVED orders holding stock past its expiry; orders locked by
+        another transaction (a payment being applied, another sweep) are skipped."""
+        cur = await self.conn.execute(
+            _LOCK_EXPIRED,
+            {"live": _LIVE, "reserved": OrderStatus.RESERVED, "now": now, "limit": limit},
+        )
+        return [await self._state(row) for row in await cur.fetchall()]
+
+    async def settle(self, state: OrderState, decision: Settle) -> None:
+        """Move the order on and turn its holds into sales or releases (not the stock)."""
+        cur = await self.conn.execute(
+            "UPDATE orders SET status = %s, updated_at = now() WHERE order_id = %s AND status = %s",
+            (decision.order_status, state.order_id, state.status),
+        )
+        _expect(cur.rowcount, 1, f"order {state.order_id} left {state.status}")
+        products = [move.product_id for move in decision.moves]
+        converted = await inventory_store.convert_holds(
+            self.conn, state.order_id, products, decision.holds_become
+        )
+        _expect(converted, len(products), f"holds of order {state.order_id} changed")
+
+    async def move_stock(self, moves: Iterable[StockMove]) -> None:
+        await inventory_store.move(self.conn, moves)
+
+    async def record_refund(self, order_id: str) -> None:
+        """A to-do for the payments team, addressed to the customer who was charged."""
+        await self.conn.execute(
+            _RECORD_REFUND, (notification_id(order_id, REFUND_REQUIRED), REFUND_REQUIRED, order_id)
+        )
+
+
+def _expect(actual: int, expected: int, what: str) -> None:
+    if actual != expected:
+        raise InconsistentOrder(f"{what}: {actual} rows changed, expected {expected}")

@@ -1,0 +1,1 @@
+"""The storefront's HTTP request and response models (camelCase on the wire)."""

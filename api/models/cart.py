@@ -1,0 +1,53 @@
+"""HTTP models of the cart: requests carry ids and quantities, responses carry live prices."""
+
+import uuid
+
+from pydantic import Field
+
+from adapters.catalog_documents import ProductId
+from adapters.wire import ApiModel, Money
+from domain.cart import MAX_LINE_QUANTITY, PricedLine
+
+
+class CartAddRequest(ApiModel):
+    product_id: ProductId
+    quantity: int = Field(gt=0, le=MAX_LINE_QUANTITY, description="Added to the line's quantity")
+
+
+class CartUpdateRequest(ApiModel):
+    product_id: ProductId
+    quantity: int = Field(ge=0, le=MAX_LINE_QUANTITY, description="New quantity; 0 removes")
+
+
+class CartIdResponse(ApiModel):
+    cart_id: uuid.UUID
+
+
+class CartLineView(ApiModel):
+    product_id: str
+    quantity: int
+    title: str | None = Field(description="None when the product left the catalog")
+    price: Money | None = Field(description="Live unit price")
+    currency: str | None
+    line_total: Money | None
+    available: bool = Field(description="False when the product left the catalog")
+
+    @classmethod
+    def of(cls, line: PricedLine) -> "CartLineView":
+        live = line.price
+        return cls(
+            product_id=line.product_id,
+            quantity=line.quantity,
+            title=live.title if live else None,
+            price=live.price if live else None,
+            currency=live.currency if live else None,
+            line_total=line.line_total,
+            available=live is not None,
+        )
+
+
+class CartView(ApiModel):
+    cart_id: uuid.UUID
+    lines: list[CartLineView]
+    total: Money
+    currency: str

@@ -1,0 +1,33 @@
+"""HTTP models of checkout: the client confirms the lines and unit prices it was shown."""
+
+import uuid
+
+from pydantic import Field, field_validator
+
+from adapters.catalog_documents import ProductId
+from adapters.wire import ApiModel, Money
+from domain.cart import MAX_LINE_QUANTITY
+
+
+class CheckoutLine(ApiModel):
+    product_id: ProductId
+    quantity: int = Field(gt=0, le=MAX_LINE_QUANTITY)
+    price: Money = Field(description="Unit price shown to the client; must equal the live price")
+
+
+class CheckoutRequest(ApiModel):
+    cart_id: uuid.UUID
+    products: list[CheckoutLine] = Field(min_length=1, max_length=MAX_LINE_QUANTITY)
+    address_id: uuid.UUID | None = Field(None, description="One of the caller's addresses")
+
+    @field_validator("products")
+    @classmethod
+    def _one_line_per_product(cls, lines: list[CheckoutLine]) -> list[CheckoutLine]:
+        ids = [line.product_id for line in lines]
+        if len(ids) != len(set(ids)):
+            raise ValueError("each productId may appear once")
+        return lines
+
+
+class OrderIdResponse(ApiModel):
+    order_id: uuid.UUID

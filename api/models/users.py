@@ -1,0 +1,78 @@
+"""HTTP models of signup, login, profile and delivery addresses."""
+
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints
+
+from adapters.wire import ApiModel
+
+NormalizedEmail = Annotated[EmailStr, AfterValidator(str.lower)]
+"""Emails compare case-insensitively, so ``Ann@X.com`` and ``ann@x.com`` are one account."""
+
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128, strip_whitespace=False)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class SignupRequest(ApiModel):
+    name: Text
+    email: NormalizedEmail
+    password: Password
+
+
+class SignupResponse(ApiModel):
+    user_id: uuid.UUID
+
+
+class LoginRequest(ApiModel):
+    email: NormalizedEmail
+    password: Annotated[
+        str, StringConstraints(min_length=1, max_length=128, strip_whitespace=False)
+    ]
+
+
+class TokenResponse(ApiModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the access token expires")
+    refresh_token: str = Field(
+        description="Buys the next token pair once (POST /v1/users/refresh); keep it secret"
+    )
+
+
+class RefreshRequest(ApiModel):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class PasswordChange(ApiModel):
+    current_password: Annotated[
+        str, StringConstraints(min_length=1, max_length=128, strip_whitespace=False)
+    ]
+    new_password: Password
+
+
+class AddressIn(ApiModel):
+    label: Annotated[str, StringConstraints(max_length=50)] | None = None
+    recipient: Text
+    line1: Text
+    line2: Annotated[str, StringConstraints(max_length=200)] | None = None
+    city: Text
+    region: Annotated[str, StringConstraints(max_length=100)] | None = None
+    postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = Field(
+        description="ISO 3166-1 alpha-2 code, e.g. US"
+    )
+
+
+class Address(AddressIn):
+    address_id: uuid.UUID
+
+
+class UserProfile(ApiModel):
+    user_id: uuid.UUID
+    name: str
+    email: str
+    role: str
+    addresses: list[Address]
+    created_at: dt.datetime

@@ -1,1 +1,0 @@
-"""Postgres access, one module per table group; callers own the connection and transaction."""

@@ -1,1 +1,0 @@
-"""Use cases that coordinate several adapters (Postgres, Mongo, Redis, the payment gateway)."""

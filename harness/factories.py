@@ -1,0 +1,119 @@
+"""Test data written straight to the engines, uniquely named so concurrent runs never collide.
+
+Shoppers are inserted in bulk with tokens issued directly: the flash sale needs a thousand of
+them, and hashing a thousand passwords would dominate its run time. Signup and login themselves
+are tested through the API in test_users_api.py.
+"""
+
+import asyncio
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from adapters import catalog_store, inventory_store
+from adapters.catalog_documents import Product, ProductListing
+from adapters.connections import Clients
+from adapters.stock_cache import StockMirror
+from domain.inventory import StockChange
+from harness.accounts import Account, new_accounts
+
+TEST_RUN = uuid.uuid4().hex[:12]
+_created_products: list[str] = []
+"""This run's catalog documents, taken out of the shared catalog when the run ends."""
+
+
+@dataclass(frozen=True)
+class Shopper(Account):
+    cart_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+def unique_product_id() -> str:
+    return f"prod_t{TEST_RUN}_{uuid.uuid4().hex[:12]}"
+
+
+async def create_product(
+    clients: Clients,
+    *,
+    price: Decimal = Decimal("19.99"),
+    stock: int = 100,
+    cached_stock: int | None = None,
+) -> str:
+    """A catalog document (Mongo) plus its inventory row (Postgres); ``cached_stock`` also sets
+    the Redis stock mirror at the row's first version, as the stock-sync stream would (a figure
+    other than ``stock`` plays a stale or wrong mirror)."""
+    product_id = unique_product_id()
+    listing = ProductListing(
+        product_id=product_id,
+        title=f"Test product {product_id}",
+        category="Test",
+        brand="shopstream tests",
+        price=float(price),
+    )
+    product = Product.listed(listing, dt.datetime.now(dt.UTC))
+    await catalog_store.create_product(clients.mongo, product.model_dump())
+    _created_products.append(product_id)
+    async with clients.pg.connection() as conn:
+        await inventory_store.add_levels(conn, {product_id: stock})
+    if cached_stock is not None:
+        await StockMirror(clients.redis).apply(StockChange(product_id, cached_stock, 1))
+    return product_id
+
+
+async def change_price(clients: Clients, product_id: str, price: float) -> None:
+    """What a seller's price update does to the catalog document."""
+    await catalog_store.update_product(clients.mongo, product_id, {"price": price})
+
+
+async def forget_test_products(clients: Clients) -> None:
+    """Deletes this run's products from the shared catalog, as an admin would: tombstones
+    stay, and the change feed takes them out of search (Postgres rows stay: orders and
+    reservations of the run still reference them)."""
+    await asyncio.gather(
+        *(catalog_store.delete_product(clients.mongo, pid) for pid in _created_products)
+    )
+    _created_products.clear()
+
+
+async def create_shoppers(clients: Clients, count: int, role: str = "customer") -> list[Shopper]:
+    """``count`` signed-in accounts, each with an empty cart."""
+    async with clients.pg.connection() as conn:
+        accounts = await new_accounts(conn, clients.settings, count, role)
+        shoppers = [Shopper(**vars(account)) for account in accounts]
+        async with conn.cursor() as cur:
+            await cur.executemany(
+                "INSERT INTO carts (cart_id, user_id) VALUES (%s, %s)",
+                [(s.cart_id, s.user_id) for s in shoppers],
+            )
+    return shoppers
+
+
+async def create_shopper(clients: Clients, role: str = "customer") -> Shopper:
+    return (await create_shoppers(clients, 1, role))[0]
+
+
+async def put_in_carts(
+    clients: Clients, shoppers: list[Shopper], product_id: str, quantity: int
+) -> None:
+    async with clients.pg.connection() as conn, conn.cursor() as cur:
+        await cur.executemany(
+            "INSERT INTO cart_items (cart_id, product_id, quantity) VALUES (%s, %s, %s)",
+            [(s.cart_id, product_id, quantity) for s in shoppers],
+        )
+
+
+async def sql(clients: Clients, statement: str, *params: object) -> list[dict]:
+    """Runs one statement in its own transaction; the rows it returns, if any."""
+    async with clients.pg.connection() as conn:
+        cur = await conn.execute(statement, params)
+        return await cur.fetchall() if cur.description else []
+
+
+async def inventory_of(clients: Clients, product_id: str) -> dict:
+    [row] = await sql(
+        clients,
+        "SELECT available_qty, reserved_qty, sold_qty, stocked_qty FROM inventory"
+        " WHERE product_id = %s",
+        product_id,
+    )
+    return row

@@ -1,0 +1,118 @@
+"""Checkout: shed what the gate already sees is short, validate against the cart and live
+prices, pass the gate, then reserve stock, create the order and its holds, and empty the bought
+cart lines in ONE Postgres transaction; finally tell the gate what Postgres decided."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from adapters import carts, inventory_store, orders, users
+from adapters.prices import PriceReader
+from adapters.stock_cache import CheckoutGate
+from domain.cart import CartNotFound
+from domain.checkout import (
+    OrderDraft,
+    RequestedLine,
+    delivery_address,
+    draft_order,
+    order_id_for,
+)
+from domain.inventory import OutOfStock, StockChange
+from services.context import Services
+
+
+@dataclass(frozen=True)
+class CheckoutOrder:
+    """What the customer confirmed: the cart, its lines as shown, the delivery address."""
+
+    cart_id: uuid.UUID
+    lines: Sequence[RequestedLine]
+    address_id: uuid.UUID | None = None
+
+
+async def place_order(
+    services: Services,
+    prices: PriceReader,
+    user_id: uuid.UUID,
+    order: CheckoutOrder,
+    idempotency_key: str | None,
+) -> uuid.UUID:
+    """The id of the RESERVED order; a retry with the same Idempotency-Key returns the same id."""
+    order_id = order_id_for(user_id, idempotency_key)
+    if idempotency_key and await _already_placed(services, order_id, user_id):
+        return order_id
+    try:
+        await _place(services, prices, order_id, user_id, order)
+    except Exception:
+        # A concurrent retry with the same key may have won the race (and emptied the cart
+        # this attempt validated against): its order is this request's answer.
+        if idempotency_key and await _already_placed(services, order_id, user_id):
+            return order_id
+        raise
+    return order_id
+
+
+async def _place(
+    services: Services,
+    prices: PriceReader,
+    order_id: uuid.UUID,
+    user_id: uuid.UUID,
+    order: CheckoutOrder,
+) -> None:
+    gate = CheckoutGate(services.engines.redis)
+    wanted = {line.product_id: line.quantity for line in order.lines}
+    if (short := await gate.first_short(wanted)) is not None:
+        raise OutOfStock(short)
+    draft, address = await _confirmed_draft(services, prices, user_id, order)
+    lines = [(line.product_id, line.quantity) for line in draft.lines]
+    ttl = services.settings.gate_admission_ttl_seconds
+    if (shed_on := await gate.admit(order_id, lines, ttl)) is not None:
+        raise OutOfStock(shed_on)
+    reserved: list[StockChange] = []
+    try:
+        reserved = await _reserve(services, order_id, user_id, order.cart_id, draft, address)
+    finally:
+        await gate.settle(order_id, draft.product_ids, reserved)
+
+
+async def _confirmed_draft(
+    services: Services, prices: PriceReader, user_id: uuid.UUID, order: CheckoutOrder
+) -> tuple[OrderDraft, dict | None]:
+    """The order as the client confirmed it, checked against its cart and the live prices,
+    and the delivery address it chose."""
+    async with services.engines.pg.connection() as conn:
+        cart = await carts.owned_cart_lines(conn, order.cart_id, user_id)
+        if cart is None:
+            raise CartNotFound(order.cart_id)
+        address_book = await users.addresses(conn, user_id) if order.address_id else []
+    live = await prices.live_prices(line.product_id for line in order.lines)
+    draft = draft_order(order.lines, cart, live)
+    return draft, delivery_address(address_book, order.address_id)
+
+
+async def _already_placed(services: Services, order_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    async with services.engines.pg.connection() as conn:
+        return await orders.exists_for(conn, order_id, user_id)
+
+
+async def _reserve(
+    services: Services,
+    order_id: uuid.UUID,
+    user_id: uuid.UUID,
+    cart_id: uuid.UUID,
+    draft: OrderDraft,
+    address: dict | None,
+) -> list[StockChange]:
+    """The stock levels the reservation left (none when a concurrent retry placed the order).
+
+    The order row goes first: a concurrent retry of the same order waits on its key and then
+    finds it, instead of reserving stock twice."""
+    async with services.unit_of_work() as uow:
+        if not await orders.insert_reserved(uow.conn, order_id, user_id, draft, address):
+            return []
+        lines = [(line.product_id, line.quantity) for line in draft.lines]
+        reserved = await inventory_store.hold(
+            uow.conn, order_id, lines, services.settings.reservation_ttl_seconds
+        )
+        await carts.remove_lines(uow.conn, cart_id, draft.product_ids)
+    return reserved

@@ -1,0 +1,98 @@
+"""What handlers work with: a unit of work per call, and the sinks beyond Postgres.
+
+Built from the engines by ``services.bootstrap.open_services`` (API, stream workers, CLI) or
+from in-memory fakes in tests; handlers see only these interfaces.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Protocol, Self
+
+from psycopg import AsyncConnection
+
+from adapters.connections import Clients
+from config import Settings
+from domain.catalog import CatalogChange
+from domain.inventory import StockCopy, StockMove
+from domain.notifications import Notice
+from domain.settlement import OrderState, Settle
+from domain.status_history import StatusChange
+
+
+class SettlementStore(Protocol):
+    """Orders under their row lock, their holds, and the stock a settlement moves."""
+
+    async def lock_order(self, order_id: str) -> OrderState | None: ...
+
+    async def lock_expired(self, now: datetime, limit: int) -> list[OrderState]: ...
+
+    async def settle(self, state: OrderState, decision: Settle) -> None: ...
+
+    async def move_stock(self, moves: Iterable[StockMove]) -> None: ...
+
+    async def record_refund(self, order_id: str) -> None: ...
+
+
+class StatusHistory(Protocol):
+    async def record(self, change: StatusChange) -> None: ...
+
+
+class NoticeBook(Protocol):
+    async def recipient(self, user_id: str) -> str | None: ...
+
+    async def claim(self, notice: Notice, recipient: str) -> bool:
+        """True when the caller now owns the sending of this notice."""
+
+    async def release(self, notice: Notice) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """Commits when its block ends normally, rolls back when it raises. ``conn`` is the
+    transaction's Postgres connection, for the API's handlers, which write through the
+    adapters' functions on it."""
+
+    conn: AsyncConnection
+    settlement: SettlementStore
+    history: StatusHistory
+    notices: NoticeBook
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+
+class StatusFeed(Protocol):
+    """Live status changes for the open status streams."""
+
+    async def publish(self, change: StatusChange) -> None: ...
+
+
+class Mailer(Protocol):
+    async def send(self, message: EmailMessage) -> None: ...
+
+
+class SearchSink(Protocol):
+    """The search index; a write keeps a stored document with a version not lower."""
+
+    async def apply_many(self, changes: Sequence[CatalogChange]) -> None: ...
+
+
+@dataclass
+class Services:
+    settings: Settings
+    unit_of_work: Callable[[], UnitOfWork]
+    status_feed: StatusFeed
+    mailer: Mailer
+    stock_mirror: StockCopy
+    catalog_quantity: StockCopy
+    search: SearchSink
+    clients: Clients | None = None
+    """The engine connections, for the API's handlers (None with fakes)."""
+
+    @property
+    def engines(self) -> Clients:
+        if self.clients is None:
+            raise RuntimeError("this handler needs the engines; the fakes have none")
+        return self.clients

@@ -1,0 +1,186 @@
+"""Accounts and sessions: sign up, sign in, refresh, sign out, change the password.
+
+A session starts at sign-in and lasts ``SHOP_REFRESH_TOKEN_TTL_SECONDS``. Its access tokens
+live ``SHOP_ACCESS_TOKEN_TTL_SECONDS`` (15 minutes); a refresh token (opaque, stored only as a
+hash) buys the next access token once and is replaced by a new one. A refresh token presented
+a second time means two parties hold it (it was stolen): the session is revoked, so neither
+can go on. Signing out revokes the session; changing the password bumps the account's token
+version and revokes every session, and starts a new one for the caller.
+
+Failed sign-ins slow the next attempts down (``adapters.login_throttle``), and every password
+is hashed through the process's bounded hasher (``adapters.passwords``).
+"""
+
+import hashlib
+import math
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from psycopg import AsyncConnection
+
+from adapters import sessions, users
+from adapters.login_throttle import LoginThrottle
+from adapters.passwords import PasswordHashing, needs_rehash
+from adapters.tokens import TokenKeys
+from config import Settings
+from domain.errors import Refusal, Throttled, Unauthenticated
+from services.context import Services
+
+REFRESH_TOKEN_BYTES = 32
+
+
+class EmailTaken(Refusal):
+    code = "email_taken"
+
+    def __init__(self) -> None:
+        super().__init__("an account with this email already exists")
+
+
+class InvalidCredentials(Unauthenticated):
+    code = "invalid_credentials"
+
+    def __init__(self) -> None:
+        super().__init__("wrong email or password")
+
+
+class LoginLocked(Throttled):
+    code = "login_locked"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__("too many failed logins; try again later", math.ceil(seconds))
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The API process's signing keys and bounded password hasher."""
+
+    keys: TokenKeys
+    hashing: PasswordHashing
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def _digest(refresh_token: str) -> bytes:
+    return hashlib.sha256(refresh_token.encode()).digest()
+
+
+async def sign_up(
+    services: Services, hashing: PasswordHashing, name: str, email: str, password: str
+) -> uuid.UUID:
+    """A customer account (never an admin: see ``ops.admin.create_admin``)."""
+    password_hash = await hashing.hash(password)
+    user_id = uuid.uuid4()
+    async with services.unit_of_work() as uow:
+        if not await users.insert_user(uow.conn, user_id, name, email, password_hash):
+            raise EmailTaken
+    return user_id
+
+
+async def sign_in(
+    services: Services, credentials: Credentials, email: str, password: str, address: str
+) -> TokenPair:
+    """A new session. Locked accounts and addresses are refused before any hashing; an unknown
+    email costs one hash like a wrong password, and counts alike."""
+    throttle = LoginThrottle(services.engines.redis, services.settings)
+    if (wait := await throttle.locked_for(email, address)) > 0:
+        raise LoginLocked(wait)
+    async with services.engines.pg.connection() as conn:
+        account = await users.credentials(conn, email)
+    stored_hash = account["password_hash"] if account else None
+    matched = await credentials.hashing.matches(stored_hash, password)
+    if account is None or not matched:
+        await throttle.failed(email, address)
+        raise InvalidCredentials
+    await throttle.succeeded(email)
+    upgraded = await credentials.hashing.hash(password) if needs_rehash(stored_hash) else None
+    async with services.unit_of_work() as uow:
+        if upgraded:
+            await users.upgrade_hash(uow.conn, account["user_id"], upgraded)
+        return await _start_session(
+            uow.conn,
+            credentials.keys,
+            services.settings,
+            account["user_id"],
+            account["token_version"],
+        )
+
+
+async def refresh(services: Services, keys: TokenKeys, refresh_token: str) -> TokenPair:
+    """The session's next token pair; unknown, ended or reused refresh tokens are refused
+    (a reuse revokes the session first, and that revocation is committed)."""
+    async with services.unit_of_work() as uow:
+        claim = await sessions.claim_refresh_token(uow.conn, _digest(refresh_token))
+        if claim is not None and claim.standing.session_live and not claim.used:
+            await sessions.mark_used(uow.conn, _digest(refresh_token))
+            found = claim.standing
+            return await _next_pair(
+                uow.conn,
+                keys,
+                services.settings,
+                found.user_id,
+                claim.session_id,
+                found.token_version,
+            )
+        if claim is not None and claim.used:
+            await sessions.revoke_session(uow.conn, claim.session_id, "refresh token reused")
+    if claim is not None and claim.used:
+        raise Unauthenticated("refresh token already used: the session is revoked")
+    raise Unauthenticated("invalid or expired refresh token")
+
+
+async def sign_out(services: Services, session_id: uuid.UUID) -> None:
+    async with services.unit_of_work() as uow:
+        await sessions.revoke_session(uow.conn, session_id, "signed out")
+
+
+async def change_password(
+    services: Services,
+    credentials: Credentials,
+    user_id: uuid.UUID,
+    current_password: str,
+    new_password: str,
+) -> TokenPair:
+    """Every earlier token and session of the account ends; the caller gets a new session."""
+    async with services.engines.pg.connection() as conn:
+        stored_hash = await users.password_hash(conn, user_id)
+    if not await credentials.hashing.matches(stored_hash, current_password):
+        raise Unauthenticated("the current password is wrong")
+    new_hash = await credentials.hashing.hash(new_password)
+    async with services.unit_of_work() as uow:
+        version = await users.set_password(uow.conn, user_id, new_hash)
+        await sessions.revoke_all(uow.conn, user_id, "password changed")
+        return await _start_session(uow.conn, credentials.keys, services.settings, user_id, version)
+
+
+async def _start_session(
+    conn: AsyncConnection,
+    keys: TokenKeys,
+    settings: Settings,
+    user_id: uuid.UUID,
+    token_version: int,
+) -> TokenPair:
+    session_id = await sessions.open_session(conn, user_id, settings.refresh_token_ttl_seconds)
+    return await _next_pair(conn, keys, settings, user_id, session_id, token_version)
+
+
+async def _next_pair(
+    conn: AsyncConnection,
+    keys: TokenKeys,
+    settings: Settings,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    token_version: int,
+) -> TokenPair:
+    refresh_token = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
+    await sessions.add_refresh_token(conn, session_id, _digest(refresh_token))
+    return TokenPair(
+        keys.issue(settings, user_id, session_id, token_version),
+        refresh_token,
+        settings.access_token_ttl_seconds,
+    )

@@ -1,0 +1,77 @@
+"""Settling orders: a payment's outcome, or the expiry of unpaid holds.
+
+Each handler is one transaction: lock the order(s), ask ``domain.settlement`` what their state
+calls for, write that, and move the stock of all of them at once (each product once, in
+product order, so concurrent settlements cannot deadlock). Every rule starts from "is the
+order still RESERVED?", so a repeated or late event finds nothing left to do.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from domain.payments import PaymentChange
+from domain.settlement import (
+    Decision,
+    NoChange,
+    OrderState,
+    RefundRequired,
+    Settle,
+    on_expiry,
+    on_payment,
+)
+from services.context import Services, SettlementStore
+
+log = logging.getLogger(__name__)
+
+
+async def settle_payment(services: Services, payment: PaymentChange) -> Decision:
+    """A settled payment confirms its order and sells the held units, or fails it and
+    releases them; PENDING and UNKNOWN payments change nothing. A success for an order that
+    expired first is recorded as a refund to make (the units may be sold again by now)."""
+    async with services.unit_of_work() as uow:
+        state = await uow.settlement.lock_order(payment.order_id)
+        if state is None:
+            return NoChange("unknown order")
+        decision = on_payment(state, payment.status)
+        await _apply(uow.settlement, [(state, decision)])
+    if isinstance(decision, RefundRequired):
+        log.warning(
+            "payment %s succeeded for order %s already %s: refund required",
+            payment.payment_id,
+            payment.order_id,
+            decision.order_status,
+        )
+    elif isinstance(decision, Settle):
+        log.info("order %s -> %s", payment.order_id, decision.order_status)
+    return decision
+
+
+async def expire_holds(services: Services, now: datetime) -> list[Decision]:
+    """Release the holds of unpaid orders past their expiry, in batches, until a batch comes
+    back short or expires nothing (no endless loop over orders a payment made ineligible
+    after they were picked)."""
+    batch = services.settings.reservation_expiry_batch
+    decisions: list[Decision] = []
+    while True:
+        async with services.unit_of_work() as uow:
+            states = await uow.settlement.lock_expired(now, batch)
+            swept = [on_expiry(state, now) for state in states]
+            await _apply(uow.settlement, zip(states, swept, strict=True))
+        decisions += swept
+        if len(swept) < batch or not any(isinstance(d, Settle) for d in swept):
+            break
+    if expired := sum(isinstance(d, Settle) for d in decisions):
+        log.info("expired %d orders", expired)
+    return decisions
+
+
+async def _apply(store: SettlementStore, outcomes: Iterable[tuple[OrderState, Decision]]) -> None:
+    moves = []
+    for state, decision in outcomes:
+        if isinstance(decision, Settle):
+            await store.settle(state, decision)
+            moves += decision.moves
+        elif isinstance(decision, RefundRequired):
+            await store.record_refund(state.order_id)
+    await store.move_stock(moves)

@@ -1,0 +1,49 @@
+"""Every Kafka topic of the pipeline, declared once: name, key, partitions, retention.
+
+Debezium names its topics ``<prefix>.<schema>.<table>``; the catalog change feed
+uses the Debezium MongoDB connector's ``<prefix>.<db>.<collection>`` so that
+production (real connector) and local (our feed) publish to the same topic.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from config import Settings
+
+
+class Cleanup(StrEnum):
+    COMPACT = "compact"  # latest record per key is enough to rebuild derived state
+    DELETE = "delete"  # every change matters (history), kept for the retention period
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    source: str  # "<schema>.<table>" or "<db>.<collection>"; "{mongo_db}" is the catalog db
+    partitions: int
+    cleanup: Cleanup
+
+    def name(self, settings: Settings) -> str:
+        return f"{settings.topic_prefix}.{self.source.format(mongo_db=settings.mongo_db)}"
+
+
+INVENTORY = TopicSpec("public.inventory", 3, Cleanup.COMPACT)
+RESERVATIONS = TopicSpec("public.reservations", 3, Cleanup.DELETE)
+ORDERS = TopicSpec("public.orders", 3, Cleanup.DELETE)
+PAYMENTS = TopicSpec("public.payments", 3, Cleanup.DELETE)
+# Named after the configured catalog db, as the Debezium MongoDB connector names it.
+PRODUCTS = TopicSpec("{mongo_db}.products", 3, Cleanup.COMPACT)
+
+# Records an agent could not decode, with their origin and the error (streams/dead_letters.py).
+DEAD_LETTERS = TopicSpec("dead-letters", 1, Cleanup.DELETE)
+
+POSTGRES_TABLES = (INVENTORY, RESERVATIONS, ORDERS, PAYMENTS)
+ALL_TOPICS = (*POSTGRES_TABLES, PRODUCTS)
+
+# Change events are kept a month; compacted topics keep the latest value per key forever.
+RETENTION_MS = 30 * 24 * 3600 * 1000
+
+
+def heartbeat_topic(settings: Settings) -> str:
+    """Debezium's heartbeat topic (default name; ``heartbeat.interval.ms`` in the connector):
+    its newest record shows the connector alive while the tables are idle."""
+    return f"__debezium-heartbeat.{settings.topic_prefix}"

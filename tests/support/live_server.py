@@ -1,0 +1,31 @@
+"""The storefront app served by a real uvicorn server in the test's event loop: for what the
+in-process transport cannot show (streaming responses, connection handling)."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from api.app import create_app
+from config import Settings
+from harness.sockets import free_port
+
+
+@asynccontextmanager
+async def live_storefront(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    app = create_app(settings)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    async with asyncio.timeout(30):
+        while not server.started:
+            await asyncio.sleep(0.05)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            yield app, client
+    finally:
+        server.should_exit = True
+        await serving
