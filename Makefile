@@ -29,6 +29,7 @@ seed: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # Provisions and starts what is missing, lints, then runs every test against the real engines.
 # pytest's exit code 5 ("no tests collected") is a failure here, never a silent pass.

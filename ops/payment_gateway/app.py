@@ -22,9 +22,9 @@ from pydantic import Field, StringConstraints
 from adapters import gateway_wire
 from adapters.gateway_wire import CardDetails
 from adapters.wire import ApiModel
-from api.errors import ApiError, install_error_handlers
 from config import Settings, get_settings
 from ops.payment_gateway.cards import CardBehaviour, behaviour_of, decline_code
+from ops.payment_gateway.errors import GatewayError, install_error_handlers
 from ops.payment_gateway.ledger import Card, ChargeLedger
 
 
@@ -52,7 +52,7 @@ def create_gateway_app(settings: Settings | None = None) -> FastAPI:
         header = request.headers.get(gateway_wire.HEADER)
         body = await request.body()
         if not gateway_wire.verify(secret, header, body, int(time.time())):
-            raise ApiError(401, "bad_signature", "the request is not signed by the storefront")
+            raise GatewayError(401, "bad_signature", "the request is not signed by the storefront")
 
     app = FastAPI(title="shopstream test payment gateway", version="1")
     install_error_handlers(app)
@@ -65,12 +65,12 @@ def create_gateway_app(settings: Settings | None = None) -> FastAPI:
         stored = ledger.responses.get(idempotency_key)
         if stored is not None:
             if stored.fingerprint != fingerprint:
-                raise ApiError(
+                raise GatewayError(
                     400, "idempotency_key_reused", "this key was used with other parameters"
                 )
             return JSONResponse(stored.body, stored.status_code)
         if idempotency_key in ledger.in_flight:
-            raise ApiError(409, "idempotency_key_in_use", "a request with this key is running")
+            raise GatewayError(409, "idempotency_key_in_use", "a request with this key is running")
         behaviour = behaviour_of(body.card.number)
         ledger.in_flight.add(idempotency_key)
         try:
@@ -90,7 +90,7 @@ def create_gateway_app(settings: Settings | None = None) -> FastAPI:
         finally:
             ledger.in_flight.discard(idempotency_key)
         if behaviour is CardBehaviour.APPROVE_THEN_FAIL:
-            raise ApiError(500, "api_error", "charged, but the gateway failed before answering")
+            raise GatewayError(500, "api_error", "charged, but the gateway failed before answering")
         return JSONResponse(stored.body, stored.status_code)
 
     @app.get("/v1/charges", dependencies=[Depends(signed)])

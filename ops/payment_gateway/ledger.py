@@ -8,7 +8,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from api.errors import error_body
+from ops.payment_gateway.errors import error_body
 
 
 @dataclass(frozen=True)

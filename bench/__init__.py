@@ -1,0 +1,1 @@
+"""Benchmarks: scripts printing figures beside the engines' own floor (docs/PERFORMANCE.md)."""
