@@ -51,10 +51,6 @@ class StockKeys:
     def gate(self, product_id: str) -> str:
         return f"{self.prefix}stock-gate:{product_id}"
 
-    def patterns(self) -> list[str]:
-        """Glob patterns of every stock key under the prefix."""
-        return [f"{self.prefix}{kind}:*" for kind in ("stock", "stock-version", "stock-gate")]
-
 
 # Versions and counts fit Lua's doubles exactly (far below 2^53); a stored value that is not a
 # number reads as missing, so a corrupted version never blocks a newer write.

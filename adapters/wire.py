@@ -1,4 +1,4 @@
-"""How values travel on every wire of ours: camelCase JSON (as in the seed's API) with
+"""How values travel on every wire of ours: camelCase JSON (as in the design's API) with
 snake_case attributes in Python, finite numbers, and text without NUL characters.
 
 ``CamelModel`` is the base of every HTTP model, stored document and gateway message;

@@ -27,6 +27,7 @@ from domain.inventory import reserve, sell
 from harness.streams_worker import IsolatedWorker
 from ops.demo.catalog import generate_catalog
 from ops.demo.seed import load_products
+from ops.polling import until
 
 STOCK = 100_000
 POLL_SECONDS = 0.01
@@ -85,14 +86,19 @@ async def _unstock(clients: Clients, product_ids: list[str]) -> None:
 
 
 async def _wait_indexed(clients: Clients, alias: str, count: int, timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await clients.es.indices.exists_alias(name=alias):
-            await clients.es.indices.refresh(index=alias)
-            if (await clients.es.count(index=alias))["count"] >= count:
-                return
-        await asyncio.sleep(1)
-    raise RuntimeError(f"the snapshot did not reach search within {timeout:.0f}s")
+    async def indexed() -> int:
+        if not await clients.es.indices.exists_alias(name=alias):
+            return 0
+        await clients.es.indices.refresh(index=alias)
+        return (await clients.es.count(index=alias))["count"]
+
+    await until(
+        indexed,
+        timeout=timeout,
+        what=f"the snapshot's {count} products in search",
+        accept=lambda seen: seen >= count,
+        interval=1,
+    )
 
 
 async def _run(

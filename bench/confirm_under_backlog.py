@@ -19,8 +19,9 @@ import psycopg
 
 from adapters import inventory_store
 from config import StreamsRole, get_settings
-from harness.shopdb import ShopDB, wait_until
+from harness.shopdb import ShopDB
 from ops.lag import LagProbe
+from ops.polling import wait_until
 from streams.topics import INVENTORY
 
 SEEDED = "prod_"
@@ -38,8 +39,8 @@ def confirm_latencies(
         db.pay(order_id, user_id, "SUCCEEDED")
         _, seconds = wait_until(
             lambda order_id=order_id: db.order_status(order_id) == "CONFIRMED",
-            timeout,
-            f"order {order_id} CONFIRMED",
+            timeout=timeout,
+            what=f"order {order_id} CONFIRMED",
         )
         took.append(seconds)
     return took

@@ -73,9 +73,9 @@ async def client_for(base_url: str | None) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def measure(
-    client: httpx.AsyncClient, request: Request, count: int, seed: int
+    client: httpx.AsyncClient, request: Request, count: int, random_seed: int
 ) -> list[float]:
-    rng = random.Random(seed)
+    rng = random.Random(random_seed)
     timings = []
     for _ in range(count):
         path, query = request(rng)
@@ -101,8 +101,8 @@ async def main(args: argparse.Namespace) -> None:
     }
     async with client_for(args.base_url) as client:
         for name, request in workloads.items():
-            await measure(client, request, args.warmup, seed=1)
-            print(summary(name, await measure(client, request, args.requests, seed=2)))
+            await measure(client, request, args.warmup, random_seed=1)
+            print(summary(name, await measure(client, request, args.requests, random_seed=2)))
 
 
 if __name__ == "__main__":
@@ -111,5 +111,7 @@ if __name__ == "__main__":
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured requests first")
     parser.add_argument("--base-url", help="measure a running server instead of in-process")
     parser.add_argument("--catalog-size", type=int, default=10_000, help="seeded product count")
-    parser.add_argument("--id-prefix", default="prod_", help="product id prefix used by seed")
+    parser.add_argument(
+        "--id-prefix", default="prod_", help="product id prefix used by shopctl seed"
+    )
     asyncio.run(main(parser.parse_args()))

@@ -1,10 +1,11 @@
 """Time to rebuild the search index from the log: ``replay --target search`` on the seeded catalog.
 
-Publishes the change-feed events of the catalog ``shopctl seed`` loads (``--catalog`` products,
-seed 42; the feed's own ``catalog_envelope``, snapshot records) to the catalog topic of a scratch
-catalog database, then rebuilds a scratch search alias from that topic with ``ops.replay``:
-first from nothing, then again beside the built index (next version, alias swap, old index
-deleted), which is the operator's case. Removes its topic, indices and template at the end.
+Publishes the change-feed events of the catalog ``shopctl seed`` loads (``--catalog``
+products, random seed 42; the feed's own ``catalog_envelope``, snapshot records) to the
+catalog topic of a scratch catalog database, then rebuilds a scratch search alias from that
+topic with ``ops.replay``: first from nothing, then again beside the built index (next
+version, alias swap, old index deleted), which is the operator's case. Removes its topic,
+indices and template at the end.
 
     python bench/replay_search.py --catalog 10000
 """
@@ -34,7 +35,7 @@ def publish(settings: Settings, count: int) -> str:
     admin.close()
     producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=20)
     now_ms = int(time.time() * 1000)
-    for product in generate_catalog(count, seed=42):
+    for product in generate_catalog(count, random_seed=42):
         document = {**product.model_dump(), "version": 1, "deleted": False}
         event = catalog_envelope(
             document, name=settings.topic_prefix, db=settings.mongo_db, snapshot=True, now_ms=now_ms

@@ -225,10 +225,6 @@ class Settings(BaseSettings):
             return self.streams_catalog_web_port
         return self.streams_web_port
 
-    @property
-    def kafka_port(self) -> int:
-        return int(self.kafka_bootstrap.rsplit(":", 1)[1])
-
 
 def secrets_file(stack_dir: Path) -> Path:
     """Where ``make up`` keeps the local stack's generated secrets (``ops.secrets``)."""

@@ -37,7 +37,7 @@ class OrderLine:
     unit_price: Decimal
 
     def as_json(self) -> dict[str, object]:
-        """Stored in ``orders.products``: the shape the seed uses, price as a JSON number."""
+        """Stored in ``orders.products``: the shape the design uses, price as a JSON number."""
         return {
             "productId": self.product_id,
             "quantity": self.quantity,

@@ -163,7 +163,7 @@ class StockChange:
     version: int
 
 
-def supersedes(version: int, stored_version: int | None) -> bool:
+def is_newer_version(version: int, stored_version: int | None) -> bool:
     return stored_version is None or version > stored_version
 
 
@@ -172,7 +172,7 @@ def latest_per_product(changes: Iterable[StockChange]) -> list[StockChange]:
     latest: dict[str, StockChange] = {}
     for change in changes:
         held = latest.get(change.product_id)
-        if supersedes(change.version, None if held is None else held.version):
+        if is_newer_version(change.version, None if held is None else held.version):
             latest[change.product_id] = change
     return list(latest.values())
 

@@ -41,7 +41,7 @@ ClientPaymentStatus = Literal["success", "failed", "pending"]
 
 
 def client_status(status: PaymentStatus) -> ClientPaymentStatus:
-    """The seed's vocabulary: success | failed, and pending while the outcome is unknown."""
+    """The design's vocabulary: success | failed, and pending while the outcome is unknown."""
     if status is PaymentStatus.SUCCEEDED:
         return "success"
     if status is PaymentStatus.FAILED:

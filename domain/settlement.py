@@ -5,7 +5,6 @@ apply the answer in the same transaction. Every rule starts from "is the order s
 so a repeated or late event finds nothing left to do: that is what makes redelivery harmless.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,7 +52,6 @@ class NoChange:
 
 
 Decision = Settle | RefundRequired | NoChange
-Decide = Callable[[OrderState], Decision]
 
 
 def sell(state: OrderState) -> Settle:

@@ -25,10 +25,10 @@ def change_of(order: OrderSnapshot) -> StatusChange:
     return StatusChange(order.order_id, order.status, changed_at)
 
 
-def supersedes(new: OrderStatus, last: OrderStatus) -> bool:
+def lies_ahead(new: OrderStatus, last: OrderStatus) -> bool:
     """True when ``new`` lies ahead of ``last`` in the lifecycle, so a live stream shows it.
 
     A late or repeated status (the history agent lags behind the row a client read) is dropped.
     """
     following = ALLOWED_TRANSITIONS.get(last, frozenset())
-    return any(new is status or supersedes(new, status) for status in following)
+    return any(new is status or lies_ahead(new, status) for status in following)

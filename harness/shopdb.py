@@ -1,10 +1,7 @@
 """Test data written straight into Postgres the way the storefront's checkout writes it, and
 the reads the end-to-end assertions need. Every id is fresh, so runs never collide."""
 
-import time
 import uuid
-from collections.abc import Callable
-from typing import TypeVar
 
 import psycopg
 from psycopg.rows import dict_row
@@ -12,24 +9,6 @@ from psycopg.types.json import Jsonb
 
 from adapters import inventory_store
 from adapters.sessions import OPEN_SESSION
-
-T = TypeVar("T")
-
-
-def wait_until(check: Callable[[], T], timeout: float, what: str) -> tuple[T, float]:
-    """Poll ``check`` until it returns something truthy; (value, seconds it took)."""
-    started = time.monotonic()
-    while True:
-        value = check()
-        elapsed = time.monotonic() - started
-        if value:
-            return value, elapsed
-        if elapsed > timeout:
-            raise AssertionError(
-                f"{what}: not seen within {timeout:.0f}s. Is a stream worker running "
-                "(`make up`) with the same SHOP_* settings as this test?"
-            )
-        time.sleep(0.02)
 
 
 class ShopDB:

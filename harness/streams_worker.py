@@ -6,7 +6,6 @@ the CDC topics: it neither replays the shared backlog nor competes with the stac
 """
 
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,41 +13,19 @@ from pathlib import Path
 
 import psycopg
 from elasticsearch import Elasticsearch
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
-from kafka.structs import OffsetAndMetadata
 from pymongo import MongoClient
 
 from adapters.catalog_collection import PRODUCTS
 from config import PROJECT_ROOT, Settings
+from harness.kafka_log import Offsets, start_at_log_end
 from harness.sockets import free_port
 from ops.catalog_setup import prepare_catalog
+from ops.polling import NotReached, wait_until
 from ops.stack.process import Daemon, log_tail
-from streams.topics import POSTGRES_TABLES, TopicSpec
+from streams.topics import POSTGRES_TABLES
 from streams.topics import PRODUCTS as PRODUCTS_TOPIC
-
-
-def start_at_log_end(
-    settings: Settings, group: str, topics: list[TopicSpec]
-) -> dict[TopicPartition, int]:
-    """Commit the group's offsets at the current end of ``topics``; returns them."""
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap, group_id=group, enable_auto_commit=False
-    )
-    try:
-        partitions = [
-            TopicPartition(name, p)
-            for name in (t.name(settings) for t in topics)
-            for p in sorted(consumer.partitions_for_topic(name) or ())
-        ]
-        consumer.assign(partitions)
-        consumer.seek_to_end()
-        ends = {tp: consumer.position(tp) for tp in partitions}
-        consumer.commit({tp: OffsetAndMetadata(end, "", -1) for tp, end in ends.items()})
-        return ends
-    finally:
-        consumer.close()
-
 
 READY = b"[^---Recovery]: Worker ready"
 
@@ -73,9 +50,10 @@ class IsolatedWorker:
         )
         return cls(settings, home)
 
-    def skip_backlog(self) -> dict[TopicPartition, int]:
+    def skip_backlog(self) -> Offsets:
         """Start its group at the end of every CDC topic: the shared history is not its job."""
-        return start_at_log_end(self.settings, self.settings.streams_app_id, POSTGRES_TABLES)
+        topics = [spec.name(self.settings) for spec in POSTGRES_TABLES]
+        return start_at_log_end(self.settings, self.settings.streams_app_id, topics)
 
     @property
     def log(self) -> Path:
@@ -107,16 +85,18 @@ class IsolatedWorker:
         prepare_catalog(self.settings)  # as `shopctl up` does for the stack's catalog
         logged = self.log.stat().st_size if self.log.exists() else 0
         self.daemon().start()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def ready() -> bool:
             if self.daemon().pid() is None:
                 raise RuntimeError(f"stream worker exited:\n{log_tail(self.log, 40)}")
             with self.log.open("rb") as log:
                 log.seek(logged)
-                if READY in log.read():
-                    return
-            time.sleep(0.3)
-        raise RuntimeError(f"stream worker not ready in {timeout:.0f}s:\n{log_tail(self.log, 40)}")
+                return READY in log.read()
+
+        try:
+            wait_until(ready, timeout=timeout, what="stream worker ready", interval=0.3)
+        except NotReached as missed:
+            raise RuntimeError(f"{missed}:\n{log_tail(self.log, 40)}") from None
 
     def stop(self) -> None:
         self.daemon().stop()
@@ -149,7 +129,7 @@ class IsolatedWorker:
 @contextmanager
 def running_worker(
     base: Settings, tag: str, home: Path, **overrides: object
-) -> Iterator[tuple[IsolatedWorker, dict[TopicPartition, int]]]:
+) -> Iterator[tuple[IsolatedWorker, Offsets]]:
     """A started isolated worker whose group begins at the current end of the CDC topics
     (``skip_backlog``, also returned); stopped and its data removed afterwards."""
     worker = IsolatedWorker.create(base, tag, home, **overrides)

@@ -74,13 +74,15 @@ def status() -> None:
 @app.command()
 def seed(
     count: int = typer.Option(10_000, help="How many products to generate"),
-    seed: int = typer.Option(42, help="Random seed: the same seed gives the same catalog"),
+    random_seed: int = typer.Option(42, help="The same random seed gives the same catalog"),
 ) -> None:
     """Load a deterministic demo catalog into Mongo, Postgres inventory and Elasticsearch.
 
     Only adds what is missing, so it is safe on a live system.
     """
-    result = seed_catalog(get_settings(), count=count, seed=seed, report=console.print)
+    result = seed_catalog(
+        get_settings(), count=count, random_seed=random_seed, report=console.print
+    )
     console.print(result)
 
 

@@ -6,12 +6,12 @@ settings, so the same files serve the local stack, docker-compose and production
 
 import json
 import string
-import time
 from pathlib import Path
 
 import httpx
 
 from config import Settings
+from ops.polling import wait_until
 from streams.topics import ALL_TOPICS, POSTGRES_TABLES, RETENTION_MS, Cleanup
 
 CONNECTORS_DIR = Path(__file__).resolve().parent.parent / "connectors"
@@ -41,17 +41,21 @@ def register(settings: Settings, file_name: str = POSTGRES, timeout: float = 60)
 
 
 def wait_running(connect: httpx.Client, name: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    state: object = None
-    while time.monotonic() < deadline:
+    """Until the connector and all its tasks run; a failed task ends the wait at once."""
+
+    def state() -> tuple[str, list[str]] | None:
         response = connect.get(f"/connectors/{name}/status")
-        if response.status_code == 200:
-            body = response.json()
-            tasks = [t["state"] for t in body.get("tasks", [])]
-            state = (body["connector"]["state"], tasks)
-            if "FAILED" in tasks:
-                raise RuntimeError(f"connector {name} failed: {body}")
-            if body["connector"]["state"] == "RUNNING" and tasks and set(tasks) == {"RUNNING"}:
-                return
-        time.sleep(0.5)
-    raise RuntimeError(f"connector {name} not running after {timeout:.0f}s: {state}")
+        if response.status_code != 200:
+            return None
+        body = response.json()
+        tasks = [t["state"] for t in body.get("tasks", [])]
+        if "FAILED" in tasks:
+            raise RuntimeError(f"connector {name} failed: {body}")
+        return body["connector"]["state"], tasks
+
+    def running(seen: tuple[str, list[str]] | None) -> bool:
+        return seen is not None and seen[0] == "RUNNING" and set(seen[1]) == {"RUNNING"}
+
+    wait_until(
+        state, timeout=timeout, what=f"connector {name} running", accept=running, interval=0.5
+    )

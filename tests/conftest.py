@@ -15,10 +15,11 @@ from adapters.migrations import apply_migrations
 from config import Settings, get_settings
 from harness.factories import Shopper, create_shopper, forget_test_products
 from harness.inprocess import in_process_api
+from ops.stack.process import EngineError
 from ops.stack.stack import components
 from services.context import Services
-from tests.commerce.gateway_process import GatewayDidNotStart, running_gateway
 from tests.support.memory import MemoryShop
+from tests.support.processes import running_gateway
 
 ENGINE_FIXTURES = {"require_engine", "engines", "pipeline"}
 
@@ -92,11 +93,11 @@ def engines(require_engine: Callable[[str], None]) -> None:
 
 
 @pytest.fixture(scope="session")
-def gateway_url() -> Iterator[str]:
+def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
-        with running_gateway() as url:
+        with running_gateway(tmp_path_factory.mktemp("gateway")) as url:
             yield url
-    except GatewayDidNotStart as exc:
+    except EngineError as exc:
         pytest.fail(str(exc), pytrace=False)
 
 

@@ -29,7 +29,7 @@ MAX_RESULT_WINDOW = 10_000
 
 
 class ProductSummary(CamelModel):
-    """One search hit, exactly the fields of seed 4.1."""
+    """One search hit, exactly the fields the design names."""
 
     product_id: str
     title: str
@@ -91,7 +91,10 @@ class ProductCreate(ProductListing):
 
 
 class ProductDetails(ReviewedProduct):
-    """Seed 4.2 plus category, brand, rating and reviewCount; availableQty is live stock."""
+    """The design's product page plus category, brand, rating and reviewCount.
+
+    ``availableQty`` is live stock.
+    """
 
     available_qty: int
 

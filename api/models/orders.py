@@ -30,7 +30,7 @@ class OrdersPage(ApiModel):
     pagination: Pagination
 
 
-class StatusChange(ApiModel):
+class StatusEntry(ApiModel):
     status: OrderStatus
     changed_at: dt.datetime
 
@@ -40,7 +40,7 @@ class OrderStatusView(ApiModel):
     status: OrderStatus
     tracking_number: str | None
     estimated_delivery: dt.date | None
-    history: list[StatusChange] = Field(description="Every transition, oldest first")
+    history: list[StatusEntry] = Field(description="Every transition, oldest first")
 
     @classmethod
     def of(cls, order: dict, history: list[dict]) -> "OrderStatusView":
@@ -50,7 +50,7 @@ class OrderStatusView(ApiModel):
             status=order["status"],
             tracking_number=order["tracking_number"],
             estimated_delivery=order["estimated_delivery"],
-            history=[StatusChange(status=h["status"], changed_at=h["changed_at"]) for h in history],
+            history=[StatusEntry(status=h["status"], changed_at=h["changed_at"]) for h in history],
         )
 
 

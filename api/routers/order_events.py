@@ -24,7 +24,7 @@ from api.deps import ClientsDep
 from api.errors import ApiError, error_responses
 from api.params import OrderIdPath
 from domain.orders import OrderNotFound, OrderStatus, is_final
-from domain.status_history import StatusChange, supersedes
+from domain.status_history import StatusChange, lies_ahead
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=error_responses(401, 404))
 
@@ -100,7 +100,7 @@ async def status_events(
             if data is None:  # the feed ended: the client reconnects
                 return
             change = status_from_json(data)
-            if supersedes(change.status, last.status):
+            if lies_ahead(change.status, last.status):
                 last = change
                 yield sse(change)
 

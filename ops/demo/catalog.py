@@ -1,7 +1,7 @@
-"""Deterministic, realistic demo catalog: same seed, same products, no network.
+"""Deterministic, realistic demo catalog: same random seed, same products, no network.
 
 Every draw comes from one seeded ``random.Random`` in a fixed order, and timestamps are
-relative to a fixed epoch, so ``generate_catalog(n, seed)`` is a pure function.
+relative to a fixed epoch, so ``generate_catalog(n, random_seed)`` is a pure function.
 The hand-written ``HEROES`` (e.g. "Apple iPhone 15 Pro 256GB") come first, so even a
 small test catalog contains them.
 """
@@ -37,9 +37,11 @@ def product_id(prefix: str, number: int) -> str:
     return f"{prefix}{number:06d}"
 
 
-def generate_catalog(count: int, seed: int = 42, id_prefix: str = "prod_") -> Iterator[Product]:
+def generate_catalog(
+    count: int, random_seed: int = 42, id_prefix: str = "prod_"
+) -> Iterator[Product]:
     """Yield ``count`` products with ids ``{id_prefix}000001``...; heroes first."""
-    rng = random.Random(seed)
+    rng = random.Random(random_seed)
     for number in range(1, count + 1):
         pid = product_id(id_prefix, number)
         if number <= len(HEROES):

@@ -45,13 +45,13 @@ class SeedResult:
 def seed_catalog(
     settings: Settings,
     count: int = 10_000,
-    seed: int = 42,
+    random_seed: int = 42,
     id_prefix: str = "prod_",
     report: Report = print,
 ) -> SeedResult:
     started = time.perf_counter()
-    products = list(generate_catalog(count, seed, id_prefix))
-    report(f"generated {len(products)} products (seed {seed})")
+    products = list(generate_catalog(count, random_seed, id_prefix))
+    report(f"generated {len(products)} products (random seed {random_seed})")
     with MongoClient(settings.mongo_url) as mongo:
         ensure_products_collection(mongo[settings.mongo_db])
     products_added, deleted = asyncio.run(load_catalog(settings, products, report))

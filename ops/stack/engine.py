@@ -4,7 +4,8 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 
 from config import Settings
-from ops.stack.process import Daemon, tree_memory_bytes, wait_until
+from ops.polling import NotReached, wait_until
+from ops.stack.process import Daemon, EngineError, log_tail, tree_memory_bytes
 
 
 class Engine(ABC):
@@ -49,12 +50,25 @@ class Engine(ABC):
         return True
 
     def wait_healthy(self) -> None:
-        wait_until(
+        """Probe once a second until the engine answers; fail with the end of its log."""
+        what, timeout = (
             f"{self.name} at {self.endpoint}",
-            self.probe,
             self.settings.engine_start_timeout_seconds,
-            self.log,
         )
+        print(f"  waiting for {what} (up to {timeout:.0f}s, log: {self.log})", flush=True)
+        try:
+            wait_until(
+                self.probe,
+                timeout=timeout,
+                what=f"{what} healthy",
+                accept=lambda _: True,
+                ignoring=(Exception,),
+                interval=1,
+            )
+        except NotReached as missed:
+            raise EngineError(
+                f"{missed}\n--- last lines of {self.log} ---\n{log_tail(self.log)}"
+            ) from None
 
     def memory_bytes(self) -> int:
         pid = self.pid()

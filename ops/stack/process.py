@@ -4,11 +4,11 @@ import ipaddress
 import os
 import signal
 import subprocess
-import time
-from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ops.polling import NotReached, wait_until
 
 
 class EngineError(RuntimeError):
@@ -19,24 +19,6 @@ def log_tail(log: Path, lines: int = 15) -> str:
     if not log.exists():
         return f"(no log at {log})"
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-
-
-def wait_until(what: str, check: Callable[[], object], timeout: float, log: Path) -> None:
-    """Poll ``check`` until it returns without raising; say what we wait for, fail with the log."""
-    print(f"  waiting for {what} (up to {timeout:.0f}s, log: {log})", flush=True)
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            check()
-            return
-        except Exception as exc:  # any failure means "not yet"
-            last = exc
-            time.sleep(1)
-    raise EngineError(
-        f"{what} not healthy after {timeout:.0f}s: {last}\n--- last lines of {log} ---\n"
-        + log_tail(log)
-    )
 
 
 def pid_alive(pid: int) -> bool:
@@ -172,9 +154,8 @@ def stop_pid(pid: int, timeout: float = 30) -> None:
     """SIGTERM the process group (wrappers like runuser have children), then SIGKILL leftovers."""
     with suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and pid_alive(pid):
-        time.sleep(0.3)
+    with suppress(NotReached):
+        wait_until(lambda: not pid_alive(pid), timeout=timeout, what=f"{pid} gone", interval=0.3)
     with suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
 

@@ -91,9 +91,3 @@ def status(settings: Settings) -> list[EngineStatus]:
         EngineStatus(e.name, e.healthy(), e.endpoint, e.pid(), e.memory_bytes(), str(e.log))
         for e in components(settings)
     ]
-
-
-def require_healthy(settings: Settings) -> None:
-    sick = [s for s in status(settings) if not s.healthy]
-    if sick:
-        raise EngineError("not healthy: " + ", ".join(f"{s.name} (log: {s.log})" for s in sick))

@@ -30,7 +30,7 @@ from ops.demo.seed import seed_catalog
 RUN = uuid.uuid4().hex[:8]
 ID_PREFIX = f"t{RUN}_"
 CATALOG_SIZE = 300
-CATALOG_SEED = 7
+CATALOG_RANDOM_SEED = 7
 
 
 @pytest.fixture(scope="session")
@@ -53,8 +53,8 @@ def engines(catalog_settings: Settings, require_engine: Callable[[str], None]) -
 def catalog(engines: Settings) -> Iterator[list[Product]]:
     """A small seeded catalog (heroes first) in this run's own stores; removed afterwards."""
     try:
-        seed_catalog(engines, CATALOG_SIZE, CATALOG_SEED, ID_PREFIX, report=lambda _: None)
-        yield list(generate_catalog(CATALOG_SIZE, CATALOG_SEED, ID_PREFIX))
+        seed_catalog(engines, CATALOG_SIZE, CATALOG_RANDOM_SEED, ID_PREFIX, report=lambda _: None)
+        yield list(generate_catalog(CATALOG_SIZE, CATALOG_RANDOM_SEED, ID_PREFIX))
     finally:
         clean_up(engines)
 

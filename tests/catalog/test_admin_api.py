@@ -17,8 +17,8 @@ from adapters import catalog_store, inventory_store
 from adapters.catalog_collection import PRODUCTS
 from config import Settings
 from domain.inventory import StockChange, net_moves, reserve, sell
+from ops.polling import eventually
 from tests.catalog.conftest import ID_PREFIX
-from tests.support.eventually import eventually
 
 
 def new_listing() -> dict:

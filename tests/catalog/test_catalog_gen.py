@@ -6,18 +6,24 @@ from ops.demo.catalog import CDN, generate_catalog
 from ops.demo.catalog_data import CATEGORIES, HEROES
 
 
-def test_same_seed_gives_the_same_catalog() -> None:
-    assert list(generate_catalog(200, seed=7)) == list(generate_catalog(200, seed=7))
+def test_same_random_seed_gives_the_same_catalog() -> None:
+    assert list(generate_catalog(200, random_seed=7)) == list(generate_catalog(200, random_seed=7))
 
 
-def test_different_seeds_give_different_catalogs() -> None:
-    first, second = list(generate_catalog(200, seed=1)), list(generate_catalog(200, seed=2))
+def test_different_random_seeds_give_different_catalogs() -> None:
+    first, second = (
+        list(generate_catalog(200, random_seed=1)),
+        list(generate_catalog(200, random_seed=2)),
+    )
     assert [p.title for p in first] != [p.title for p in second]
 
 
 def test_a_prefix_of_the_catalog_is_the_smaller_catalog() -> None:
     """A 300-product test catalog is exactly the start of the 10k demo one."""
-    assert list(generate_catalog(50, seed=42)) == list(generate_catalog(300, seed=42))[:50]
+    assert (
+        list(generate_catalog(50, random_seed=42))
+        == list(generate_catalog(300, random_seed=42))[:50]
+    )
 
 
 def test_ids_are_unique_prefixed_and_numbered() -> None:

@@ -27,7 +27,9 @@ async def details(api: httpx.AsyncClient, product_id: str) -> dict:
     return response.json()
 
 
-async def test_details_have_the_seed_shape(api: httpx.AsyncClient, catalog: list[Product]) -> None:
+async def test_details_have_the_design_shape(
+    api: httpx.AsyncClient, catalog: list[Product]
+) -> None:
     hero = catalog[0]
     body = await details(api, hero.product_id)
     assert body["title"] == "Apple iPhone 15 Pro 256GB"

@@ -35,7 +35,7 @@ async def test_exact_title_ranks_first(api: httpx.AsyncClient, catalog: list[Pro
     assert result["products"][0]["productId"] == catalog[0].product_id
 
 
-async def test_hits_have_the_seed_shape(api: httpx.AsyncClient, catalog: list[Product]) -> None:
+async def test_hits_have_the_design_shape(api: httpx.AsyncClient, catalog: list[Product]) -> None:
     hit = (await search(api, term="Apple iPhone 15 Pro 256GB", size=1))["products"][0]
     hero = catalog[0]
     assert hit == {

@@ -13,7 +13,7 @@ from adapters.search_index import ensure_search_index, versioned_index
 from config import Settings
 from domain.inventory import net_moves, reserve, sell
 from ops.demo.seed import seed_catalog
-from tests.catalog.conftest import CATALOG_SEED, CATALOG_SIZE, ID_PREFIX, RUN, clean_up
+from tests.catalog.conftest import CATALOG_RANDOM_SEED, CATALOG_SIZE, ID_PREFIX, RUN, clean_up
 
 
 def test_seeded_products_carry_the_feed_stamps(catalog: list[Product], engines: Settings) -> None:
@@ -38,7 +38,7 @@ def test_reseeding_adds_nothing_and_keeps_live_stock(
         [sale] = net_moves([reserve(product.product_id, 1), sell(product.product_id, 1)])
         pg.execute(inventory_store.MOVE, inventory_store.move_params(sale))
         live = product.quantity - 1
-        result = seed_catalog(engines, CATALOG_SIZE, CATALOG_SEED, ID_PREFIX, lambda _: None)
+        result = seed_catalog(engines, CATALOG_SIZE, CATALOG_RANDOM_SEED, ID_PREFIX, lambda _: None)
         (after,) = pg.execute(
             "SELECT available_qty FROM inventory WHERE product_id = %s", (product.product_id,)
         ).fetchone()
@@ -71,12 +71,12 @@ def test_a_deleted_product_stays_deleted_on_reseed(engines: Settings) -> None:
     )
     prefix = f"d{RUN}_"  # not under ID_PREFIX: cleaning up must not touch the session's rows
     try:
-        seed_catalog(own, 3, CATALOG_SEED, prefix, lambda _: None)
+        seed_catalog(own, 3, CATALOG_RANDOM_SEED, prefix, lambda _: None)
         gone = f"{prefix}000002"
         asyncio.run(_delete(own, gone))
         with Elasticsearch(own.elasticsearch_url) as es:
             es.delete(index=own.search_alias, id=gone, refresh=True)  # what search sync does
-            result = seed_catalog(own, 3, CATALOG_SEED, prefix, lambda _: None)
+            result = seed_catalog(own, 3, CATALOG_RANDOM_SEED, prefix, lambda _: None)
             assert not es.exists(index=own.search_alias, id=gone)
         with MongoClient(own.mongo_url) as mongo:
             tombstone = mongo[own.mongo_db][PRODUCTS].find_one({"productId": gone})

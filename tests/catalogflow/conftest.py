@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from kafka import TopicPartition
 from redis import Redis
 
 from adapters import catalog_store, inventory_store
@@ -17,6 +16,7 @@ from adapters.connections import Clients, open_clients
 from adapters.migrations import apply_migrations
 from adapters.stock_cache import StockKeys
 from config import Settings
+from harness.kafka_log import Offsets
 from harness.streams_worker import IsolatedWorker, running_worker
 from services.context import Services
 from tests.support.memory import MemorySearch, MemoryStock
@@ -45,7 +45,7 @@ class Pipeline:
     """An isolated stream worker plus where the shared CDC topics stood when it started."""
 
     worker: IsolatedWorker
-    cdc_start: dict[TopicPartition, int]
+    cdc_start: Offsets
 
     @property
     def settings(self) -> Settings:

@@ -6,7 +6,6 @@ Postgres inventory -> Debezium -> stock sync -> Redis and Mongo ``quantity`` -> 
 
 import asyncio
 import json
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -17,9 +16,10 @@ from adapters import catalog_store, inventory_store
 from adapters.connections import Clients
 from adapters.stock_cache import StockKeys
 from domain.inventory import reserve, sell
+from harness.kafka_log import end_offsets, produce_again, records_since, wait_consumed
+from ops.polling import until
 from streams.topics import INVENTORY, PRODUCTS
 from tests.catalogflow.conftest import Pipeline
-from tests.catalogflow.kafka_records import produce, read_records, wait_consumed
 
 pytestmark = pytest.mark.engines
 
@@ -30,18 +30,11 @@ Probe = Callable[[], Awaitable[bool]]
 
 
 async def seconds_until(probes: dict[str, Probe], timeout: float) -> dict[str, float]:
-    """How long each probe took to hold; fails naming those that never did."""
-    started = time.monotonic()
-    took: dict[str, float] = {}
-    while len(took) < len(probes):
-        for name, probe in probes.items():
-            if name not in took and await probe():
-                took[name] = time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            missing = sorted(set(probes) - set(took))
-            raise AssertionError(f"not within {timeout}s: {missing} (others: {took})")
-        await asyncio.sleep(0.02)
-    return took
+    """How long each probe took to hold, all polled at once; fails naming one that never did."""
+    took = await asyncio.gather(
+        *(until(probe, timeout=timeout, what=name) for name, probe in probes.items())
+    )
+    return {name: seconds for name, (_, seconds) in zip(probes, took, strict=True)}
 
 
 async def search_hit(clients: Clients, alias: str, query: dict) -> dict | None:
@@ -196,16 +189,17 @@ async def test_redelivered_records_change_nothing(
 
     await seconds_until({"settled": settled}, SETTLE_SECONDS)
     group = settings.streams_app_id
-    topics = [INVENTORY.name(settings), PRODUCTS.name(settings)]
-    await asyncio.to_thread(wait_consumed, settings, group, topics)
+    catalog_start = {tp: 0 for tp in end_offsets(settings, [PRODUCTS.name(settings)])}
+    ends = end_offsets(settings, [INVENTORY.name(settings), PRODUCTS.name(settings)])
+    await asyncio.to_thread(wait_consumed, settings, group, ends)
     before = await copies(clients, alias, [kept, dropped])
 
-    inventory = read_records(settings, topics[0], pipeline.cdc_start)
-    catalog = read_records(settings, topics[1])
-    ours = [r for r in inventory if json.loads(r[1])["product_id"] in (kept, dropped)]
+    inventory_start = {tp: o for tp, o in pipeline.cdc_start.items() if tp in ends}
+    inventory = records_since(settings, inventory_start)
+    catalog = records_since(settings, catalog_start)
+    ours = [r for r in inventory if json.loads(r.key)["product_id"] in (kept, dropped)]
     assert ours and catalog
-    produce(settings, topics[0], ours)
-    produce(settings, topics[1], catalog)
-    await asyncio.to_thread(wait_consumed, settings, group, topics)
+    written = produce_again(settings, ours + catalog)
+    await asyncio.to_thread(wait_consumed, settings, group, written)
 
     assert await copies(clients, alias, [kept, dropped]) == before

@@ -54,7 +54,7 @@ def test_a_retry_must_be_the_same_payment() -> None:
         ensure_same_payment(order, "0002", order, "4242424242424242")
 
 
-def test_statuses_in_the_seed_vocabulary() -> None:
+def test_statuses_in_the_design_vocabulary() -> None:
     assert client_status(PaymentStatus.SUCCEEDED) == "success"
     assert client_status(PaymentStatus.FAILED) == "failed"
     assert client_status(PaymentStatus.UNKNOWN) == client_status(PaymentStatus.PENDING) == "pending"

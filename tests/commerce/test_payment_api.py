@@ -4,6 +4,7 @@ import asyncio
 import time
 import uuid
 from decimal import Decimal
+from functools import partial
 
 import httpx
 import pytest
@@ -14,7 +15,8 @@ from config import Settings, get_settings
 from harness.factories import Shopper, sql
 from harness.flows import assert_refused, place_order
 from harness.inprocess import in_process_api
-from tests.commerce.gateway_process import GATEWAY_STALL_SECONDS
+from ops.polling import until
+from tests.support.processes import GATEWAY_STALL_SECONDS
 
 APPROVED = "4242424242424242"
 DECLINED = "4000000000000002"
@@ -147,7 +149,11 @@ async def test_a_gateway_timeout_is_pending_and_a_later_retry_reconciles(
     assert pending.json()["transactionId"] is None
     assert [row["status"] for row in await payment_rows(clients, order_id)] == ["UNKNOWN"]
 
-    await asyncio.sleep(GATEWAY_STALL_SECONDS + 0.5)
+    await until(  # the stalled charge completes at the gateway after the storefront gave up
+        partial(charges_of, gateway_url, order_id),
+        timeout=GATEWAY_STALL_SECONDS + 10,
+        what="the stalled charge recorded by the gateway",
+    )
     settled = await pay(api, shopper, payment_body(order_id, STALLS), key=key)
 
     assert settled.status_code == 200

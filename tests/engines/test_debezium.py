@@ -1,12 +1,14 @@
 """A Debezium connector registered through the Connect REST API turns an INSERT into a record."""
 
 import json
-import time
 import uuid
 
 import httpx
 import psycopg
 from kafka import KafkaConsumer
+
+from ops.connectors import wait_running
+from ops.polling import wait_until
 
 
 def test_insert_becomes_kafka_record(settings, require_engine):
@@ -34,7 +36,7 @@ def test_insert_becomes_kafka_record(settings, require_engine):
     connect = httpx.Client(base_url=settings.connect_url, timeout=30)
     try:
         connect.put(f"/connectors/{name}/config", json=config).raise_for_status()
-        _wait_running(connect, name)
+        wait_running(connect, name, timeout=60)
         with psycopg.connect(settings.postgres_dsn, autocommit=True) as conn:
             conn.execute(f"INSERT INTO {table} VALUES (7, 'hello')")
         consumer = KafkaConsumer(
@@ -56,35 +58,20 @@ def test_insert_becomes_kafka_record(settings, require_engine):
         _drop_slot_when_released(settings, f"slot_{suffix}", f"pub_{suffix}", table)
 
 
-def _wait_running(connect: httpx.Client, name: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    state = None
-    while time.monotonic() < deadline:
-        response = connect.get(f"/connectors/{name}/status")
-        if response.status_code == 200:
-            body = response.json()
-            tasks = body.get("tasks", [])
-            state = (body["connector"]["state"], [t["state"] for t in tasks])
-            if state[0] == "RUNNING" and tasks and all(t == "RUNNING" for t in state[1]):
-                return
-            if "FAILED" in state[1]:
-                raise AssertionError(f"connector failed: {body}")
-        time.sleep(0.5)
-    raise AssertionError(f"connector {name} not running after {timeout}s: {state}")
-
-
 def _drop_slot_when_released(settings, slot: str, publication: str, table: str) -> None:
     """The connector lets go of its slot asynchronously after DELETE."""
     with psycopg.connect(settings.postgres_dsn, autocommit=True) as conn:
-        for _ in range(60):
-            active = conn.execute(
+
+        def active() -> bool | None:
+            row = conn.execute(
                 "SELECT active FROM pg_replication_slots WHERE slot_name = %s", (slot,)
             ).fetchone()
-            if active is None:
-                break
-            if not active[0]:
-                conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
-                break
-            time.sleep(0.5)
+            return None if row is None else row[0]
+
+        released, _ = wait_until(
+            active, timeout=30, what=f"slot {slot} released", accept=lambda a: not a
+        )
+        if released is False:  # still there, no longer used: ours to drop
+            conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
         conn.execute(f"DROP PUBLICATION IF EXISTS {publication}")
         conn.execute(f"DROP TABLE IF EXISTS {table}")

@@ -1,7 +1,8 @@
 """A stream worker of the lag test: one agent on the test's own topic, the streams' metrics.
 
 Run as ``faust -A tests.ops.lag_worker worker`` with ``LAG_TEST_APP_ID`` (its consumer group),
-``LAG_TEST_TOPIC`` and ``LAG_TEST_WEB_PORT`` set, so it shares nothing with the stack's worker.
+``LAG_TEST_TOPIC``, ``LAG_TEST_WEB_PORT`` and ``LAG_TEST_DATA_DIR`` set, so it shares nothing
+with the stack's worker and writes nothing into the checkout.
 """
 
 import os
@@ -20,6 +21,7 @@ app = faust.App(
     web_port=int(os.environ["LAG_TEST_WEB_PORT"]),
     consumer_auto_offset_reset="earliest",
     autodiscover=False,
+    datadir=os.environ["LAG_TEST_DATA_DIR"],
 )
 install_metrics(app)
 

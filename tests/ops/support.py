@@ -1,7 +1,6 @@
 """Helpers of the ops tests: the processes they start, waiting on them, Kafka traffic."""
 
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import pytest
 from kafka import KafkaProducer
 
 from config import PROJECT_ROOT, Settings
+from ops.polling import NotReached, wait_until
 from ops.stack.process import Daemon, log_tail
 
 
@@ -25,12 +25,10 @@ def python_daemon(home: Path, name: str, args: list[str], env: dict[str, str]) -
 
 def wait_for(what: str, check: Callable[[], bool], daemon: Daemon, timeout: float = 90) -> None:
     """Poll ``check``; fail with the process's log when it does not hold in time."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.5)
-    pytest.fail(f"{what} within {timeout:.0f}s; log:\n{log_tail(daemon.log, 30)}", pytrace=False)
+    try:
+        wait_until(check, timeout=timeout, what=what, interval=0.5)
+    except NotReached as missed:
+        pytest.fail(f"{missed}; log:\n{log_tail(daemon.log, 30)}", pytrace=False)
 
 
 def produce(settings: Settings, topic: str, count: int) -> None:

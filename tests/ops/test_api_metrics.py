@@ -13,8 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.metric_names import HTTP_REQUEST_DURATION
 from api.metrics import UNMATCHED, route_template
-from config import Settings
-from tests.support.api_process import running_api
+from tests.support.processes import running_api
 
 pytestmark = pytest.mark.engines
 
@@ -33,15 +32,10 @@ def request_counts(base: str) -> dict[tuple[str, str, str], float]:
 
 
 @pytest.fixture
-def api_process(
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    settings: Settings,
-    require_engine: Callable[[str], None],
-) -> Iterator[str]:
+def api_process(tmp_path: Path, require_engine: Callable[[str], None]) -> Iterator[str]:
     for engine in ("postgres", "redis", "ferretdb", "elasticsearch"):
         require_engine(engine)
-    with running_api(monkeypatch, tmp_path, settings, SHOP_RATE_LIMIT_PER_IP="1000000000") as url:
+    with running_api(tmp_path, SHOP_RATE_LIMIT_PER_IP="1000000000") as url:
         yield url
 
 

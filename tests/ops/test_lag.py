@@ -39,6 +39,7 @@ class Worker:
                 "LAG_TEST_APP_ID": self.group,
                 "LAG_TEST_TOPIC": self.topic,
                 "LAG_TEST_WEB_PORT": str(self.port),
+                "LAG_TEST_DATA_DIR": str(home / "data"),
             },
         )
 

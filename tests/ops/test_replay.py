@@ -11,6 +11,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import httpx
 import pytest
@@ -31,6 +32,7 @@ from harness.streams_worker import IsolatedWorker, running_worker
 from ops.audit import AuditReport, Scope, audit
 from ops.cli import app as shopctl
 from ops.demo.catalog import generate_catalog
+from ops.polling import NotReached, until
 from ops.replay import ReplayRefused, Target, replay
 
 pytestmark = pytest.mark.engines
@@ -75,7 +77,7 @@ def worker(
 @pytest.fixture(scope="module")
 async def world(worker: IsolatedWorker) -> AsyncIterator[World]:
     tag = worker.settings.streams_app_id.removesuffix("-streams")
-    products = list(generate_catalog(COUNT, seed=7, id_prefix=f"{tag}_"))
+    products = list(generate_catalog(COUNT, random_seed=7, id_prefix=f"{tag}_"))
     stock = {p.product_id: p.quantity for p in products}
     async with open_clients(worker.settings, pool_size=4) as clients:
         world = World(clients, tag, stock)
@@ -91,14 +93,21 @@ async def world(worker: IsolatedWorker) -> AsyncIterator[World]:
 
 async def settled(world: World, key_prefix: str = "") -> AuditReport:
     """Audit until every copy agrees (the pipeline is asynchronous); fail with the drifts."""
-    deadline = asyncio.get_running_loop().time() + SETTLE_SECONDS
-    while True:
-        report = await audit(world.clients, world.scope(key_prefix), grace_seconds=0)
-        if report.ok and len(report.rows) == COUNT:
-            return report
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"copies never agreed: {report.as_json()}", pytrace=False)
-        await asyncio.sleep(1)
+
+    def agreed(report: AuditReport) -> bool:
+        return report.ok and len(report.rows) == COUNT
+
+    try:
+        report, _ = await until(
+            partial(audit, world.clients, world.scope(key_prefix), grace_seconds=0),
+            timeout=SETTLE_SECONDS,
+            what="every copy agreeing",
+            accept=agreed,
+            interval=1,
+        )
+    except NotReached as missed:
+        pytest.fail(f"copies never agreed: {missed.last.as_json()}", pytrace=False)
+    return report
 
 
 async def _remove(world: World) -> None:

@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from config import Settings, StreamsRole
+from harness.kafka_log import worker_members
 from harness.shopdb import ShopDB
 from ops.connectors import render, wait_running
 from ops.mailsink import mail_dir
-from tests.orderflow.cdc import worker_members
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import pytest
 
 from domain.notifications import notice_for
 from domain.orders import OrderStatus
-from domain.status_history import change_of, supersedes
+from domain.status_history import change_of, lies_ahead
 from streams.events import OrderRow
 
 CHANGED = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -63,7 +63,7 @@ def test_change_is_stamped_with_the_rows_update_time() -> None:
         (OrderStatus.EXPIRED, OrderStatus.CONFIRMED, False),
     ],
 )
-def test_supersedes_follows_the_lifecycle(
+def test_a_status_lies_ahead_only_along_the_lifecycle(
     new: OrderStatus, last: OrderStatus, expected: bool
 ) -> None:
-    assert supersedes(new, last) is expected
+    assert lies_ahead(new, last) is expected

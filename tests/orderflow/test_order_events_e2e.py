@@ -14,6 +14,7 @@ from adapters.redis_keys import stream_slots_key
 from adapters.tokens import TokenKeys
 from config import Settings
 from harness.shopdb import ShopDB
+from ops.polling import until
 from tests.support.live_server import live_storefront
 
 pytestmark = pytest.mark.engines
@@ -72,9 +73,11 @@ async def test_a_client_leaving_ends_its_watch_and_frees_its_slot(
             seen = statuses(response)  # held: a collected generator would close the stream
             assert await anext(seen) == "RESERVED"
             assert fanout.watching(order_id) == 1 and await redis.zcard(slots) == 1
-        async with asyncio.timeout(5):
-            while fanout.watching(order_id) or await redis.zcard(slots):
-                await asyncio.sleep(0.05)
+
+        async def still_held() -> int:
+            return fanout.watching(order_id) + await redis.zcard(slots)
+
+        await until(still_held, timeout=5, what="stream and slot released", accept=lambda n: n == 0)
     await redis.aclose()
 
 

@@ -2,18 +2,26 @@
 Redis and SMTP. Orders are created the way checkout creates them; payments the way the payment
 edge writes them. Nothing here calls an agent: effects must arrive through CDC."""
 
+import json
 import random
 
 import pytest
 
-from config import Settings
-from harness.shopdb import ShopDB, wait_until
+from config import Settings, StreamsRole
+from harness.kafka_log import end_offsets, produce_again, records_since, wait_consumed
+from harness.shopdb import ShopDB
+from ops.polling import wait_until
 from streams.topics import ORDERS, PAYMENTS
-from tests.orderflow import cdc
 
 pytestmark = pytest.mark.engines
 
 WITHIN = 2.0  # seconds: the freshness the design promises for payment outcomes
+
+
+def row_of(value: bytes | None) -> dict:
+    """The row image of a Debezium record (after, or before for a delete)."""
+    envelope = json.loads(value or b"{}")
+    return envelope.get("after") or envelope.get("before") or {}
 
 
 def test_payment_success_confirms_sells_records_and_emails(db: ShopDB, mailbox) -> None:
@@ -22,13 +30,15 @@ def test_payment_success_confirms_sells_records_and_emails(db: ShopDB, mailbox) 
     order_id = db.checkout(user_id, {p1: 2, p2: 1})
     db.pay(order_id, user_id, "SUCCEEDED")
     _, latency = wait_until(
-        lambda: db.order_status(order_id) == "CONFIRMED", WITHIN, "order CONFIRMED"
+        lambda: db.order_status(order_id) == "CONFIRMED", timeout=WITHIN, what="order CONFIRMED"
     )
     print(f"payment SUCCEEDED -> order CONFIRMED in {latency * 1000:.0f} ms")
     assert db.holds(order_id) == {"SOLD"}
     assert db.stock(p1) == (3, 0, 2, 5) and db.stock(p2) == (4, 0, 1, 5)
-    wait_until(lambda: db.history(order_id) == ["RESERVED", "CONFIRMED"], WITHIN, "history")
-    [message], _ = wait_until(lambda: mailbox(email), WITHIN, "confirmation email")
+    wait_until(
+        lambda: db.history(order_id) == ["RESERVED", "CONFIRMED"], timeout=WITHIN, what="history"
+    )
+    [message], _ = wait_until(lambda: mailbox(email), timeout=WITHIN, what="confirmation email")
     assert message["Subject"] == f"Order {order_id[:8]} confirmed"
     assert db.notifications(order_id) == {"CONFIRMED"}
 
@@ -38,7 +48,9 @@ def test_declined_payment_releases(db: ShopDB) -> None:
     product = db.product(4)
     order_id = db.checkout(user_id, {product: 3})
     db.pay(order_id, user_id, "FAILED")
-    wait_until(lambda: db.order_status(order_id) == "PAYMENT_FAILED", WITHIN, "PAYMENT_FAILED")
+    wait_until(
+        lambda: db.order_status(order_id) == "PAYMENT_FAILED", timeout=WITHIN, what="PAYMENT_FAILED"
+    )
     assert db.holds(order_id) == {"RELEASED"}
     assert db.stock(product) == (4, 0, 0, 4)
 
@@ -49,11 +61,15 @@ def test_unpaid_order_expires_and_releases(db: ShopDB, settings: Settings) -> No
     order_id = db.checkout(user_id, {product: 2}, hold_seconds=2)
     assert db.stock(product) == (0, 2, 0, 2)
     deadline = 2 + settings.reservation_expiry_interval_seconds + WITHIN
-    _, took = wait_until(lambda: db.order_status(order_id) == "EXPIRED", deadline, "EXPIRED")
+    _, took = wait_until(
+        lambda: db.order_status(order_id) == "EXPIRED", timeout=deadline, what="EXPIRED"
+    )
     print(f"2 s hold -> order EXPIRED after {took:.1f} s")
     assert db.holds(order_id) == {"RELEASED"}
     assert db.stock(product) == (2, 0, 0, 2)
-    wait_until(lambda: db.history(order_id) == ["RESERVED", "EXPIRED"], WITHIN, "history")
+    wait_until(
+        lambda: db.history(order_id) == ["RESERVED", "EXPIRED"], timeout=WITHIN, what="history"
+    )
 
 
 def test_orders_with_a_payment_in_flight_stay_and_do_not_starve_the_sweep(
@@ -69,29 +85,29 @@ def test_orders_with_a_payment_in_flight_stay_and_do_not_starve_the_sweep(
     unpaid = db.checkout(user_id, {db.product(1): 1}, hold_seconds=0.2)
     wait_until(
         lambda: db.order_status(unpaid) == "EXPIRED",
-        0.2 + settings.reservation_expiry_interval_seconds + WITHIN,
-        "unpaid order EXPIRED",
+        timeout=0.2 + settings.reservation_expiry_interval_seconds + WITHIN,
+        what="unpaid order EXPIRED",
     )
     assert db.statuses(in_flight) == {"RESERVED"}
     assert db.stock(product)[:3] == (0, len(in_flight), 0)
 
 
 def test_redelivered_cdc_records_change_nothing(db: ShopDB, pipeline: Settings, mailbox) -> None:
-    start = cdc.end_offsets(pipeline, (ORDERS, PAYMENTS))
+    start = end_offsets(pipeline, [ORDERS.name(pipeline), PAYMENTS.name(pipeline)])
     user_id, email = db.customer()
     product = db.product(6)
     paid, declined = db.checkout(user_id, {product: 2}), db.checkout(user_id, {product: 1})
     db.pay(paid, user_id, "SUCCEEDED")
     db.pay(declined, user_id, "FAILED")
     orders = [paid, declined]
-    wait_until(lambda: len(mailbox(email)) == 1, WITHIN, "confirmation email")
-    wait_until(lambda: all(len(db.history(o)) == 2 for o in orders), WITHIN, "history")
+    wait_until(lambda: len(mailbox(email)) == 1, timeout=WITHIN, what="confirmation email")
+    wait_until(lambda: all(len(db.history(o)) == 2 for o in orders), timeout=WITHIN, what="history")
     before = db.snapshot(orders, [product])
 
-    records = cdc.records_since(pipeline, start, lambda row: row.get("order_id") in orders)
-    assert len(records) >= 6  # per order: created, settled; per payment: created
-    written = cdc.produce_again(pipeline, records + records)
-    cdc.wait_consumed(pipeline, written, timeout=30)
+    ours = [r for r in records_since(pipeline, start) if row_of(r.value).get("order_id") in orders]
+    assert len(ours) >= 6  # per order: created, settled; per payment: created
+    written = produce_again(pipeline, ours + ours)
+    wait_consumed(pipeline, pipeline.streams_group(StreamsRole.ORDERS), written)
 
     assert db.snapshot(orders, [product]) == before
     assert len(mailbox(email)) == 1
@@ -116,8 +132,8 @@ def test_mixed_run_conserves_stock(db: ShopDB, settings: Settings) -> None:
     for outcome, status in expected.items():
         wait_until(
             lambda o=outcome, s=status: db.statuses(outcomes[o]) == {s},
-            2 + settings.reservation_expiry_interval_seconds + 10,
-            f"every {outcome or 'unpaid'} order {status}",
+            timeout=2 + settings.reservation_expiry_interval_seconds + 10,
+            what=f"every {outcome or 'unpaid'} order {status}",
         )
     assert db.statuses(outcomes["PENDING"]) == {"RESERVED"}
     every_order = [o for placed in outcomes.values() for o in placed]

@@ -7,7 +7,8 @@ import pytest
 from adapters.connections import Clients
 from harness.factories import Shopper, sql
 from harness.flows import place_order
-from harness.shopdb import ShopDB, wait_until
+from harness.shopdb import ShopDB
+from ops.polling import wait_until
 from tests.commerce.test_payment_api import APPROVED, DECLINED, PRICE, pay, payment_body
 
 pytestmark = pytest.mark.engines
@@ -27,10 +28,12 @@ async def test_approved_card_confirms_within_2s_and_sells(
     order_id = await place_order(api, clients, shopper, PRICE, quantity=2)
     paid = await pay(api, shopper, payment_body(order_id, APPROVED))
     assert paid.json()["status"] == "success"
-    _, latency = wait_until(lambda: db.order_status(order_id) == "CONFIRMED", WITHIN, "CONFIRMED")
+    _, latency = wait_until(
+        lambda: db.order_status(order_id) == "CONFIRMED", timeout=WITHIN, what="CONFIRMED"
+    )
     print(f"payment response -> order CONFIRMED in {latency * 1000:.0f} ms")
     assert db.stock(await bought_product(clients, order_id)) == (STOCK - 2, 0, 2, STOCK)
-    wait_until(lambda: mailbox(shopper.email), WITHIN, "confirmation email")
+    wait_until(lambda: mailbox(shopper.email), timeout=WITHIN, what="confirmation email")
     history = await api.get(f"/v1/orders/{order_id}/status", headers=shopper.headers)
     assert [h["status"] for h in history.json()["history"]] == ["RESERVED", "CONFIRMED"]
 
@@ -41,6 +44,8 @@ async def test_declined_card_releases_within_2s(
     order_id = await place_order(api, clients, shopper, PRICE, quantity=2)
     declined = await pay(api, shopper, payment_body(order_id, DECLINED))
     assert declined.json()["status"] == "failed"
-    wait_until(lambda: db.order_status(order_id) == "PAYMENT_FAILED", WITHIN, "PAYMENT_FAILED")
+    wait_until(
+        lambda: db.order_status(order_id) == "PAYMENT_FAILED", timeout=WITHIN, what="PAYMENT_FAILED"
+    )
     assert db.holds(order_id) == {"RELEASED"}
     assert db.stock(await bought_product(clients, order_id)) == (STOCK, 0, 0, STOCK)

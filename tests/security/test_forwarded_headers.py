@@ -7,9 +7,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from config import Settings
 from ops.stack.engines.proxy import SOURCE_ADDRESS
-from tests.support.api_process import running_api
+from tests.support.processes import running_api
 
 pytestmark = pytest.mark.engines
 
@@ -35,19 +34,15 @@ def engines(require_engine: Callable[[str], None]) -> None:
         require_engine(engine)
 
 
-def test_a_spoofed_forwarded_for_changes_nothing(
-    engines: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Settings
-) -> None:
-    with running_api(monkeypatch, tmp_path, settings, SHOP_RATE_LIMIT_PER_IP=str(LIMIT)) as url:
+def test_a_spoofed_forwarded_for_changes_nothing(engines: None, tmp_path: Path) -> None:
+    with running_api(tmp_path, SHOP_RATE_LIMIT_PER_IP=str(LIMIT)) as url:
         answers = statuses(url, LIMIT + 3)
     # One window for 127.0.0.1 whatever the header says (the start-up probe counted too).
     assert answers == sorted(answers) and answers.count(404) <= LIMIT and answers[-1] == 429
 
 
-def test_the_stacks_proxy_is_believed(
-    engines: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Settings
-) -> None:
+def test_the_stacks_proxy_is_believed(engines: None, tmp_path: Path) -> None:
     """The other side of the same switch: from the TLS edge's own address (which ``make up``
     makes the API trust) each forwarded client has its own window."""
-    with running_api(monkeypatch, tmp_path, settings, SHOP_RATE_LIMIT_PER_IP=str(LIMIT)) as url:
+    with running_api(tmp_path, SHOP_RATE_LIMIT_PER_IP=str(LIMIT)) as url:
         assert set(statuses(url, LIMIT + 3, source=SOURCE_ADDRESS)) == {404}

@@ -21,7 +21,7 @@ import pytest
 
 from config import Settings
 from harness.accounts import new_accounts
-from tests.support.api_process import running_api
+from tests.support.processes import running_api
 
 pytestmark = pytest.mark.engines
 
@@ -40,7 +40,6 @@ async def admin_token(settings: Settings) -> str:
 def test_no_input_makes_a_5xx_and_every_answer_is_documented(
     settings: Settings,
     require_engine: Callable[[str], None],
-    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     for engine in ("postgres", "redis", "ferretdb", "elasticsearch"):
@@ -53,7 +52,7 @@ def test_no_input_makes_a_5xx_and_every_answer_is_documented(
         "SHOP_RATE_LIMIT_PER_USER": "1000000000",
     }
     token = asyncio.run(admin_token(settings))
-    with running_api(monkeypatch, tmp_path, settings, **isolated) as url:
+    with running_api(tmp_path, **isolated) as url:
         run = subprocess.run(
             [
                 sys.executable,

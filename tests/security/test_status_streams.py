@@ -4,6 +4,7 @@ stream, and an end to every stream, even of an order that waits days to ship."""
 import asyncio
 from contextlib import AsyncExitStack
 from decimal import Decimal
+from functools import partial
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from adapters.connections import Clients
 from config import Settings
 from harness.factories import Shopper, create_shoppers
 from harness.flows import place_order
+from ops.polling import until
 from tests.support.live_server import live_storefront
 
 pytestmark = pytest.mark.engines
@@ -35,9 +37,12 @@ async def test_a_user_holds_at_most_the_cap_of_streams(
         refused = await live.get(url, headers=shopper.headers)
         assert refused.status_code == 429 and refused.json()["error"]["code"] == "too_many_streams"
         await streams.aclose()  # the user closes them: slots come back
-        async with asyncio.timeout(5):
-            while (await opened(AsyncExitStack(), live, url, shopper.headers)).status_code != 200:
-                await asyncio.sleep(0.1)
+        await until(
+            partial(opened, AsyncExitStack(), live, url, shopper.headers),
+            timeout=5,
+            what="a slot back",
+            accept=lambda answer: answer.status_code == 200,
+        )
 
 
 async def test_open_streams_take_no_connection_from_the_request_pool(

@@ -9,6 +9,7 @@ from domain.inventory import (
     StockChange,
     StockLevel,
     StockMove,
+    is_newer_version,
     latest_per_product,
     net_moves,
     release,
@@ -16,7 +17,6 @@ from domain.inventory import (
     restock,
     sell,
     set_available,
-    supersedes,
 )
 
 
@@ -62,8 +62,8 @@ def test_net_moves_sum_per_product_in_product_order() -> None:
 def test_the_newest_version_of_each_product_wins() -> None:
     changes = [StockChange("a", 5, 3), StockChange("b", 1, 1), StockChange("a", 7, 2)]
     assert latest_per_product(changes) == [StockChange("a", 5, 3), StockChange("b", 1, 1)]
-    assert supersedes(4, None) and supersedes(4, 3)
-    assert not supersedes(3, 3) and not supersedes(2, 3)
+    assert is_newer_version(4, None) and is_newer_version(4, 3)
+    assert not is_newer_version(3, 3) and not is_newer_version(2, 3)
 
 
 moves = st.one_of(

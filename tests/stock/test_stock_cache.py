@@ -1,8 +1,8 @@
 """The Redis stock mirror and checkout gate, with their real Lua scripts on the real Redis."""
 
-import asyncio
-import time
 import uuid
+from functools import partial
+from operator import not_
 
 import pytest
 from redis.asyncio import Redis
@@ -12,6 +12,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from adapters.stock_cache import CheckoutGate, StockKeys, StockMirror
 from domain.inventory import StockChange
+from ops.polling import until
 
 pytestmark = pytest.mark.engines
 
@@ -137,9 +138,7 @@ async def test_admissions_of_a_crashed_checkout_expire_by_themselves(
     await mirror.apply(StockChange("p", 1, 1))
     assert await gate.admit(order(), [("p", 1)], 0.2) is None  # never settled
     assert await gate.admit(order(), [("p", 1)], TTL) == "p"
-    deadline = time.monotonic() + 5
-    while await gate.in_flight("p") and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
+    await until(partial(gate.in_flight, "p"), timeout=5, what="admission expired", accept=not_)
     assert await gate.admit(order(), [("p", 1)], TTL) is None
 
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from api.app import create_app
 from config import Settings
 from harness.sockets import free_port
+from ops.polling import until
 
 
 @asynccontextmanager
@@ -20,9 +21,11 @@ async def live_storefront(settings: Settings) -> AsyncIterator[tuple[FastAPI, ht
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
-    async with asyncio.timeout(30):
-        while not server.started:
-            await asyncio.sleep(0.05)
+
+    async def started() -> bool:
+        return server.started
+
+    await until(started, timeout=30, what="uvicorn serving")
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             yield app, client

@@ -23,9 +23,9 @@ from domain.inventory import (
     StockChange,
     StockLevel,
     StockMove,
+    is_newer_version,
     net_moves,
     reserve,
-    supersedes,
 )
 from domain.notifications import Notice, notification_id
 from domain.orders import OrderStatus
@@ -200,7 +200,7 @@ class MemoryStock:
 
     async def apply(self, change: StockChange) -> bool:
         held = self.held.get(change.product_id)
-        if not supersedes(change.version, None if held is None else held.version):
+        if not is_newer_version(change.version, None if held is None else held.version):
             return False
         self.held[change.product_id] = change
         self.writes += 1

@@ -1,0 +1,96 @@
+"""The Kafka log as tests and benches see it: where topics end, reading records back,
+delivering them again (redelivery must change nothing) and waiting for a group to catch up."""
+
+from collections.abc import Iterable
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.structs import OffsetAndMetadata
+
+from config import Settings
+from ops.polling import wait_until
+
+Offsets = dict[TopicPartition, int]
+
+
+def end_offsets(settings: Settings, topics: Iterable[str]) -> Offsets:
+    """The next offset of every partition of ``topics``."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        return consumer.end_offsets(partitions)
+    finally:
+        consumer.close()
+
+
+def start_at_log_end(settings: Settings, group: str, topics: Iterable[str]) -> Offsets:
+    """Commit the group's offsets at the current end of ``topics``; returns them."""
+    ends = end_offsets(settings, topics)
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap, group_id=group, enable_auto_commit=False
+    )
+    try:
+        consumer.commit({tp: OffsetAndMetadata(end, "", -1) for tp, end in ends.items()})
+        return ends
+    finally:
+        consumer.close()
+
+
+def records_since(settings: Settings, start: Offsets) -> list[ConsumerRecord]:
+    """Every record of ``start``'s partitions from its offset up to the current end."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    try:
+        consumer.assign(list(start))
+        for tp, offset in start.items():
+            consumer.seek(tp, offset)
+        ends = consumer.end_offsets(list(start))
+        records: list[ConsumerRecord] = []
+        while any(consumer.position(tp) < ends[tp] for tp in start):
+            for batch in consumer.poll(timeout_ms=1000).values():
+                records += batch
+        return records
+    finally:
+        consumer.close()
+
+
+def produce_again(settings: Settings, records: Iterable[ConsumerRecord]) -> Offsets:
+    """The same key and value to the same partition; per partition, the offset after the last
+    one written (what a group has committed once it consumed them)."""
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    try:
+        written: Offsets = {}
+        for record in records:
+            tp = TopicPartition(record.topic, record.partition)
+            sent = producer.send(tp.topic, record.value, record.key, partition=tp.partition)
+            written[tp] = max(written.get(tp, 0), sent.get(timeout=10).offset + 1)
+        return written
+    finally:
+        producer.close()
+
+
+def wait_consumed(settings: Settings, group: str, upto: Offsets, timeout: float = 30) -> None:
+    """Until ``group`` has committed at least ``upto`` on every partition."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+
+    def behind() -> list[TopicPartition]:
+        committed = admin.list_group_offsets(group)[group]
+        return [tp for tp, end in upto.items() if tp not in committed or committed[tp].offset < end]
+
+    try:
+        wait_until(behind, timeout=timeout, what=f"group {group} caught up", accept=lambda b: not b)
+    finally:
+        admin.close()
+
+
+def worker_members(settings: Settings, group: str) -> int:
+    """Members of a stable group (0 while it rebalances or is empty)."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        described = admin.describe_groups([group])[group]
+        return len(described["members"]) if described["group_state"] == "Stable" else 0
+    finally:
+        admin.close()
