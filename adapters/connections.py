@@ -27,10 +27,11 @@ class Clients:
 
 @asynccontextmanager
 async def open_clients(settings: Settings, pool_size: int | None = None) -> AsyncIterator[Clients]:
+    max_size = pool_size or settings.postgres_pool_size
     pg = AsyncConnectionPool(
         settings.postgres_dsn,
-        min_size=2,
-        max_size=pool_size or settings.postgres_pool_size,
+        min_size=min(2, max_size),
+        max_size=max_size,
         kwargs={"row_factory": dict_row},
         open=False,
     )

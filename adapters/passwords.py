@@ -1,9 +1,9 @@
 """Argon2id password hashing with OWASP's parameters, at a bounded pace.
 
 Parameters: the OWASP Password Storage Cheat Sheet's first Argon2id configuration, 19 MiB of
-memory, 2 iterations, 1 lane (about 30 ms of one core here, where argon2-cffi's defaults,
-64 MiB, t=3, p=4, took 0.3 s idle and 1 s under load). Hashes made with other parameters
-still verify and are upgraded at the next successful login (``needs_rehash``).
+memory, 2 iterations, 1 lane: an order of magnitude cheaper than argon2-cffi's defaults, which
+a login storm could not afford (timings in docs/PERFORMANCE.md). Hashes made with other
+parameters still verify and are upgraded at the next successful login (``needs_rehash``).
 
 Hashing is CPU work by design, so it runs in worker threads, at most
 ``SHOP_PASSWORD_HASH_CONCURRENCY`` at a time per API process; callers beyond

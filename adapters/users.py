@@ -20,6 +20,20 @@ async def insert_user(
     return await cur.fetchone() is not None
 
 
+async def upsert_admin(
+    conn: AsyncConnection, user_id: uuid.UUID, name: str, email: str, password_hash: str
+) -> uuid.UUID:
+    """Insert an admin, or promote the account holding ``email`` and reset its password."""
+    cur = await conn.execute(
+        "INSERT INTO users (user_id, name, email, password_hash, role)"
+        " VALUES (%s, %s, %s, %s, 'admin') ON CONFLICT (email) DO UPDATE"
+        " SET role = 'admin', password_hash = EXCLUDED.password_hash RETURNING user_id",
+        (user_id, name, email, password_hash),
+    )
+    row = await cur.fetchone()
+    return row["user_id"]
+
+
 async def credentials(conn: AsyncConnection, email: str) -> dict | None:
     cur = await conn.execute(
         "SELECT user_id, password_hash, token_version FROM users WHERE email = %s", (email,)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 CHANGE_BUCKET_SECONDS = 10
 """Width of a change bucket. The feed looks documents up by *equality* on the bucket: FerretDB
 1.24 evaluates only equality predicates inside Postgres (a ``$gte`` on ``updatedAt`` decodes
-the whole collection: 3.5 s for 10k products), MongoDB serves either from an index. Writers
+the whole collection; see docs/PERFORMANCE.md), MongoDB serves either from an index. Writers
 and the feed must agree on it, so it is a constant, not a setting."""
 
 Document = Mapping[str, Any]

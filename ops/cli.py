@@ -3,6 +3,7 @@
 import asyncio
 import json
 import sys
+import uuid
 from collections.abc import Callable
 from typing import Annotated
 
@@ -17,7 +18,6 @@ from adapters.tokens import new_signing_key
 from config import get_settings
 from ops import audit as stock_audit
 from ops import connectors
-from ops.admin import create_admin
 from ops.catalog_setup import prepare_catalog
 from ops.clock import now_ms
 from ops.demo.seed import seed_catalog
@@ -30,6 +30,8 @@ from ops.stack.process import EngineError
 from ops.stock_repair import Repair
 from ops.stock_repair import repair as repair_copies
 from ops.views import audit_table, lag_table, repair_table
+from services import accounts
+from services.bootstrap import open_services
 
 app = typer.Typer(help="Operate the shopstream stack.", no_args_is_help=True)
 console = Console(width=max(Console().width, 160))
@@ -203,7 +205,12 @@ def create_admin_command(
     password: str = typer.Option(..., prompt=True, hide_input=True, help="Operator's password"),
 ) -> None:
     """Create an operator account (admin role), or promote an existing one. Idempotent."""
-    console.print(f"admin user id: {create_admin(get_settings(), email, password)}")
+
+    async def create() -> uuid.UUID:
+        async with open_services(get_settings(), pool_size=1) as services:
+            return await accounts.create_admin(services, email, password)
+
+    console.print(f"admin user id: {asyncio.run(create())}")
 
 
 @app.command()

@@ -1,8 +1,10 @@
-"""A customer's own account: profile and delivery addresses."""
+"""Accounts: a customer's own profile and delivery addresses; operators made from the CLI."""
 
+import asyncio
 import uuid
 
 from adapters import users
+from adapters.passwords import hash_password
 from domain.errors import Refusal, Unauthenticated
 from services.context import Services
 
@@ -32,3 +34,15 @@ async def add_address(services: Services, user_id: uuid.UUID, address: dict) -> 
 async def addresses(services: Services, user_id: uuid.UUID) -> list[dict]:
     async with services.engines.pg.connection() as conn:
         return await users.addresses(conn, user_id)
+
+
+async def create_admin(
+    services: Services, email: str, password: str, name: str = "Administrator"
+) -> uuid.UUID:
+    """Creates the admin, or promotes an existing account and resets its password (idempotent:
+    running it twice leaves one admin with the last password given). Signup never makes one."""
+    password_hash = await asyncio.to_thread(hash_password, password)
+    async with services.unit_of_work() as uow:
+        return await users.upsert_admin(
+            uow.conn, uuid.uuid4(), name, email.strip().lower(), password_hash
+        )

@@ -73,7 +73,7 @@ def _digest(refresh_token: str) -> bytes:
 async def sign_up(
     services: Services, hashing: PasswordHashing, name: str, email: str, password: str
 ) -> uuid.UUID:
-    """A customer account (never an admin: see ``ops.admin.create_admin``)."""
+    """A customer account (never an admin: see ``services.accounts.create_admin``)."""
     password_hash = await hashing.hash(password)
     user_id = uuid.uuid4()
     async with services.unit_of_work() as uow:

@@ -38,7 +38,7 @@ install_metrics(app)
 
 
 def topic(spec: TopicSpec) -> faust.TopicT:
-    """The Faust channel of a pipeline topic declared in ``schemas.topics``.
+    """The Faust channel of a pipeline topic declared in ``streams.topics``.
 
     Declared (``internal``): before subscribing, Faust creates a missing topic with the
     registry's partitions and cleanup policy (an existing one is left alone), so an agent

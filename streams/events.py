@@ -115,16 +115,7 @@ class OrderRow(BaseModel):
 
     @property
     def snapshot(self) -> OrderSnapshot:
-        return OrderSnapshot(
-            self.order_id,
-            self.user_id,
-            self.status,
-            self.total_amount,
-            self.currency,
-            self.tracking_number,
-            self.estimated_delivery,
-            self.updated_at,
-        )
+        return OrderSnapshot(**self.model_dump())
 
 
 class PaymentRow(BaseModel):

@@ -128,6 +128,12 @@ def clients(served: tuple[FastAPI, httpx.AsyncClient]) -> Clients:
     return served[0].state.services.engines
 
 
+@pytest.fixture
+def services(served: tuple[FastAPI, httpx.AsyncClient]) -> Services:
+    """The storefront's handlers' services on the real engines (``app.state.services``)."""
+    return served[0].state.services
+
+
 @pytest.fixture(scope="session")
 def api(served: tuple[FastAPI, httpx.AsyncClient]) -> httpx.AsyncClient:
     return served[1]

@@ -14,7 +14,7 @@ def test_returns_the_first_accepted_value_and_how_long_it_took() -> None:
 
 
 def test_a_check_that_never_holds_fails_naming_what_and_the_last_value() -> None:
-    with pytest.raises(NotReached, match="the answer: not within 0.2s") as missed:
+    with pytest.raises(NotReached, match=r"the answer: not within 0\.2s") as missed:
         wait_until(lambda: 41, timeout=0.2, what="the answer", accept=lambda n: n == 42)
     assert missed.value.last == 41
 

@@ -33,7 +33,7 @@ def _tokens(pair: sessions.TokenPair) -> TokenResponse:
 
 @router.post("/signup", status_code=201)
 async def signup(body: SignupRequest, services: ServicesDep, hashing: HashingDep) -> SignupResponse:
-    """Creates a customer account (never an admin: see ops.admin.create_admin)."""
+    """Creates a customer account (never an admin: see services.accounts.create_admin)."""
     user_id = await sessions.sign_up(services, hashing, body.name, body.email, body.password)
     return SignupResponse(user_id=user_id)
 

@@ -85,10 +85,11 @@ async def load_catalog(
 async def load_products(db: AsyncDatabase, products: Sequence[Product], report: Report) -> int:
     """Insert-if-absent, in batches: the unique productId index turns repeats into no-ops.
 
-    (``insert_many`` tolerating duplicate-key errors is ~30x faster on FerretDB than
+    (``insert_many`` tolerating duplicate-key errors is far faster on FerretDB than
     ``$setOnInsert`` upserts, which it runs one query at a time.) A product already present,
     live, edited or deleted, keeps its document and version. A batch shares one stamp, so it
-    must be visible within the change feed's overlap (5 s): 2,000 products take about 1 s.
+    must be visible within the change feed's overlap: the batch size keeps well inside it
+    (figures in docs/PERFORMANCE.md).
     """
     added = 0
     for done, batch in _batches(products):

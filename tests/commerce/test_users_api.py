@@ -1,17 +1,21 @@
 """Signup, login (argon2 + JWT), profile, addresses and token checks, on real Postgres."""
 
+import asyncio
 import uuid
 
 import httpx
 import pytest
 from pydantic import SecretStr
+from typer.testing import CliRunner
 
 from adapters.connections import Clients
 from adapters.tokens import TokenKeys, new_signing_key
 from config import Settings
 from harness.factories import Shopper, sql
 from harness.flows import assert_refused
-from ops.admin import create_admin
+from ops.cli import app as shopctl
+from services.accounts import create_admin
+from services.context import Services
 
 PASSWORD = "correct horse battery"
 
@@ -176,11 +180,15 @@ async def test_tampered_token_is_401(api: httpx.AsyncClient, shopper: Shopper) -
 
 
 async def test_create_admin_makes_an_admin_who_can_log_in(
-    api: httpx.AsyncClient, app_settings: Settings
+    api: httpx.AsyncClient, services: Services
 ) -> None:
     email = new_email()
-    first = create_admin(app_settings, email, PASSWORD)
-    assert create_admin(app_settings, email, PASSWORD + "2") == first
+    cli = await asyncio.to_thread(
+        CliRunner().invoke, shopctl, ["create-admin", "--email", email, "--password", PASSWORD]
+    )
+    assert cli.exit_code == 0, cli.output
+    first = uuid.UUID(cli.output.rsplit(":", 1)[1].strip())
+    assert await create_admin(services, email, PASSWORD + "2") == first
 
     response = await login(api, email, PASSWORD + "2")
     assert response.status_code == 200

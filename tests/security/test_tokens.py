@@ -17,8 +17,9 @@ from api.app import SecretMissing, create_app
 from config import Settings, secrets_file
 from harness.factories import Shopper, create_shopper, sql
 from harness.flows import assert_refused
-from ops.admin import create_admin
 from ops.secrets import ensure_secrets, read_secrets, rotate_jwt_key
+from services.accounts import create_admin
+from services.context import Services
 
 pytestmark = pytest.mark.engines
 
@@ -191,12 +192,12 @@ async def test_a_password_change_ends_every_session(api: httpx.AsyncClient) -> N
 
 
 async def test_role_changes_apply_to_the_next_request(
-    api: httpx.AsyncClient, app_settings: Settings
+    api: httpx.AsyncClient, services: Services
 ) -> None:
     email, tokens = await account(api)
     url = "/v1/admin/products/prod_role_change"
     assert (await api.delete(url, headers=bearer(tokens))).status_code == 403
-    create_admin(app_settings, email, PASSWORD)  # promoted: the same token now may
+    await create_admin(services, email, PASSWORD)  # promoted: the same token now may
     assert (await api.delete(url, headers=bearer(tokens))).status_code == 404
     promoted = (await me(api, tokens)).json()
     assert promoted["role"] == "admin"

@@ -74,8 +74,8 @@ def add_gin_twins(
     FerretDB 1.24 stores a collection as a Postgres table of ``_jsonb`` documents and filters
     ``{field: value}`` as ``_jsonb->'field' @> value``. Its ``createIndexes`` builds btree
     indexes on ``(_jsonb->'field')``, which cannot serve ``@>``: every lookup by
-    ``productId`` or ``changeBucket`` scanned the table (50 ms at 10k products, seconds
-    under load). A GIN index on the same expression serves it (about 2 ms). FerretDB does
+    ``productId`` or ``changeBucket`` scanned the table. A GIN index on the same expression
+    serves it (figures in docs/PERFORMANCE.md). FerretDB does
     not know these indexes; they live and die with its table. MongoDB needs none of this.
     Returns the indexes created (none when they exist or the collection does not).
     """
