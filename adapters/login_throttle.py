@@ -9,7 +9,7 @@ An unknown email is counted like a known one: the answer never tells who has an 
 A success clears the account's failures (not the address's).
 
 Redis holds the counters; when it is unreachable logins are not throttled (logged), and the
-bounded hashing of ``api.passwords`` still protects the cores.
+bounded hashing of ``adapters.passwords`` still protects the cores.
 """
 
 import hashlib

@@ -17,6 +17,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
+import jwt
 from psycopg import AsyncConnection
 
 from adapters import sessions, users
@@ -64,6 +65,36 @@ class TokenPair:
     access_token: str
     refresh_token: str
     expires_in: int
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as their live session shows it (the role is read, never trusted from
+    the token, so a demotion applies to the next request)."""
+
+    user_id: uuid.UUID
+    role: str
+    session_id: uuid.UUID
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+async def authenticate(services: Services, keys: TokenKeys, access_token: str) -> Principal:
+    """The caller of a protected request: a valid token (signature, key, issuer, expiry) of a
+    session that is still live, of an account whose token version is the token's."""
+    try:
+        claims = keys.verify(services.settings, access_token)
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthenticated("token expired") from exc
+    except jwt.InvalidTokenError as exc:
+        raise Unauthenticated("invalid token") from exc
+    async with services.engines.pg.connection() as conn:
+        found = await sessions.standing(conn, claims.user_id, claims.session_id)
+    if found is None or not found.session_live or found.token_version != claims.token_version:
+        raise Unauthenticated("session ended: sign in again")
+    return Principal(claims.user_id, found.role, claims.session_id)
 
 
 def _digest(refresh_token: str) -> bytes:

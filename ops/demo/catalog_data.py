@@ -1,6 +1,6 @@
 """Vocabulary of the demo catalog: categories, brands, product lines, specs and review text.
 
-Pure data read by ``domain.catalog_gen``; editing it changes the generated catalog but never
+Pure data read by ``ops.demo.catalog``; editing it changes the generated catalog but never
 its determinism (the generator draws from a seeded ``random.Random``).
 """
 
