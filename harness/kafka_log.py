@@ -78,12 +78,17 @@ def wait_consumed(settings: Settings, group: str, upto: Offsets, timeout: float 
 
     def behind() -> list[TopicPartition]:
         committed = admin.list_group_offsets(group)[group]
-        return [tp for tp, end in upto.items() if tp not in committed or committed[tp].offset < end]
+        return [tp for tp, end in upto.items() if _offset(committed.get(tp)) < end]
 
     try:
         wait_until(behind, timeout=timeout, what=f"group {group} caught up", accept=lambda b: not b)
     finally:
         admin.close()
+
+
+def _offset(committed: OffsetAndMetadata | None) -> int:
+    """A partition the group never committed on (an empty one, say) stands at 0."""
+    return max(committed.offset, 0) if committed is not None else 0
 
 
 def worker_members(settings: Settings, group: str) -> int:
