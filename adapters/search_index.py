@@ -1,25 +1,29 @@
-"""The Elasticsearch product index: analyzers, mapping, versioned names behind an alias.
+"""The Elasticsearch product index: mapping, documents, versioned names behind an alias.
 
 Search reads the alias (``settings.search_alias``, e.g. ``products``); the documents live in
 versioned indices ``products-v1``, ``products-v2``... An index template on ``{alias}-v*``
 carries the settings and mapping, so a rebuild (replay) only creates the next version,
 fills it and swaps the alias atomically: readers never see a half-built index.
 
-The title is matched two ways: fuzzily on its words (the query adds fuzziness, so "iphnoe"
-finds "iPhone") and by prefix while typing ("iPhon"). Prefixes are served by
-``index_prefixes``, ES's built-in edge n-gram subfield (2-15 characters of every title
-word), instead of a custom ``edge_ngram`` analyzer: the mapping uses server-core features
-only (no ``analysis-common``/``mapper-extras`` modules, hence also ``double`` rather than
-``scaled_float`` prices), so it runs unchanged on the minimal local Elasticsearch build and
-on a full distribution.
+Matching terms are made by ``domain.search_text`` (stems, compounds) and stored in
+``*Terms`` fields that Elasticsearch only splits on whitespace; the title also keeps
+Elasticsearch's standard analysis for typos (fuzzy) and typing (``index_prefixes``, an
+edge n-gram subfield of every title word). The mapping uses server-core features only (no
+``analysis-common`` or ``mapper-extras`` modules), so the minimal local build and a full
+distribution index and answer the same. ``SCHEMA`` names this mapping and analysis: an
+index built under another one is rebuilt by ``shopctl replay --target search``.
 """
 
 from elasticsearch import Elasticsearch
 from elasticsearch.exceptions import BadRequestError
 
 from adapters.catalog_documents import Product
+from domain.search_text import head_term, index_terms, spec_text
 
 FIRST_VERSION = 1
+SCHEMA = 2
+"""Bumped with every change of the mapping below or of ``domain.search_text``'s rules."""
+MAX_SUGGEST_WEIGHT = 1_000_000
 
 INDEX_SETTINGS: dict = {
     "number_of_shards": 1,
@@ -29,28 +33,44 @@ INDEX_SETTINGS: dict = {
     },
 }
 
+_TERMS = {"type": "text", "analyzer": "whitespace"}
+_LABEL = {
+    "type": "keyword",
+    "normalizer": "case_insensitive",  # filters match any case
+    "fields": {"facet": {"type": "keyword"}},  # facets show the stored spelling
+    "copy_to": "spelling",
+}
+
 INDEX_MAPPINGS: dict = {
     "dynamic": "strict",
+    "_meta": {"schema": SCHEMA},
     "properties": {
         "productId": {"type": "keyword"},
         "title": {
             "type": "text",
             "analyzer": "standard",
             "index_prefixes": {"min_chars": 2, "max_chars": 15},
+            "copy_to": "spelling",
         },
-        "description": {"type": "text", "analyzer": "standard"},
-        "category": {"type": "keyword", "normalizer": "case_insensitive"},
-        "brand": {
-            "type": "keyword",
-            "normalizer": "case_insensitive",
-            "fields": {"text": {"type": "text", "analyzer": "standard"}},
-        },
+        "titleTerms": _TERMS,
+        "headTerms": _TERMS,
+        "specTerms": _TERMS,
+        "description": {"type": "text", "index": False},
+        "descriptionTerms": _TERMS,
+        "category": _LABEL,
+        "categoryTerms": _TERMS,
+        "brand": {**_LABEL, "fields": {**_LABEL["fields"], "text": {"type": "text"}}},
+        "brandTerms": _TERMS,
+        "spelling": {"type": "text", "analyzer": "standard"},
+        "suggest": {"type": "completion", "analyzer": "standard", "max_input_length": 60},
         "price": {"type": "double"},
         "currency": {"type": "keyword", "index": False},
         "rating": {"type": "float"},
         "reviewCount": {"type": "integer"},
         "availableQty": {"type": "integer"},
+        "inStock": {"type": "boolean"},
         "thumbnail": {"type": "keyword", "index": False, "doc_values": False},
+        "createdAt": {"type": "date"},
         "updatedAt": {"type": "date"},
     },
 }
@@ -70,20 +90,44 @@ def product_to_search_doc(product: Product, available_qty: int | None = None) ->
     ``available_qty`` is the live Postgres figure when the caller has it (stock sync, replay);
     otherwise the product's own derived ``quantity`` is used.
     """
+    available = product.quantity if available_qty is None else available_qty
     return {
         "productId": product.product_id,
         "title": product.title,
+        "titleTerms": index_terms(product.title, join_pairs=True),
+        "headTerms": head_term(product.title),
+        "specTerms": index_terms(spec_text(product.specifications)),
         "description": product.description,
+        "descriptionTerms": index_terms(product.description),
         "category": product.category,
+        "categoryTerms": index_terms(product.category, join_pairs=True),
         "brand": product.brand,
+        "brandTerms": index_terms(product.brand, join_pairs=True),
+        "suggest": {
+            "input": suggestions_of(product),
+            "weight": min(product.review_count, MAX_SUGGEST_WEIGHT) + 1,
+        },
         "price": product.price,
         "currency": product.currency,
         "rating": product.rating,
         "reviewCount": product.review_count,
-        "availableQty": product.quantity if available_qty is None else available_qty,
+        "availableQty": available,
+        "inStock": available > 0,
         "thumbnail": None if product.thumbnail is None else str(product.thumbnail),
+        "createdAt": product.created_at.isoformat(),
         "updatedAt": product.updated_at.isoformat(),
     }
+
+
+def suggestions_of(product: Product) -> list[str]:
+    """What the search box may complete to from this product: its line without the variant
+    ("Apple iPhone 15 Pro" from "Apple iPhone 15 Pro, 256GB, Black"), the line without the
+    brand ("iPhone 15 Pro"), the brand and the category."""
+    line = product.title.split(",", 1)[0].strip()
+    unbranded = line.removeprefix(product.brand).strip()
+    return list(
+        dict.fromkeys(item for item in (line, unbranded, product.brand, product.category) if item)
+    )
 
 
 def index_template(alias: str) -> dict:
@@ -112,3 +156,13 @@ def _create_first_version(es: Elasticsearch, alias: str) -> None:
     except BadRequestError as exc:
         if exc.error != "resource_already_exists_exception":
             raise
+
+
+def serving_schema(es: Elasticsearch, alias: str) -> int | None:
+    """The ``SCHEMA`` the index behind ``alias`` was built under (0: before schemas were
+    recorded; None: no index yet)."""
+    if not es.indices.exists_alias(name=alias):
+        return None
+    mappings = es.indices.get_mapping(index=alias)
+    (index,) = mappings.values()
+    return int(index["mappings"].get("_meta", {}).get("schema", 0))

@@ -18,7 +18,8 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from api.app import create_app
+from config import get_settings
+from harness.inprocess import in_process_api
 from ops.demo.catalog import product_id
 
 TERMS = (
@@ -64,11 +65,7 @@ async def client_for(base_url: str | None) -> AsyncIterator[httpx.AsyncClient]:
         async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
             yield client
         return
-    app = create_app()
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://bench") as client,
-    ):
+    async with in_process_api(get_settings()) as (_, client):
         yield client
 
 

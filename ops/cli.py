@@ -8,21 +8,23 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
+from elasticsearch import Elasticsearch
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
 from adapters.connections import open_clients
 from adapters.migrations import apply_migrations
+from adapters.search_index import SCHEMA, serving_schema
 from adapters.tokens import new_signing_key
-from config import get_settings
+from config import Settings, get_settings
 from ops import audit as stock_audit
 from ops import connectors
 from ops.catalog_setup import prepare_catalog
 from ops.clock import now_ms
 from ops.demo.seed import seed_catalog
 from ops.lag import LagProbe, over_threshold
-from ops.replay import ReplayResult, Target
+from ops.replay import ReplayRefused, ReplayResult, Target
 from ops.replay import replay as rebuild
 from ops.secrets import compose_secrets, ensure_secrets, rotate_jwt_key
 from ops.stack import stack
@@ -53,11 +55,31 @@ def up() -> None:
         console.print(f"catalog ready; FerretDB GIN indexes added: {', '.join(twins) or 'none'}")
         console.print(f"connector registered: {connectors.register(settings)}")
         stack.start(stack.services(settings))
+        _roll_out_search_schema(settings)
     except (EngineError, RuntimeError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     if not _print_status():
         raise typer.Exit(1)
+
+
+def _roll_out_search_schema(settings: Settings) -> None:
+    """An index built by older code (another mapping or analysis) is rebuilt from the
+    catalog log and swapped in; searches keep being answered by the old one meanwhile."""
+    with Elasticsearch(settings.elasticsearch_url) as es:
+        built_under = serving_schema(es, settings.search_alias)
+    if built_under in (None, SCHEMA):
+        return
+    console.print(f"search index built under schema {built_under}, this code: {SCHEMA}; rebuilding")
+    try:
+        result = asyncio.run(_replay(Target.SEARCH, None, "", "", False, lambda *_: None))
+    except ReplayRefused as refused:
+        console.print(
+            f"[yellow]search index not rebuilt: {refused}; search keeps the old index until"
+            " `shopctl replay --target search --allow-shrink`[/yellow]"
+        )
+        return
+    console.print(f"search index rebuilt: {result.index}, {result.products} products")
 
 
 @app.command()

@@ -1,7 +1,8 @@
 """HTTP shapes of the storefront's catalog routes: search, the product page, administration."""
 
 import math
-from typing import Self
+from enum import StrEnum
+from typing import Annotated, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -29,10 +30,12 @@ MAX_RESULT_WINDOW = 10_000
 
 
 class ProductSummary(CamelModel):
-    """One search hit, exactly the fields the design names."""
+    """One search hit: the fields the design names, plus brand and category."""
 
     product_id: str
     title: str
+    brand: str
+    category: str
     price: float
     currency: str
     thumbnail: str | None
@@ -47,9 +50,59 @@ class Pagination(CamelModel):
     total_results: int
 
 
+class FacetValue(CamelModel):
+    """A category or brand with the products matching under the other filters."""
+
+    value: str
+    count: int
+    selected: bool = False
+
+
+class PriceBand(CamelModel):
+    """Products priced ``from`` (inclusive) up to ``to`` (exclusive; none: no upper bound);
+    a storefront filters with ``minPrice``/``maxPrice``."""
+
+    from_: float = Field(alias="from")
+    to: float | None
+    count: int
+
+
+class RatingFloor(CamelModel):
+    """Products rated ``min`` or better ("4 stars & up"); a storefront filters with
+    ``minRating``."""
+
+    min: int
+    count: int
+
+
+class Facets(CamelModel):
+    """Counts a storefront draws its filters from. Brand counts ignore the brand filter
+    itself, so the other brands stay selectable (multi-select)."""
+
+    category: list[FacetValue]
+    brand: list[FacetValue]
+    price: list[PriceBand]
+    rating: list[RatingFloor]
+
+
 class SearchResponse(CamelModel):
     products: list[ProductSummary]
     pagination: Pagination
+    facets: Facets
+    did_you_mean: str | None = Field(
+        None, description="A spelling that finds products, when this search found none"
+    )
+
+
+class SearchSort(StrEnum):
+    RELEVANCE = "relevance"
+    PRICE_ASC = "price-asc"
+    PRICE_DESC = "price-desc"
+    RATING = "rating"
+    NEWEST = "newest"
+
+
+BrandName = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class SearchParams(CamelModel):
@@ -57,13 +110,21 @@ class SearchParams(CamelModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    term: str = Field("", max_length=200, description="Free text; typos and prefixes match")
+    term: str = Field(
+        "", max_length=200, description="Free text: stems, synonyms, typos and prefixes match"
+    )
     category: str | None = Field(None, max_length=100, description="Exact category, any case")
+    brand: list[BrandName] = Field(
+        [], max_length=20, description="Any of these brands (repeat the parameter), any case"
+    )
     min_price: float | None = Field(None, ge=0)
     max_price: float | None = Field(None, ge=0)
     min_rating: float | None = Field(None, ge=0, le=5)
     in_stock: bool = Field(
         False, description="true: only products with availableQty > 0; false: no filter"
+    )
+    sort: SearchSort = Field(
+        SearchSort.RELEVANCE, description="Out-of-stock products come last in every order"
     )
     page: int = Field(1, ge=1)
     size: int = Field(20, ge=1, le=MAX_PAGE_SIZE, description=f"At most {MAX_PAGE_SIZE}")
@@ -82,6 +143,20 @@ class SearchParams(CamelModel):
 
     def total_pages(self, total_results: int) -> int:
         return math.ceil(total_results / self.size)
+
+
+class SuggestParams(CamelModel):
+    """Query string of ``GET /v1/products/suggest``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prefix: str = Field(min_length=1, max_length=60, description="What the shopper typed so far")
+    size: int = Field(8, ge=1, le=20)
+
+
+class SuggestResponse(CamelModel):
+    prefix: str
+    suggestions: list[str] = Field(description="Completions, most reviewed products first")
 
 
 class ProductCreate(ProductListing):

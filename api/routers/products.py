@@ -1,5 +1,7 @@
 """Storefront catalog reads: search (Elasticsearch only) and the product page (Mongo + stock)."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from elasticsearch import NotFoundError, TransportError
@@ -7,9 +9,23 @@ from fastapi import APIRouter, Query
 
 from api.deps import ClientsDep, ServicesDep
 from api.errors import RETRY_AFTER_SECONDS, ApiError, error_responses
-from api.models.catalog import ProductDetails, SearchParams, SearchResponse
+from api.models.catalog import (
+    ProductDetails,
+    SearchParams,
+    SearchResponse,
+    SuggestParams,
+    SuggestResponse,
+)
 from api.params import ProductIdPath
-from api.search import build_search_body, parse_search_response
+from api.search import (
+    build_search_body,
+    parse_search_response,
+    parse_spelling,
+    parse_suggest,
+    spelling_body,
+    suggest_body,
+    wants_spelling,
+)
 from services import catalog
 
 router = APIRouter(prefix="/products", tags=["products"], responses=error_responses(404))
@@ -20,11 +36,38 @@ RETRY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 async def search_products(
     params: Annotated[SearchParams, Query()], clients: ClientsDep
 ) -> SearchResponse:
-    """Fuzzy full-text search with filters; `size` above 100 is refused with 422."""
+    """Full-text search with facets, sorting and a "did you mean" when nothing matches;
+    `size` above 100 is refused with 422."""
+    async with _search_errors():
+        raw = (
+            await clients.es.search(
+                index=clients.settings.search_alias, **build_search_body(params)
+            )
+        ).body
+        correction = None
+        if wants_spelling(params, raw):
+            spelling = await clients.es.search(
+                index=clients.settings.search_alias, **spelling_body(params.term)
+            )
+            correction = parse_spelling(spelling.body)
+    return parse_search_response(raw, params, correction)
+
+
+@router.get("/suggest", response_model=SuggestResponse)
+async def suggest_products(
+    params: Annotated[SuggestParams, Query()], clients: ClientsDep
+) -> SuggestResponse:
+    """Completions for the search box: product lines, brands and categories."""
+    async with _search_errors():
+        raw = await clients.es.search(index=clients.settings.search_alias, **suggest_body(params))
+    return parse_suggest(raw.body, params)
+
+
+@asynccontextmanager
+async def _search_errors() -> AsyncIterator[None]:
+    """Elasticsearch unreachable or the index missing: 503 with Retry-After."""
     try:
-        raw = await clients.es.search(
-            index=clients.settings.search_alias, body=build_search_body(params)
-        )
+        yield
     except NotFoundError as exc:
         raise ApiError(
             503, "search_unavailable", "the search index is not built yet", headers=RETRY
@@ -33,7 +76,6 @@ async def search_products(
         raise ApiError(
             503, "search_unavailable", "search is temporarily unavailable", headers=RETRY
         ) from exc
-    return parse_search_response(raw.body, params)
 
 
 @router.get("/{productId}", response_model=ProductDetails)

@@ -7,7 +7,6 @@ uuid-suffixed Mongo database and search alias, and product ids with a per-run pr
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
 
 import httpx
 import psycopg
@@ -21,9 +20,9 @@ from adapters.catalog_documents import Product
 from adapters.migrations import apply_migrations
 from adapters.search_index import index_pattern
 from adapters.stock_cache import StockKeys
-from api.app import create_app
 from config import Settings, get_settings
 from harness.accounts import new_accounts
+from harness.inprocess import in_process_api
 from ops.demo.catalog import generate_catalog
 from ops.demo.seed import seed_catalog
 
@@ -60,11 +59,7 @@ def catalog(engines: Settings) -> Iterator[list[Product]]:
 
 
 def clean_up(settings: Settings, id_prefix: str = ID_PREFIX) -> None:
-    with Elasticsearch(settings.elasticsearch_url) as es:
-        indices = list(es.indices.get(index=index_pattern(settings.search_alias)))
-        if indices:
-            es.indices.delete(index=",".join(indices))
-        es.options(ignore_status=404).indices.delete_index_template(name=settings.search_alias)
+    drop_search_index(settings)
     with MongoClient(settings.mongo_url) as mongo:
         mongo.drop_database(settings.mongo_db)
     with psycopg.connect(settings.postgres_dsn) as pg:
@@ -76,21 +71,19 @@ def clean_up(settings: Settings, id_prefix: str = ID_PREFIX) -> None:
             redis.delete(*stale)
 
 
-@asynccontextmanager
-async def in_process_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The storefront app in-process with its lifespan running."""
-    app = create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://shop") as client,
-    ):
-        yield client
+def drop_search_index(settings: Settings) -> None:
+    """Every versioned index and the template of ``settings.search_alias``."""
+    with Elasticsearch(settings.elasticsearch_url) as es:
+        indices = list(es.indices.get(index=index_pattern(settings.search_alias)))
+        if indices:
+            es.indices.delete(index=",".join(indices))
+        es.options(ignore_status=404).indices.delete_index_template(name=settings.search_alias)
 
 
 @pytest.fixture(scope="session")
 async def api(catalog: list[Product], engines: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The storefront on this run's catalog."""
-    async with in_process_client(engines) as client:
+    async with in_process_api(engines) as (_, client):
         yield client
 
 

@@ -8,7 +8,8 @@ import pytest
 from adapters.catalog_documents import Product
 from api.models.catalog import MAX_PAGE_SIZE
 from config import Settings
-from tests.catalog.conftest import RUN, in_process_client
+from harness.inprocess import in_process_api
+from tests.catalog.conftest import RUN
 
 SEARCH = "/v1/products/search"
 
@@ -41,6 +42,8 @@ async def test_hits_have_the_design_shape(api: httpx.AsyncClient, catalog: list[
     assert hit == {
         "productId": hero.product_id,
         "title": hero.title,
+        "brand": hero.brand,
+        "category": hero.category,
         "price": hero.price,
         "currency": "USD",
         "thumbnail": str(hero.thumbnail),
@@ -82,12 +85,12 @@ async def test_filters_combine_with_a_term(api: httpx.AsyncClient) -> None:
     assert all(hit["availableQty"] > 0 for hit in result["products"])
 
 
-async def test_empty_term_lists_everything_by_rating(
+async def test_empty_term_lists_everything_in_stock_first_by_rating(
     api: httpx.AsyncClient, catalog: list[Product]
 ) -> None:
-    result = await search(api, size=50)
-    ratings = [hit["rating"] for hit in result["products"]]
-    assert ratings == sorted(ratings, reverse=True)
+    result = await search(api, size=MAX_PAGE_SIZE)
+    order = [(hit["availableQty"] == 0, -hit["rating"]) for hit in result["products"]]
+    assert order == sorted(order)
     assert result["pagination"]["totalResults"] == len(catalog)
 
 
@@ -136,7 +139,7 @@ async def test_bad_params_are_422_json(api: httpx.AsyncClient, query: dict) -> N
 
 async def test_search_without_an_index_is_503_json(engines: Settings) -> None:
     unbuilt = engines.model_copy(update={"search_alias": f"never-built-{RUN}"})
-    async with in_process_client(unbuilt) as client:
+    async with in_process_api(unbuilt) as (_, client):
         response = await client.get(SEARCH, params={"term": "iphone"})
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "search_unavailable"

@@ -15,7 +15,7 @@ from functools import partial
 
 import httpx
 import pytest
-from elasticsearch import ApiError
+from elasticsearch import ApiError, Elasticsearch
 from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
@@ -24,10 +24,11 @@ from adapters.catalog_collection import PRODUCTS
 from adapters.connections import Clients, open_clients
 from adapters.metric_names import AGENT_EVENTS
 from adapters.migrations import apply_migrations
-from adapters.search_index import versioned_index
+from adapters.search_index import INDEX_SETTINGS, SCHEMA, serving_schema, versioned_index
 from adapters.stock_cache import StockKeys
 from config import Settings
 from domain.inventory import reserve, sell
+from harness.inprocess import in_process_api
 from harness.streams_worker import IsolatedWorker, running_worker
 from ops.audit import AuditReport, Scope, audit
 from ops.cli import app as shopctl
@@ -201,6 +202,105 @@ async def test_search_keeps_serving_while_a_new_index_is_built_and_swapped(world
     assert result.index != serving and not await es.indices.exists(index=serving)
     assert result.index == versioned_index(alias, int(serving.rsplit("-v", 1)[1]) + 1)
     assert (await settled(world)).ok  # the sales reached the new index
+
+
+LEGACY_MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "productId": {"type": "keyword"},
+        "title": {"type": "text", "index_prefixes": {"min_chars": 2, "max_chars": 15}},
+        "description": {"type": "text"},
+        "category": {"type": "keyword", "normalizer": "case_insensitive"},
+        "brand": {
+            "type": "keyword",
+            "normalizer": "case_insensitive",
+            "fields": {"text": {"type": "text"}},
+        },
+        "price": {"type": "double"},
+        "currency": {"type": "keyword", "index": False},
+        "rating": {"type": "float"},
+        "reviewCount": {"type": "integer"},
+        "availableQty": {"type": "integer"},
+        "thumbnail": {"type": "keyword", "index": False, "doc_values": False},
+        "updatedAt": {"type": "date"},
+    },
+}
+"""The mapping shipped before search schemas were recorded: no terms fields, no facets'
+keyword twins, no inStock or createdAt to sort on."""
+MAX_SEARCHES = 5_000
+
+
+async def serve_legacy_index(world: World) -> None:
+    """Put the world's products behind its alias in an index of the legacy mapping."""
+    es, alias = world.clients.es, world.alias
+    (serving,) = (await es.indices.get_alias(name=alias)).keys()
+    legacy = f"{alias}-legacy"  # outside the template's pattern: the legacy mapping alone
+    await es.indices.create(index=legacy, mappings=LEGACY_MAPPINGS, settings=INDEX_SETTINGS)
+    await es.indices.refresh(index=alias)
+    hits = (await es.search(index=alias, size=COUNT + 10))["hits"]["hits"]
+    operations: list[dict] = []
+    for hit in hits:
+        known = {k: v for k, v in hit["_source"].items() if k in LEGACY_MAPPINGS["properties"]}
+        operations += [{"index": {"_id": hit["_id"]}}, known]
+    await es.bulk(index=legacy, operations=operations, refresh=True)
+    await es.indices.update_aliases(
+        actions=[
+            {"remove": {"index": serving, "alias": alias}},
+            {"add": {"index": legacy, "alias": alias}},
+        ]
+    )
+    await es.indices.delete(index=serving)
+
+
+def schema_behind(settings: Settings) -> int | None:
+    with Elasticsearch(settings.elasticsearch_url) as es:
+        return serving_schema(es, settings.search_alias)
+
+
+async def test_a_schema_change_rolls_out_without_a_failed_search(world: World) -> None:
+    """The storefront keeps answering from an index built under an older mapping while the
+    replay builds one under the current mapping and swaps it in; then the new fields serve."""
+    settings = world.clients.settings
+    await serve_legacy_index(world)
+    assert await asyncio.to_thread(schema_behind, settings) == 0
+    word = next(iter(world.stock))  # any product id; its title's first word is searched
+    product = await catalog_store.find_product(world.clients.mongo, word)
+    queries = [
+        {"size": 5},
+        {"term": product["title"].split()[0], "sort": "newest"},
+        {"brand": product["brand"], "sort": "price-asc"},
+    ]
+    answers: list[tuple[int, int]] = []
+    done = asyncio.Event()
+
+    async with in_process_api(settings) as (_, api):
+
+        async def search_meanwhile() -> None:
+            while not done.is_set() and len(answers) < MAX_SEARCHES:
+                for query in queries:
+                    response = await api.get("/v1/products/search", params=query)
+                    total = (
+                        response.json()["pagination"]["totalResults"] if response.is_success else -1
+                    )
+                    answers.append((response.status_code, total))
+
+        searching = asyncio.create_task(search_meanwhile())
+        result = await replay(world.clients, Target.SEARCH)
+        done.set()
+        await searching
+        after = (await api.get("/v1/products/search", params=queries[2])).json()
+
+    assert {status for status, _ in answers} == {200}, "a search failed during the rollout"
+    assert all(total > 0 for _, total in answers), "a search found nothing during the rollout"
+    assert len(answers) > len(queries), "searches ran while the replay did"
+    assert await asyncio.to_thread(schema_behind, settings) == SCHEMA
+    assert list((await world.clients.es.indices.get_alias(name=world.alias)).keys()) == [
+        result.index
+    ]
+    chosen = {"value": product["brand"], "count": after["pagination"]["totalResults"]}
+    assert chosen | {"selected": True} in after["facets"]["brand"], (
+        "the facets' fields exist once the new index serves"
+    )
 
 
 async def test_a_replay_that_would_drop_documents_is_refused(world: World) -> None:

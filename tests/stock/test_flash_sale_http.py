@@ -13,7 +13,6 @@ import statistics
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
 from typing import TypeVar
 
@@ -24,6 +23,7 @@ from adapters import inventory_store
 from adapters.connections import Clients, open_clients
 from config import Settings
 from harness.factories import Shopper, create_shoppers
+from harness.loopback import KEEPALIVE_EXPIRY_SECONDS, clients_by_address
 from ops.audit import Scope, audit
 from ops.polling import until
 
@@ -36,33 +36,7 @@ PRICE = 1199.0
 SHOWN_WITHIN_SECONDS = 2.0
 HELD_SECONDS = 60.0
 T = TypeVar("T")
-KEEP_IDLE = httpx.Limits(keepalive_expiry=2.0)  # uvicorn closes connections idle for 5 s
-
-
-def address(i: int) -> str:
-    return f"127.0.{10 + i // 250}.{1 + i % 250}"
-
-
-@asynccontextmanager
-async def clients_by_address(base_url: str) -> AsyncIterator[list[httpx.AsyncClient]]:
-    """One HTTP client per loopback source address, fresh (no idle keep-alive connections),
-    dropping a connection idle for 2 s: uvicorn closes those idle for 5 s, and reusing one
-    the server is closing is a read error of the client's own making."""
-    async with AsyncExitStack() as stack:
-        yield [
-            await stack.enter_async_context(
-                httpx.AsyncClient(
-                    base_url=base_url,
-                    transport=httpx.AsyncHTTPTransport(local_address=address(i)),
-                    timeout=60,
-                    limits=httpx.Limits(
-                        max_connections=BUYERS // ADDRESSES,
-                        keepalive_expiry=KEEP_IDLE.keepalive_expiry,
-                    ),
-                )
-            )
-            for i in range(ADDRESSES)
-        ]
+KEEP_IDLE = httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS)
 
 
 async def bounded(works: list[Awaitable[T]], limit: int) -> list[T]:
@@ -96,7 +70,7 @@ async def test_2000_buyers_for_100_units(stack: Clients, settings: Settings) -> 
     async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=KEEP_IDLE) as operator:
         await list_and_stock(operator, admin, product_id)
         try:
-            async with clients_by_address(base_url) as by_address:
+            async with clients_by_address(base_url, ADDRESSES, BUYERS // ADDRESSES) as by_address:
                 await bounded(
                     [
                         add_to_cart(by_address[i % ADDRESSES], b, product_id)
@@ -104,7 +78,7 @@ async def test_2000_buyers_for_100_units(stack: Clients, settings: Settings) -> 
                     ],
                     200,
                 )
-            async with clients_by_address(base_url) as by_address:
+            async with clients_by_address(base_url, ADDRESSES, BUYERS // ADDRESSES) as by_address:
                 started = time.perf_counter()
                 answers = await asyncio.gather(
                     *(
