@@ -8,7 +8,7 @@ Relevance: a product matches when any of these does, and each adds to its score:
 - the exact title phrase, which lifts exact matches to the top.
 Filters never affect the score. Out-of-stock products come after in-stock ones in every
 order (``inStock=true`` hides them); ranked by relevance, only after the in-stock ones that
-match as well (see ``_tiered``). Ties end on productId so pages are stable.
+match as well (see ``_relevance``). Ties end on productId so pages are stable.
 """
 
 from collections.abc import Mapping, Sequence
@@ -54,9 +54,9 @@ SORTS: dict[SearchSort, list] = {
     SearchSort.NEWEST: [{"createdAt": {"order": "desc", "unmapped_type": "date"}}],
 }
 MATCH_TIER = 100_000
-STOCK_TIER = 10_000
-"""Far above any text score, yet small enough for Elasticsearch's float scores to keep the
-text score's decimals."""
+IN_STOCK_BONUS = {"constant_score": {"filter": {"term": {"inStock": True}}, "boost": 10_000}}
+"""Tier weights far above any text score, yet small enough for Elasticsearch's float scores
+to keep the text score's decimals."""
 IN_STOCK_FIRST = {"inStock": {"order": "desc", "unmapped_type": "boolean"}}
 """``unmapped_type``: an index built under an older schema (until its rebuild is swapped in)
 sorts as if every product were in stock instead of failing the search."""
@@ -72,19 +72,15 @@ def build_search_body(params: SearchParams) -> dict:
     the brand counts ignore it and the others respect it)."""
     plan = plan_query(params.term)
     matched = bool(params.term.strip()) and not plan.empty
-    query: dict = {"bool": {"filter": _filters(params)}}
+    query: dict = {"filter": _filters(params)}
     if matched:
-        query["bool"] |= {
-            "should": _relevance(params.term, plan.readings),
-            "minimum_should_match": 1,
-        }
-        query = _tiered(query, params.term, plan.readings)
+        query |= {"must": [_relevance(params.term, plan.readings)], "should": [IN_STOCK_BONUS]}
     if params.sort is SearchSort.RELEVANCE and matched:
         sort = SORTS[params.sort]  # the tiers keep out-of-stock products last
     else:
         sort = [IN_STOCK_FIRST, *(key for key in SORTS[params.sort] if key != "_score")]
     body: dict = {
-        "query": query,
+        "query": {"bool": query},
         "sort": [*sort, *TIE_BREAK],
         "from": (params.page - 1) * params.size,
         "size": params.size,
@@ -95,24 +91,6 @@ def build_search_body(params: SearchParams) -> dict:
     if params.brand:
         body["post_filter"] = _brand_filter(params.brand)
     return body
-
-
-def _tiered(query: dict, term: str, readings: Sequence[Sequence[Concept]]) -> dict:
-    """Scores in tiers: products matching the words as read (or the prefix being typed)
-    above those only a typo correction finds, then in stock above out of stock; relevance
-    orders each tier. A close misspelling in stock never outranks the product asked for."""
-    as_read = [*(_reading(concepts) for concepts in readings), _prefix(term)]
-    return {
-        "function_score": {
-            "query": query,
-            "functions": [
-                {"filter": {"bool": {"should": as_read}}, "weight": MATCH_TIER},
-                {"filter": {"term": {"inStock": True}}, "weight": STOCK_TIER},
-            ],
-            "score_mode": "sum",
-            "boost_mode": "sum",
-        }
-    }
 
 
 def parse_search_response(
@@ -188,21 +166,37 @@ def parse_suggest(raw: Mapping, params: SuggestParams) -> SuggestResponse:
     return SuggestResponse(prefix=params.prefix, suggestions=list(texts))
 
 
-def _relevance(term: str, readings: Sequence[Sequence[Concept]]) -> list[dict]:
-    return [
-        *(_reading(concepts) for concepts in readings),
-        {
-            "multi_match": {
-                "query": term,
-                "fields": FUZZY_FIELDS,
-                "fuzziness": "AUTO",
-                "prefix_length": 1,
-                "minimum_should_match": "2<75%",
-            }
-        },
-        _prefix(term),
-        {"match_phrase": {"title": {"query": term, "boost": 4}}},
-    ]
+def _relevance(term: str, readings: Sequence[Sequence[Concept]]) -> dict:
+    """Scores in tiers: a product matching the words as read (or the prefix being typed)
+    gets ``MATCH_TIER`` on top, so a close misspelling never outranks the product asked
+    for; the in-stock bonus then orders each tier (see ``IN_STOCK_BONUS``)."""
+    as_read = [*(_reading(concepts) for concepts in readings), _prefix(term)]
+    return {
+        "bool": {
+            "should": [
+                {"dis_max": {"queries": [_in_tier(query) for query in as_read]}},
+                {
+                    "multi_match": {
+                        "query": term,
+                        "fields": FUZZY_FIELDS,
+                        "fuzziness": "AUTO",
+                        "prefix_length": 1,
+                        "minimum_should_match": "2<75%",
+                    }
+                },
+                {"match_phrase": {"title": {"query": term, "boost": 4}}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def _in_tier(query: dict) -> dict:
+    return {"bool": {"must": [query, _constant({"match_all": {}}, MATCH_TIER)]}}
+
+
+def _constant(match: dict, weight: float) -> dict:
+    return {"constant_score": {"filter": match, "boost": weight}}
 
 
 def _prefix(term: str) -> dict:
@@ -220,25 +214,24 @@ def _reading(concepts: Sequence[Concept]) -> dict:
 
 
 def _concept(concept: Concept) -> dict:
-    """The best field any alternative is found in; synonyms weigh a little less."""
-    return {
-        "dis_max": {
-            "queries": [
-                _found(field, phrase, weight * (1 if phrase == concept.literal else SYNONYM_WEIGHT))
-                for phrase in concept.alternatives
-                for field, weight in FIELD_WEIGHTS.items()
-            ]
-        }
-    }
+    """The best field any alternative is found in; synonyms weigh a little less. Single
+    synonym words go in one ``terms`` query per field, phrases one by one."""
+    synonyms = [phrase for phrase in concept.alternatives if phrase != concept.literal]
+    words = [phrase[0] for phrase in synonyms if len(phrase) == 1]
+    phrases = [phrase for phrase in synonyms if len(phrase) > 1]
+    queries = []
+    for field, weight in FIELD_WEIGHTS.items():
+        queries.append(_constant(_match(field, concept.literal), weight))
+        if words:
+            queries.append(_constant({"terms": {field: words}}, weight * SYNONYM_WEIGHT))
+        queries += [_constant(_match(field, phrase), weight * SYNONYM_WEIGHT) for phrase in phrases]
+    return {"dis_max": {"queries": queries}}
 
 
-def _found(field: str, phrase: Phrase, weight: float) -> dict:
-    match = (
-        {"match_phrase": {field: " ".join(phrase)}}
-        if len(phrase) > 1
-        else {"term": {field: phrase[0]}}
-    )
-    return {"constant_score": {"filter": match, "boost": weight}}
+def _match(field: str, phrase: Phrase) -> dict:
+    if len(phrase) > 1:
+        return {"match_phrase": {field: " ".join(phrase)}}
+    return {"term": {field: phrase[0]}}
 
 
 def _filters(params: SearchParams) -> list[dict]:

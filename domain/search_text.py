@@ -110,8 +110,9 @@ class Concept:
 
     alternatives: tuple[Phrase, ...]
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "alternatives", tuple(dict.fromkeys(self.alternatives)))
+    @classmethod
+    def of(cls, *alternatives: Phrase) -> "Concept":
+        return cls(tuple(dict.fromkeys(alternatives)))
 
     @property
     def literal(self) -> Phrase:
@@ -218,12 +219,12 @@ def _with_synonyms(units: list[_Unit], synonyms: Synonyms) -> Iterator[Concept]:
             window = units[position : position + length]
             phrase = tuple(unit.forms[0][0] for unit in window)
             if all(unit.single for unit in window) and phrase in synonyms:
-                yield Concept((phrase, *synonyms.of(phrase)))
+                yield Concept.of(phrase, *synonyms.of(phrase))
                 position += length
                 break
         else:
             unit = units[position]
-            yield Concept((*unit.forms, *synonyms.of(unit.forms[0])))
+            yield Concept.of(*unit.forms, *synonyms.of(unit.forms[0]))
             position += 1
 
 

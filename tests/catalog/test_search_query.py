@@ -6,7 +6,9 @@ from pydantic import ValidationError
 from api.models.catalog import MAX_PAGE_SIZE, SearchParams, SuggestParams
 from api.search import (
     FIELD_WEIGHTS,
+    IN_STOCK_BONUS,
     IN_STOCK_FIRST,
+    MATCH_TIER,
     SYNONYM_WEIGHT,
     build_search_body,
     parse_search_response,
@@ -28,49 +30,62 @@ def clause_kinds(should: list[dict]) -> list[str]:
 
 
 def matching(body: dict) -> dict:
-    """The bool query under the relevance tiers (a term) or alone (no term)."""
-    query = body["query"]
-    return query["function_score"]["query"]["bool"] if "function_score" in query else query["bool"]
+    """The bool query of the hits: filters, and with a term the relevance clauses."""
+    return body["query"]["bool"]
 
 
-def test_term_is_read_fuzzy_prefix_and_phrase_matched() -> None:
-    should = matching(build_search_body(params(term="iPhon")))["should"]
-    assert clause_kinds(should) == ["bool", "multi_match", "match_bool_prefix", "match_phrase"]
-    reading, fuzzy, prefix, phrase = should
-    assert fuzzy["multi_match"]["fuzziness"] == "AUTO"
-    assert fuzzy["multi_match"]["query"] == "iPhon"
-    assert prefix["match_bool_prefix"]["title"]["query"] == "iPhon"
-    assert phrase["match_phrase"]["title"]["query"] == "iPhon"
-    (concept,) = reading["bool"]["should"]
-    found = found_in(concept)
-    assert {field for field, _, _ in found} == set(FIELD_WEIGHTS)
-    assert {(phrase, weight) for field, phrase, weight in found if field == "categoryTerms"} == {
-        ("iphon", FIELD_WEIGHTS["categoryTerms"])
-    }
+def relevance(term: str) -> list[dict]:
+    """The tier of the words as read, the fuzzy match and the exact title phrase."""
+    (clauses,) = matching(build_search_body(params(term=term)))["must"]
+    return clauses["bool"]["should"]
+
+
+def as_read(term: str) -> list[dict]:
+    """Each reading, then the typed prefix: what the first tier holds."""
+    tier = relevance(term)[0]["dis_max"]["queries"]
+    inner = []
+    for query in tier:
+        matched, bonus = query["bool"]["must"]
+        assert bonus == {"constant_score": {"filter": {"match_all": {}}, "boost": MATCH_TIER}}
+        inner.append(matched)
+    return inner
 
 
 def found_in(concept: dict) -> list[tuple[str, str, float]]:
-    """(field, phrase, constant score) of each way a concept can be found."""
+    """(field, word or phrase, constant score) of each way a concept can be found."""
     found = []
     for query in concept["dis_max"]["queries"]:
         match = query["constant_score"]["filter"]
         kind = next(iter(match))
-        ((field, phrase),) = match[kind].items()
-        assert kind == ("match_phrase" if " " in phrase else "term")
-        found.append((field, phrase, query["constant_score"]["boost"]))
+        ((field, value),) = match[kind].items()
+        values = value if kind == "terms" else [value]
+        assert kind != "match_phrase" or " " in value
+        found += [(field, one, query["constant_score"]["boost"]) for one in values]
     return found
 
 
-def test_synonyms_weigh_less_than_the_shoppers_words() -> None:
-    reading = matching(build_search_body(params(term="cell phone")))["should"][0]
+def test_term_is_read_fuzzy_prefix_and_phrase_matched() -> None:
+    _, fuzzy, phrase = relevance("iPhon")
+    assert fuzzy["multi_match"]["fuzziness"] == "AUTO"
+    assert fuzzy["multi_match"]["query"] == "iPhon"
+    assert phrase["match_phrase"]["title"]["query"] == "iPhon"
+    reading, prefix = as_read("iPhon")
+    assert prefix["match_bool_prefix"]["title"]["query"] == "iPhon"
     (concept,) = reading["bool"]["should"]
-    in_title = {
-        phrase: weight for field, phrase, weight in found_in(concept) if field == "titleTerms"
+    found = found_in(concept)
+    assert {field for field, _, _ in found} == set(FIELD_WEIGHTS)
+    assert {(word, weight) for field, word, weight in found if field == "categoryTerms"} == {
+        ("iphon", FIELD_WEIGHTS["categoryTerms"])
     }
+
+
+def test_synonyms_weigh_less_than_the_shoppers_words() -> None:
+    reading, *_ = as_read("cell phone")
+    (concept,) = reading["bool"]["should"]
+    in_title = {word: weight for field, word, weight in found_in(concept) if field == "titleTerms"}
     assert in_title["cell phone"] == FIELD_WEIGHTS["titleTerms"]
-    assert (
-        in_title["phone"] == FIELD_WEIGHTS["titleTerms"] * SYNONYM_WEIGHT < in_title["cell phone"]
-    )
+    assert in_title["phone"] == FIELD_WEIGHTS["titleTerms"] * SYNONYM_WEIGHT
+    assert in_title["smartphon"] == in_title["phone"] < in_title["cell phone"]
 
 
 def test_what_a_product_is_outweighs_what_it_mentions() -> None:
@@ -80,26 +95,25 @@ def test_what_a_product_is_outweighs_what_it_mentions() -> None:
 
 
 def test_compound_readings_are_alternatives() -> None:
-    should = matching(build_search_body(params(term="air fryer")))["should"]
-    assert clause_kinds(should)[:2] == ["bool", "bool"], "as typed, then as one word"
+    as_typed, joined, prefix = as_read("air fryer")
+    assert len(as_typed["bool"]["should"]) == 2 and len(joined["bool"]["should"]) == 1
+    assert "match_bool_prefix" in prefix
 
 
 def test_a_term_ranks_by_tiers_then_score_then_rating() -> None:
     body = build_search_body(params(term="headphones"))
     assert body["sort"][:2] == ["_score", {"rating": "desc"}]
-    assert matching(body)["minimum_should_match"] == 1
-    tiers = body["query"]["function_score"]
-    assert (tiers["score_mode"], tiers["boost_mode"]) == ("sum", "sum")
-    as_read, in_stock = tiers["functions"]
-    assert as_read["weight"] > in_stock["weight"] > 1000, "tiers above any text score"
-    assert in_stock["filter"] == {"term": {"inStock": True}}
-    assert clause_kinds(as_read["filter"]["bool"]["should"]) == ["bool", "match_bool_prefix"]
+    assert matching(body)["should"] == [IN_STOCK_BONUS], "in stock first within a tier"
+    bonus = IN_STOCK_BONUS["constant_score"]["boost"]
+    assert MATCH_TIER > bonus > 1000, "tiers above any text score"
+    (clauses,) = matching(body)["must"]
+    assert clauses["bool"]["minimum_should_match"] == 1
 
 
 @pytest.mark.parametrize("term", ["   ", "the", "!!!"])
 def test_a_term_without_words_lists_everything_by_rating(term: str) -> None:
     body = build_search_body(params(term=term))
-    assert "should" not in matching(body) or term == "the"
+    assert "must" not in matching(body) or term == "the"
     assert body["sort"][-1] == {"productId": "asc"}, "a unique tiebreak keeps pages stable"
 
 
