@@ -125,9 +125,13 @@ def suggestions_of(product: Product) -> list[str]:
     brand ("iPhone 15 Pro"), the brand and the category."""
     line = product.title.split(",", 1)[0].strip()
     unbranded = line.removeprefix(product.brand).strip()
-    return list(
-        dict.fromkeys(item for item in (line, unbranded, product.brand, product.category) if item)
-    )
+    items = (line, unbranded, product.brand, product.category)
+    return list(dict.fromkeys(cleaned for item in items if (cleaned := _printable(item))))
+
+
+def _printable(text: str) -> str:
+    """Without control characters: the completion field refuses some (U+001F, U+001E)."""
+    return "".join(char for char in text if char.isprintable()).strip()
 
 
 def index_template(alias: str) -> dict:

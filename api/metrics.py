@@ -9,7 +9,6 @@ aggregates them all, whichever worker answers the scrape.
 import ipaddress
 import os
 import time
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -22,6 +21,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.metric_names import DEGRADED, HTTP_REQUEST_DURATION
 from api.errors import error_body
@@ -35,23 +35,41 @@ UNMATCHED = "unmatched"  # 404s of unknown paths share one series
 
 def install_metrics(app: FastAPI, networks: str) -> None:
     app.state.metrics_networks = metrics_networks(networks)
-    app.middleware("http")(_observe)
+    app.add_middleware(RequestTimer)
     app.add_api_route("/metrics", _metrics, include_in_schema=False)
 
 
-async def _observe(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await call_next(request)
-        status = response.status_code
-        return response
-    finally:
-        REQUEST_DURATION.labels(
-            method=request.method, route=route_template(request.scope), status=str(status)
-        ).observe(time.perf_counter() - started)
+class RequestTimer:
+    """Plain ASGI (not ``BaseHTTPMiddleware``, which costs a task and a stream per request):
+    times each request until its response starts, labelled once routing has set the route."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        observed = False
+
+        def observe(status: int) -> None:
+            nonlocal observed
+            observed = True
+            REQUEST_DURATION.labels(
+                method=scope["method"], route=route_template(scope), status=str(status)
+            ).observe(time.perf_counter() - started)
+
+        async def send_timed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                observe(message["status"])  # a stream (SSE) counts until its first byte
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_timed)
+        finally:
+            if not observed:
+                observe(500)
 
 
 def route_template(scope: dict) -> str:

@@ -6,9 +6,9 @@ CDN, are left without a content security policy. Responses to signed-in requests
 sign-in routes are never stored by caches.
 """
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",
@@ -21,16 +21,33 @@ DOCS = ("/docs", "/redoc", "/openapi.json")
 
 
 def install_security_headers(app: FastAPI) -> None:
-    app.middleware("http")(_secure)
+    app.add_middleware(SecurityHeaders)
 
 
-async def _secure(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    response = await call_next(request)
-    response.headers.update(ALWAYS)
-    if not request.url.path.startswith(DOCS):
-        response.headers["Content-Security-Policy"] = API_POLICY
-    if "authorization" in request.headers or request.url.path.startswith("/v1/users"):
-        response.headers["Cache-Control"] = "no-store"
-    return response
+class SecurityHeaders:
+    """Plain ASGI (not ``BaseHTTPMiddleware``, which costs a task and a stream per request):
+    the headers are added to the response's start message."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        private = path.startswith("/v1/users") or any(
+            name == b"authorization" for name, _ in scope["headers"]
+        )
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.update(ALWAYS)
+                if not path.startswith(DOCS):
+                    headers["Content-Security-Policy"] = API_POLICY
+                if private:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_secured)

@@ -150,7 +150,12 @@ class SuggestParams(CamelModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prefix: str = Field(min_length=1, max_length=60, description="What the shopper typed so far")
+    prefix: str = Field(
+        min_length=1,
+        max_length=60,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="What the shopper typed so far (no control characters)",
+    )
     size: int = Field(8, ge=1, le=20)
 
 

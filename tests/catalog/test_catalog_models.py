@@ -34,7 +34,27 @@ def test_search_doc_matches_the_strict_mapping() -> None:
 
 
 def test_search_doc_prefers_the_live_stock_figure() -> None:
-    assert product_to_search_doc(iphone(), available_qty=2)["availableQty"] == 2
+    doc = product_to_search_doc(iphone(), available_qty=0)
+    assert (doc["availableQty"], doc["inStock"]) == (0, False)
+
+
+def test_search_doc_carries_the_terms_and_completions() -> None:
+    doc = product_to_search_doc(iphone())
+    assert doc["titleTerms"].startswith("appl iphon 15 pro")
+    assert doc["categoryTerms"] == "phone"
+    assert doc["suggest"]["input"] == [
+        "Apple iPhone 15 Pro 256GB",
+        "iPhone 15 Pro 256GB",
+        "Apple",
+        "Phones",
+    ]
+
+
+def test_completions_leave_out_control_characters() -> None:
+    """Elasticsearch's completion field refuses U+001F and U+001E: one such title must not
+    stop search sync."""
+    odd = iphone().model_copy(update={"title": "Lamp\x1f Deluxe\x1e, Red", "brand": "\x1f"})
+    assert product_to_search_doc(odd)["suggest"]["input"] == ["Lamp Deluxe", "Phones"]
 
 
 def test_details_expose_live_stock_not_the_derived_quantity() -> None:

@@ -141,7 +141,9 @@ async def test_suggest_completes_lines_brands_and_categories(api: httpx.AsyncCli
     assert (await get(api, SUGGEST, prefix="zzzzqqq"))["suggestions"] == []
 
 
-@pytest.mark.parametrize("query", [{}, {"prefix": ""}, {"prefix": "x" * 61}, {"size": 0}])
+@pytest.mark.parametrize(
+    "query", [{}, {"prefix": ""}, {"prefix": "x" * 61}, {"prefix": "ab\x1f"}, {"size": 0}]
+)
 async def test_bad_suggest_params_are_422(api: httpx.AsyncClient, query: dict) -> None:
     response = await api.get(SUGGEST, params=query)
     assert response.status_code == 422
