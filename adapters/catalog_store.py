@@ -124,13 +124,15 @@ async def update_product(
     )
 
 
-async def delete_product(db: AsyncDatabase, product_id: str) -> bool:
-    """Soft delete: False when there is no live product with the id."""
-    result = await _products(db).update_one(
+async def delete_product(db: AsyncDatabase, product_id: str) -> int | None:
+    """Soft delete: the tombstone's version, or None when there is no live product."""
+    tombstone = await _products(db).find_one_and_update(
         {"productId": product_id, **LIVE},
         {"$set": {"deleted": True, **_stamp()}, "$inc": {"version": 1}},
+        projection={"_id": False, "version": True},
+        return_document=ReturnDocument.AFTER,
     )
-    return result.modified_count > 0
+    return None if tombstone is None else tombstone["version"]
 
 
 async def set_quantity(db: AsyncDatabase, change: StockChange, *, force: bool = False) -> bool:

@@ -14,6 +14,11 @@ Each key has exactly one kind of writer, so no interleaving can make a count dri
   atomically over all lines. An admission stops counting when Postgres refused it, when the
   mirror has reached its version (the mirror now shows those units as reserved), or at its
   deadline: admissions of a crashed API process expire by themselves.
+- **Placed orders** (``gate-placed:{order_id}``): orders Postgres reserved, for a day, so a
+  checkout retried with the same Idempotency-Key after it took the last units is answered with
+  its order rather than a shortage, while a buyer turned away never costs a Postgres read.
+  Should Redis lose a marker, such a retry gets a 409; the order itself stands (and expires
+  unpaid like any other).
 
 The gate only turns buyers away early; Postgres decides every unit. A mirror too high (or
 missing) sends a checkout on to a transaction that may still refuse it, never to an oversell.
@@ -34,6 +39,17 @@ from domain.inventory import StockChange
 log = logging.getLogger(__name__)
 
 CHUNK = 1000  # keys per MGET
+PLACED_SECONDS = 86_400
+"""How long the gate remembers a placed order, so that a retry of it (same Idempotency-Key)
+is told apart from a shortage without asking Postgres."""
+
+
+@dataclass(frozen=True)
+class Look:
+    """What the gate sees of an order before any other work."""
+
+    placed: bool = False  # the gate remembers this order as placed
+    short: str | None = None  # else the first product that cannot cover its quantity
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,9 @@ class StockKeys:
 
     def gate(self, product_id: str) -> str:
         return f"{self.prefix}stock-gate:{product_id}"
+
+    def placed(self, order_id: uuid.UUID) -> str:
+        return f"{self.prefix}gate-placed:{order_id}"
 
 
 # Versions and counts fit Lua's doubles exactly (far below 2^53); a stored value that is not a
@@ -95,7 +114,7 @@ end
 -- 0 when every line fits (or its mirror is missing: Postgres decides), else the 1-based index
 -- of the first line that does not. KEYS come in threes per line: available, version, gate.
 local function first_short(quantities, purge)
-  for i = 1, #KEYS / 3 do
+  for i = 1, #quantities do
     local mirror = tonumber(redis.call('GET', KEYS[3 * i - 2]))
     if mirror ~= nil then
       local version = tonumber(redis.call('GET', KEYS[3 * i - 1]))
@@ -110,6 +129,15 @@ end
 
 # ARGV: quantities, one per line.
 _LOOK = _IN_FLIGHT + "return first_short(ARGV, false)"
+
+# The same look, after the order's placed marker (the last key): -1 when the order was placed.
+_LOOK_FOR_ORDER = (
+    _IN_FLIGHT
+    + """
+if redis.call('EXISTS', KEYS[#KEYS]) == 1 then return -1 end
+return first_short(ARGV, false)
+"""
+)
 
 # The three keys of one product.
 _COUNT = _IN_FLIGHT + "return in_flight(KEYS[3], tonumber(redis.call('GET', KEYS[2])), false)"
@@ -132,12 +160,15 @@ return 0
 """
 )
 
-# KEYS in pairs per line: version, gate. ARGV[1]: order id, ARGV[1 + i]: the row version
-# Postgres gave line i, or '' when it refused the order.
+# KEYS in pairs per line: version, gate; then the order's placed marker. ARGV[1]: order id,
+# ARGV[2]: seconds to keep the marker, ARGV[2 + i]: the row version Postgres gave line i, or ''
+# when it refused the order.
 _SETTLE = """
-local order = ARGV[1]
-for i = 1, #KEYS / 2 do
-  local gate, version = KEYS[2 * i], ARGV[1 + i]
+local order, lines = ARGV[1], #ARGV - 2
+local placed = false
+for i = 1, lines do
+  local gate, version = KEYS[2 * i], ARGV[2 + i]
+  placed = placed or version ~= ''
   local entry = redis.call('HGET', gate, order)
   if entry then
     local mirrored = tonumber(redis.call('GET', KEYS[2 * i - 1]))
@@ -148,6 +179,7 @@ for i = 1, #KEYS / 2 do
     end
   end
 end
+if placed then redis.call('SET', KEYS[#KEYS], '1', 'EX', ARGV[2]) end
 return 0
 """
 
@@ -210,6 +242,7 @@ class CheckoutGate:
         self.redis = redis
         self.keys = StockKeys(key_prefix)
         self._look = redis.register_script(_LOOK)
+        self._look_for_order = redis.register_script(_LOOK_FOR_ORDER)
         self._admit = redis.register_script(_ADMIT)
         self._settle = redis.register_script(_SETTLE)
         self._count = redis.register_script(_COUNT)
@@ -228,6 +261,16 @@ class CheckoutGate:
             keys=self._line_keys(product_ids), args=[wanted[pid] for pid in product_ids]
         )
         return product_ids[short - 1] if short else None
+
+    async def look(self, order_id: uuid.UUID, wanted: Mapping[str, int]) -> Look:
+        """``first_short`` for one order, which the gate may know as placed (a retry of an
+        order Postgres reserved: its answer is the order, not the shortage it caused)."""
+        product_ids = sorted(wanted)
+        keys = [*self._line_keys(product_ids), self.keys.placed(order_id)]
+        short = await self._look_for_order(keys=keys, args=[wanted[pid] for pid in product_ids])
+        if short == -1:
+            return Look(placed=True)
+        return Look(short=product_ids[short - 1] if short else None)
 
     async def admit(
         self, order_id: uuid.UUID, lines: Sequence[tuple[str, int]], ttl_seconds: float
@@ -249,13 +292,19 @@ class CheckoutGate:
     ) -> None:
         """Postgres decided the order: its admissions stop counting once the mirror shows
         ``reserved`` (the row versions its reservation produced), or at once when nothing was
-        reserved. Repeating it changes nothing; a failure leaves them to expire."""
+        reserved; a reserved order is remembered as placed for ``PLACED_SECONDS``. Repeating
+        it changes nothing; a failure leaves the admissions to expire."""
         versions = {change.product_id: change.version for change in reserved}
         k = self.keys
+        keys = [key for pid in product_ids for key in (k.version(pid), k.gate(pid))]
         try:
             await self._settle(
-                keys=[key for pid in product_ids for key in (k.version(pid), k.gate(pid))],
-                args=[str(order_id), *(versions.get(pid, "") for pid in product_ids)],
+                keys=[*keys, k.placed(order_id)],
+                args=[
+                    str(order_id),
+                    PLACED_SECONDS,
+                    *(versions.get(pid, "") for pid in product_ids),
+                ],
             )
         except RedisError:
             log.warning("checkout gate unavailable: admissions of %s will expire", order_id)

@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI, Request
 from adapters.passwords import PasswordHashing
 from adapters.payment_gateway import open_gateway
 from adapters.prices import PriceReader
+from adapters.product_cache import ProductCache
 from adapters.status_feed import StatusFanout
 from adapters.tokens import KeyRefused, TokenKeys
 from api.errors import error_responses, install_error_handlers
@@ -44,7 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with open_services(settings) as services, open_gateway(settings) as gateway:
             app.state.services = services
             app.state.gateway = gateway
-            app.state.prices = PriceReader(services.engines.mongo)
+            app.state.prices = PriceReader(
+                services.engines.mongo, ProductCache(services.engines.redis)
+            )
             app.state.keys = keys
             app.state.hashing = PasswordHashing(
                 settings.password_hash_concurrency, settings.password_hash_queue

@@ -14,9 +14,12 @@ from decimal import Decimal
 from adapters import catalog_store, inventory_store
 from adapters.catalog_documents import Product, ProductListing
 from adapters.connections import Clients
+from adapters.product_cache import ProductCache
 from adapters.stock_cache import StockMirror
+from domain.catalog import CatalogChange
 from domain.inventory import StockChange
 from harness.accounts import Account, new_accounts
+from services.catalog import cache_products
 
 TEST_RUN = uuid.uuid4().hex[:12]
 _created_products: list[str] = []
@@ -61,8 +64,12 @@ async def create_product(
 
 
 async def change_price(clients: Clients, product_id: str, price: float) -> None:
-    """What a seller's price update does to the catalog document."""
-    await catalog_store.update_product(clients.mongo, product_id, {"price": price})
+    """What a seller's price update does: the catalog document changes and the product cache
+    takes it (as the admin route does)."""
+    document = await catalog_store.update_product(clients.mongo, product_id, {"price": price})
+    assert document is not None, f"no live product {product_id}"
+    change = CatalogChange(product_id, document["version"], document)
+    await cache_products(ProductCache(clients.redis), [change])
 
 
 async def forget_test_products(clients: Clients) -> None:

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from adapters.catalog_store import CatalogQuantity
 from adapters.connections import open_clients
+from adapters.product_cache import ProductCache
 from adapters.search_writer import SearchWriter
 from adapters.smtp import SmtpMailer
 from adapters.status_feed import RedisStatusFeed
@@ -29,5 +30,6 @@ async def open_services(
             stock_mirror=StockMirror(clients.redis),
             catalog_quantity=CatalogQuantity(clients.mongo),
             search=SearchWriter(clients.es, settings.search_alias),
+            products=ProductCache(clients.redis),
             clients=clients,
         )

@@ -1,28 +1,48 @@
-"""The catalog: operators list, edit and delete products; search follows every change.
+"""The catalog: operators list, edit and delete products; search and the product cache
+follow every change.
 
 Every write goes through ``adapters.catalog_store`` (stamps and versions the change feed
 finds); deletes are soft, so a delete is a change search can see, and listing a deleted id
-again revives it at a newer version.
+again revives it at a newer version. Product pages read the product cache the catalog stream
+keeps (``cache_products``); the operator's writes and a page's miss also fill it, at the
+catalog's version, so nothing older replaces what is cached.
 """
 
 import asyncio
+import contextlib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
+from redis.exceptions import RedisError
 
 from adapters import catalog_store
 from adapters.catalog_documents import Product, ProductListing
+from adapters.product_cache import DELETED
 from domain.catalog import CatalogChange, ProductExists, latest_changes
 from domain.pricing import ProductNotFound
 from services import stock
-from services.context import SearchSink, Services
+from services.context import ProductCacheSink, SearchSink, Services
 
 
 async def sync_search(search: SearchSink, changes: Iterable[CatalogChange]) -> None:
     """Index the newest version of each changed product (the index drops older ones)."""
     await search.apply_many(latest_changes(changes))
+
+
+async def cache_products(cache: ProductCacheSink, changes: Iterable[CatalogChange]) -> None:
+    """Cache the newest version of each changed product (the cache keeps a newer one)."""
+    await asyncio.gather(
+        *(
+            cache.put(change.product_id, change.version, _live(change.document))
+            for change in latest_changes(changes)
+        )
+    )
+
+
+def _live(document: Mapping[str, Any] | None) -> Product | None:
+    return None if document is None else Product.model_validate(document)
 
 
 async def create_product(services: Services, listing: ProductListing) -> Product:
@@ -33,7 +53,9 @@ async def create_product(services: Services, listing: ProductListing) -> Product
         document = await catalog_store.create_product(services.engines.mongo, listed)
     except DuplicateKeyError as exc:
         raise ProductExists(listing.product_id) from exc
-    return Product.model_validate(document)
+    product = Product.model_validate(document)
+    await _fill(services, product.product_id, document["version"], product)
+    return product
 
 
 async def update_product(
@@ -43,22 +65,46 @@ async def update_product(
     document = await catalog_store.update_product(services.engines.mongo, product_id, changes)
     if document is None:
         raise ProductNotFound(product_id)
-    return Product.model_validate(document)
+    product = Product.model_validate(document)
+    await _fill(services, product_id, document["version"], product)
+    return product
 
 
 async def delete_product(services: Services, product_id: str) -> None:
     """Soft delete: the tombstone carries the delete to search; the inventory row stays for
     order history and audit."""
-    if not await catalog_store.delete_product(services.engines.mongo, product_id):
+    version = await catalog_store.delete_product(services.engines.mongo, product_id)
+    if version is None:
         raise ProductNotFound(product_id)
+    await _fill(services, product_id, version, None)
 
 
 async def product_page(services: Services, product_id: str) -> tuple[Product, int]:
-    """The live catalog document and the units available now (a tombstone is not found)."""
-    document, available = await asyncio.gather(
-        catalog_store.find_product(services.engines.mongo, product_id),
-        stock.available(services, product_id),
+    """The product (from the cache the catalog stream keeps, else the catalog, which then
+    fills it) and the units available now; a deleted product is not found."""
+    product, available = await asyncio.gather(
+        _product(services, product_id), stock.available(services, product_id)
     )
+    return product, available
+
+
+async def _product(services: Services, product_id: str) -> Product:
+    cached = (await services.products.get_many([product_id])).get(product_id)
+    if isinstance(cached, Product):
+        return cached
+    if cached is DELETED:
+        raise ProductNotFound(product_id)
+    document = await catalog_store.find_product(services.engines.mongo, product_id)
     if document is None:
         raise ProductNotFound(product_id)
-    return Product.model_validate(document), available
+    product = Product.model_validate(document)
+    await _fill(services, product_id, document["version"], product)
+    return product
+
+
+async def _fill(services: Services, product_id: str, version: int, product: Product | None) -> None:
+    """The cache takes what the catalog just gave or wrote (never over a newer entry), so an
+    operator reads their own write before the stream brings it; a failed fill only costs the
+    next reader a catalog read."""
+    with contextlib.suppress(RedisError):
+        await services.products.put(product_id, version, product)

@@ -1,6 +1,7 @@
-"""Checkout: shed what the gate already sees is short, validate against the cart and live
-prices, pass the gate, then reserve stock, create the order and its holds, and empty the bought
-cart lines in ONE Postgres transaction; finally tell the gate what Postgres decided."""
+"""Checkout: shed what the gate already sees is short (before any Postgres or catalog read),
+validate against the cart and live prices, pass the gate, then reserve stock, create the order
+and its holds, and empty the bought cart lines in ONE Postgres transaction; finally tell the
+gate what Postgres decided."""
 
 import uuid
 from collections.abc import Sequence
@@ -39,10 +40,14 @@ async def place_order(
 ) -> uuid.UUID:
     """The id of the RESERVED order; a retry with the same Idempotency-Key returns the same id."""
     order_id = order_id_for(user_id, idempotency_key)
-    if idempotency_key and await _already_placed(services, order_id, user_id):
+    gate = CheckoutGate(services.engines.redis)
+    look = await gate.look(order_id, {line.product_id: line.quantity for line in order.lines})
+    if look.short is not None:
+        raise OutOfStock(look.short)
+    if idempotency_key and (look.placed or await _already_placed(services, order_id, user_id)):
         return order_id
     try:
-        await _place(services, prices, order_id, user_id, order)
+        await _place(services, prices, gate, order_id, user_id, order)
     except Exception:
         # A concurrent retry with the same key may have won the race (and emptied the cart
         # this attempt validated against): its order is this request's answer.
@@ -55,14 +60,11 @@ async def place_order(
 async def _place(
     services: Services,
     prices: PriceReader,
+    gate: CheckoutGate,
     order_id: uuid.UUID,
     user_id: uuid.UUID,
     order: CheckoutOrder,
 ) -> None:
-    gate = CheckoutGate(services.engines.redis)
-    wanted = {line.product_id: line.quantity for line in order.lines}
-    if (short := await gate.first_short(wanted)) is not None:
-        raise OutOfStock(short)
     draft, address = await _confirmed_draft(services, prices, user_id, order)
     lines = [(line.product_id, line.quantity) for line in draft.lines]
     ttl = services.settings.gate_admission_ttl_seconds

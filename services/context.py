@@ -12,7 +12,9 @@ from typing import Protocol, Self
 
 from psycopg import AsyncConnection
 
+from adapters.catalog_documents import Product
 from adapters.connections import Clients
+from adapters.product_cache import Cached
 from config import Settings
 from domain.catalog import CatalogChange
 from domain.inventory import StockCopy, StockMove
@@ -79,6 +81,14 @@ class SearchSink(Protocol):
     async def apply_many(self, changes: Sequence[CatalogChange]) -> None: ...
 
 
+class ProductCacheSink(Protocol):
+    """Product documents by id, each kept at the newest catalog version written."""
+
+    async def put(self, product_id: str, version: int, product: Product | None) -> bool: ...
+
+    async def get_many(self, product_ids: Sequence[str]) -> dict[str, Cached]: ...
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -88,6 +98,7 @@ class Services:
     stock_mirror: StockCopy
     catalog_quantity: StockCopy
     search: SearchSink
+    products: ProductCacheSink
     clients: Clients | None = None
     """The engine connections, for the API's handlers (None with fakes)."""
 

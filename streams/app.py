@@ -67,6 +67,7 @@ ROLE_MODULES: dict[StreamsRole, tuple[str, ...]] = {
     StreamsRole.CATALOG: (
         "streams.agents.stock_sync",
         "streams.agents.search_sync",
+        "streams.agents.product_cache",
         "streams.catalog_feed",
     ),
 }

@@ -18,6 +18,7 @@ from redis import Redis
 from adapters import inventory_store
 from adapters.catalog_documents import Product
 from adapters.migrations import apply_migrations
+from adapters.product_cache import ProductCache
 from adapters.search_index import index_pattern
 from adapters.stock_cache import StockKeys
 from config import Settings, get_settings
@@ -66,7 +67,8 @@ def clean_up(settings: Settings, id_prefix: str = ID_PREFIX) -> None:
         pg.execute(inventory_store.REMOVE_LEVELS, {"ids": [], "prefix": id_prefix})
     redis = Redis.from_url(settings.redis_url)
     keys = StockKeys()
-    for pattern in (keys.available(f"{id_prefix}*"), keys.version(f"{id_prefix}*")):
+    patterns = (keys.available(f"{id_prefix}*"), keys.version(f"{id_prefix}*"))
+    for pattern in (*patterns, ProductCache(redis).key(f"{id_prefix}*")):
         if stale := list(redis.scan_iter(pattern)):
             redis.delete(*stale)
 

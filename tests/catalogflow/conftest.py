@@ -19,7 +19,7 @@ from config import Settings
 from harness.kafka_log import Offsets
 from harness.streams_worker import IsolatedWorker, running_worker
 from services.context import Services
-from tests.support.memory import MemorySearch, MemoryStock
+from tests.support.memory import MemoryProducts, MemorySearch, MemoryStock
 
 
 @pytest.fixture
@@ -35,6 +35,11 @@ def memory_quantity(fakes: Services) -> MemoryStock:
 @pytest.fixture
 def memory_search(fakes: Services) -> MemorySearch:
     return fakes.search  # type: ignore[return-value]
+
+
+@pytest.fixture
+def memory_products(fakes: Services) -> MemoryProducts:
+    return fakes.products  # type: ignore[return-value]
 
 
 ENGINES = ("postgres", "redis", "kafka", "elasticsearch", "ferretdb", "connect")

@@ -9,12 +9,8 @@ of the last answer and still 0 a minute later, and the stock audit passes for th
 """
 
 import asyncio
-import statistics
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from functools import partial
-from typing import TypeVar
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
@@ -22,31 +18,24 @@ import pytest
 from adapters import inventory_store
 from adapters.connections import Clients, open_clients
 from config import Settings
-from harness.factories import Shopper, create_shoppers
-from harness.loopback import KEEPALIVE_EXPIRY_SECONDS, clients_by_address
+from harness.factories import create_shoppers
+from harness.flash_sale import (
+    KEEP_IDLE,
+    available,
+    flash_product_id,
+    list_and_stock,
+    run_sale,
+    seconds_until_shown,
+)
 from ops.audit import Scope, audit
-from ops.polling import until
 
 pytestmark = pytest.mark.engines
 
 BUYERS = 2000
 UNITS = 100
 ADDRESSES = 250  # loopback client addresses, 8 buyers each
-PRICE = 1199.0
 SHOWN_WITHIN_SECONDS = 2.0
 HELD_SECONDS = 60.0
-T = TypeVar("T")
-KEEP_IDLE = httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS)
-
-
-async def bounded(works: list[Awaitable[T]], limit: int) -> list[T]:
-    gate = asyncio.Semaphore(limit)
-
-    async def one(work: Awaitable[T]) -> T:
-        async with gate:
-            return await work
-
-    return await asyncio.gather(*(one(work) for work in works))
 
 
 @pytest.fixture(scope="module")
@@ -66,34 +55,18 @@ async def test_2000_buyers_for_100_units(stack: Clients, settings: Settings) -> 
     base_url = f"http://{settings.api_host}:{settings.api_port}"
     admin, *_ = await create_shoppers(stack, 1, role="admin")
     buyers = await create_shoppers(stack, BUYERS)
-    product_id = f"prod_flash_{uuid.uuid4().hex[:10]}"
+    product_id = flash_product_id()
     async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=KEEP_IDLE) as operator:
-        await list_and_stock(operator, admin, product_id)
+        await list_and_stock(operator, admin, product_id, UNITS)
         try:
-            async with clients_by_address(base_url, ADDRESSES, BUYERS // ADDRESSES) as by_address:
-                await bounded(
-                    [
-                        add_to_cart(by_address[i % ADDRESSES], b, product_id)
-                        for i, b in enumerate(buyers)
-                    ],
-                    200,
-                )
-            async with clients_by_address(base_url, ADDRESSES, BUYERS // ADDRESSES) as by_address:
-                started = time.perf_counter()
-                answers = await asyncio.gather(
-                    *(
-                        checkout(by_address[i % ADDRESSES], b, product_id)
-                        for i, b in enumerate(buyers)
-                    )
-                )
-                wall = time.perf_counter() - started
+            sale = await run_sale(base_url, buyers, product_id, ADDRESSES)
 
-            statuses = [status for status, _, _ in answers]
+            statuses = [answer.status for answer in sale.answers]
             assert [s for s in statuses if s >= 500] == []
             assert statuses.count(201) == UNITS, sorted(set(statuses))
             assert statuses.count(409) == BUYERS - UNITS, sorted(set(statuses))
-            assert {code for status, code, _ in answers if status == 409} == {"out_of_stock"}
-            report(answers, wall)
+            assert {a.code for a in sale.answers if a.status == 409} == {"out_of_stock"}
+            print(f"\nflash sale: {sale.summary()}")
 
             shown_after = await seconds_until_shown(operator, product_id, 0, SHOWN_WITHIN_SECONDS)
             print(f"product page showed 0 {shown_after:.2f} s after the last answer")
@@ -113,80 +86,9 @@ async def test_2000_buyers_for_100_units(stack: Clients, settings: Settings) -> 
             await operator.delete(f"/v1/admin/products/{product_id}", headers=admin.headers)
 
 
-async def list_and_stock(operator: httpx.AsyncClient, admin: Shopper, product_id: str) -> None:
-    listing = {
-        "productId": product_id,
-        "title": "Flash sale phone",
-        "category": "Phones",
-        "brand": "shopstream tests",
-        "price": PRICE,
-    }
-    created = await operator.post("/v1/admin/products", json=listing, headers=admin.headers)
-    assert created.status_code == 201, created.text
-    stocked = await operator.put(
-        f"/v1/admin/inventory/{product_id}", json={"availableQty": UNITS}, headers=admin.headers
-    )
-    assert stocked.status_code == 200, stocked.text
-    await seconds_until_shown(operator, product_id, UNITS, 30)
-
-
-async def add_to_cart(client: httpx.AsyncClient, buyer: Shopper, product_id: str) -> None:
-    body = {"productId": product_id, "quantity": 1}
-    response = await client.post("/v1/cart/add", json=body, headers=buyer.headers)
-    assert response.status_code == 200, response.text
-
-
-async def checkout(
-    client: httpx.AsyncClient, buyer: Shopper, product_id: str
-) -> tuple[int, str | None, float]:
-    """(status, error code, seconds) of one buyer's checkout."""
-    body = {
-        "cartId": str(buyer.cart_id),
-        "products": [{"productId": product_id, "quantity": 1, "price": PRICE}],
-    }
-    started = time.perf_counter()
-    response = await client.post("/v1/checkout", json=body, headers=buyer.headers)
-    took = time.perf_counter() - started
-    code = response.json().get("error", {}).get("code") if response.status_code >= 400 else None
-    return response.status_code, code, took
-
-
-async def available(operator: httpx.AsyncClient, product_id: str) -> int:
-    response = await operator.get(f"/v1/products/{product_id}")
-    assert response.status_code == 200, response.text
-    return response.json()["availableQty"]
-
-
-async def seconds_until_shown(
-    operator: httpx.AsyncClient, product_id: str, expected: int, timeout: float
-) -> float:
-    """How long until the product page shows ``expected`` units."""
-    _, took = await until(
-        partial(available, operator, product_id),
-        timeout=timeout,
-        what=f"the product page showing {expected} units",
-        accept=lambda shown: shown == expected,
-    )
-    return took
-
-
 async def stays_zero(operator: httpx.AsyncClient, product_id: str, seconds: float) -> None:
     """The sold-out figure holds: no late write puts units back (checked every second)."""
     until = time.monotonic() + seconds
     while time.monotonic() < until:
         assert await available(operator, product_id) == 0
         await asyncio.sleep(1)
-
-
-def report(answers: list[tuple[int, str | None, float]], wall: float) -> None:
-    def ms(seconds: list[float]) -> str:
-        ordered = sorted(s * 1000 for s in seconds)
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-        return f"median {statistics.median(ordered):.0f} ms, p99 {p99:.0f} ms"
-
-    refusals = [took for status, _, took in answers if status == 409]
-    wins = [took for status, _, took in answers if status == 201]
-    print(
-        f"\nflash sale: {BUYERS} buyers, {UNITS} units, {wall:.2f} s wall;"
-        f" refusals {ms(refusals)}; accepted {ms(wins)}"
-    )

@@ -10,7 +10,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from adapters.stock_cache import CheckoutGate, StockKeys, StockMirror
+from adapters.stock_cache import CheckoutGate, Look, StockKeys, StockMirror
 from domain.inventory import StockChange
 from ops.polling import until
 
@@ -174,3 +174,21 @@ async def test_the_interleaving_that_left_44_for_a_sold_out_product(
     assert await mirror.read(["p"]) == {"p": 0}
     assert await gate.in_flight("p") == 0
     assert await gate.first_short({"p": 1}) == "p"
+
+
+async def test_a_reserved_order_is_remembered_as_placed_and_a_refused_one_is_not(
+    mirror: StockMirror, gate: CheckoutGate
+) -> None:
+    """The last units' buyer retrying (same order id) learns it was placed; everyone else
+    learns of the shortage; neither costs a Postgres read."""
+    await mirror.apply(StockChange("p", 1, 1))
+    winner, loser = order(), order()
+    assert await gate.look(winner, {"p": 1}) == Look()
+    assert await gate.admit(winner, [("p", 1)], TTL) is None
+    await gate.settle(winner, ["p"], [StockChange("p", 0, 2)])
+    await mirror.apply(StockChange("p", 0, 2))
+
+    assert await gate.look(winner, {"p": 1}) == Look(placed=True)
+    assert await gate.look(loser, {"p": 1}) == Look(short="p")
+    await gate.settle(loser, ["p"])  # refused by Postgres: not remembered
+    assert await gate.look(loser, {"p": 1}) == Look(short="p")

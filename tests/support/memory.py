@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from typing import Self
 
 from adapters.catalog_documents import Product
+from adapters.product_cache import DELETED, Cached
 from adapters.search_index import product_to_search_doc
 from config import Settings
 from domain.catalog import CatalogChange
@@ -71,6 +72,7 @@ class MemoryShop:
             stock_mirror=MemoryStock(),
             catalog_quantity=MemoryStock(),
             search=MemorySearch(),
+            products=MemoryProducts(),
         )
 
     def new_order(self, lines: dict[str, int], hold_seconds: float = 600) -> tuple[str, str]:
@@ -210,6 +212,24 @@ class MemoryStock:
         changed = self.held.get(change.product_id) != change
         self.held[change.product_id] = change
         return changed
+
+
+class MemoryProducts:
+    """The product cache: keeps the entry of the highest version written (as the Redis cache
+    does in its Lua script)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[int, Cached]] = {}
+
+    async def put(self, product_id: str, version: int, product: Product | None) -> bool:
+        held = self.entries.get(product_id)
+        if held is not None and held[0] >= version:
+            return False
+        self.entries[product_id] = (version, DELETED if product is None else product)
+        return True
+
+    async def get_many(self, product_ids: Sequence[str]) -> dict[str, Cached]:
+        return {pid: self.entries[pid][1] for pid in product_ids if pid in self.entries}
 
 
 class MemorySearch:
