@@ -129,8 +129,7 @@ async def delete_product(db: AsyncDatabase, product_id: str) -> int | None:
     tombstone = await _products(db).find_one_and_update(
         {"productId": product_id, **LIVE},
         {"$set": {"deleted": True, **_stamp()}, "$inc": {"version": 1}},
-        projection={"_id": False, "version": True},
-        return_document=ReturnDocument.AFTER,
+        return_document=ReturnDocument.AFTER,  # whole: FerretDB refuses a projection here
     )
     return None if tombstone is None else tombstone["version"]
 

@@ -4,7 +4,9 @@ N signed-in buyers (default 2,000, from 250 loopback addresses) race for U units
 100) of one product through HTTP, each checkout with an Idempotency-Key. Before the sale,
 the floor: the checkout gate's read-only look (the one Redis call a refused buyer needs),
 called from this one Python process with 64 in flight. Prints refusals per second and their
-p99, accepted checkouts' p99, and the floor beside them. Uses its own product and accounts.
+p99, accepted checkouts' p99, and the floor beside them; then every refused buyer retries,
+64 at a time, the product sold out: the refusal path alone under a steady load. Uses its
+own product and accounts.
 
     python -m bench.flash_sale --buyers 2000 --units 100
 """
@@ -19,7 +21,15 @@ from adapters.connections import open_clients
 from adapters.stock_cache import CheckoutGate
 from config import get_settings
 from harness.factories import create_shoppers
-from harness.flash_sale import KEEP_IDLE, flash_product_id, latency, list_and_stock, p99, run_sale
+from harness.flash_sale import (
+    KEEP_IDLE,
+    flash_product_id,
+    latency,
+    list_and_stock,
+    p99,
+    retry_refused,
+    run_sale,
+)
 
 FLOOR_CALLS = 20_000
 FLOOR_IN_FLIGHT = 64
@@ -55,6 +65,10 @@ async def run(args: argparse.Namespace) -> None:
         try:
             floor_rate, floor_p99 = await gate_floor(CheckoutGate(clients.redis), product_id)
             sale = await run_sale(base_url, buyers, product_id, args.addresses)
+            refused = [b for b, a in zip(buyers, sale.answers, strict=True) if a.status == 409]
+            retries = await retry_refused(
+                base_url, refused, product_id, args.addresses, args.retry_in_flight
+            )
         finally:
             await operator.delete(f"/v1/admin/products/{product_id}", headers=admin.headers)
     refusals, wins = sale.seconds_of(409), sale.seconds_of(201)
@@ -71,6 +85,11 @@ async def run(args: argparse.Namespace) -> None:
     print(f"  accepted (201): {len(wins)}, {latency(wins)}")
     if others:
         print(f"  other statuses: {others}")
+    again = retries.seconds_of(409)
+    print(
+        f"  the refused retry, {args.retry_in_flight} in flight: {len(again)} refusals,"
+        f" {len(again) / retries.wall_seconds:,.0f}/s, {latency(again)}"
+    )
 
 
 def main() -> None:
@@ -79,6 +98,9 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--addresses", type=int, default=250, help="loopback client addresses")
     parser.add_argument("--base-url", help="the storefront (default: SHOP_API_HOST/PORT)")
+    parser.add_argument(
+        "--retry-in-flight", type=int, default=64, help="refused buyers retrying at a time"
+    )
     asyncio.run(run(parser.parse_args()))
 
 

@@ -106,6 +106,21 @@ async def run_sale(
         return SaleResult(list(answers), time.perf_counter() - started)
 
 
+async def retry_refused(
+    base_url: str, buyers: Sequence[Shopper], product_id: str, addresses: int, in_flight: int
+) -> SaleResult:
+    """The refused buyers try again, ``in_flight`` at a time, the product sold out: the
+    refusal path alone, at a steady load rather than one burst."""
+    connections_each = max(1, in_flight // addresses + 1)
+    async with clients_by_address(base_url, addresses, connections_each) as by_address:
+        started = time.perf_counter()
+        answers = await bounded(
+            [checkout(by_address[i % addresses], b, product_id) for i, b in enumerate(buyers)],
+            in_flight,
+        )
+        return SaleResult(answers, time.perf_counter() - started)
+
+
 async def bounded(works: list[Awaitable[T]], limit: int) -> list[T]:
     gate = asyncio.Semaphore(limit)
 

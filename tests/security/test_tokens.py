@@ -139,6 +139,20 @@ def test_a_rotated_key_keeps_its_tokens_valid_until_they_expire(tmp_path, app_se
         old_keys.verify(before, new_token)
 
 
+def test_a_remembered_token_still_expires(app_settings: Settings, monkeypatch) -> None:
+    """Verification is remembered per process, expiry is checked on every use."""
+    keys = TokenKeys.from_settings(app_settings)
+    token = keys.issue(app_settings, uuid.uuid4(), uuid.uuid4(), 1)
+    claims = keys.verify(app_settings, token)
+    assert keys.verify(app_settings, token) is claims, "the second check is remembered"
+    later = claims.expires_at + 1
+    monkeypatch.setattr("adapters.tokens.time.time", lambda: later)
+    with pytest.raises(jwt.ExpiredSignatureError):
+        keys.verify(app_settings, token)
+    with pytest.raises(jwt.ExpiredSignatureError):  # forgotten, then refused by PyJWT too
+        keys.verify(app_settings, token)
+
+
 # lifecycle
 
 
