@@ -22,7 +22,7 @@ from adapters import inventory_store
 from adapters.connections import Clients, open_clients
 from adapters.migrations import apply_migrations
 from adapters.stock_cache import StockKeys, StockMirror
-from config import get_settings
+from config import Settings, get_settings
 from domain.inventory import reserve, sell
 from harness.streams_worker import IsolatedWorker
 from ops.demo.catalog import generate_catalog
@@ -176,7 +176,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--interval", type=float, default=0.1, help="seconds between updates")
     parser.add_argument("--hot", type=int, default=50, help="products the updates touch")
     parser.add_argument("--catalog", type=int, default=10_000, help="products in the catalog")
-    parser.add_argument("--feed-interval", type=float, default=0.5, help="change feed poll (s)")
+    parser.add_argument(
+        "--feed-interval",
+        type=float,
+        default=Settings.model_fields["catalog_feed_interval_seconds"].default,
+        help="change feed poll (s); default: the setting's",
+    )
     parser.add_argument("--timeout", type=float, default=30, help="give up on a change after")
     return parser.parse_args()
 

@@ -31,7 +31,13 @@ from kafka import KafkaAdminClient
 
 from adapters.catalog_store import CatalogQuantity
 from adapters.connections import Clients
-from adapters.search_index import FIRST_VERSION, index_pattern, index_template, versioned_index
+from adapters.search_index import (
+    FIRST_VERSION,
+    REFRESH_INTERVAL,
+    index_pattern,
+    index_template,
+    versioned_index,
+)
 from adapters.search_writer import SearchWriter
 from adapters.stock_cache import StockMirror
 from config import Settings
@@ -266,7 +272,9 @@ async def _rebuild_search(
 
             await write_to(await log.end_offsets())
             await write_to(await log.end_offsets())  # what arrived meanwhile
-            await es.indices.put_settings(index=index, settings={"refresh_interval": None})
+            await es.indices.put_settings(
+                index=index, settings={"refresh_interval": REFRESH_INTERVAL}
+            )
             await es.indices.refresh(index=index)
             if serving and not allow_shrink:
                 await _refuse_shrinking(es, index, serving)
