@@ -82,7 +82,7 @@ class Settings(BaseSettings):
         " captures the catalog (production)",
     )
     catalog_feed_interval_seconds: float = Field(
-        0.2, description="How often the catalog change feed polls the products collection"
+        0.3, description="How often the catalog change feed polls the products collection"
     )
     catalog_feed_overlap_seconds: float = Field(
         5.0,
