@@ -10,11 +10,21 @@ from domain.inventory import StockChange, StockCopy, StockLevel, latest_per_prod
 from domain.pricing import ProductNotFound
 from services.context import Services
 
+COPY_WRITES_AT_ONCE = 8
+"""A batch's writes to one copy in flight at a time: a catalog update costs FerretDB a scan of
+Postgres rows, and a batch of hundreds at once timed out instead of finishing sooner."""
+
 
 async def mirror_stock(copy: StockCopy, changes: Iterable[StockChange]) -> None:
     """Give a copy (the Redis mirror, the catalog quantity) the newest change of each product;
     the copy keeps any newer one it holds, so repeats and reordering change nothing."""
-    await asyncio.gather(*(copy.apply(change) for change in latest_per_product(changes)))
+    gate = asyncio.Semaphore(COPY_WRITES_AT_ONCE)
+
+    async def apply(change: StockChange) -> None:
+        async with gate:
+            await copy.apply(change)
+
+    await asyncio.gather(*(apply(change) for change in latest_per_product(changes)))
 
 
 async def set_stock(services: Services, product_id: str, available: int) -> StockLevel:
