@@ -13,12 +13,12 @@ own product and accounts.
 
 import argparse
 import asyncio
-import time
 
 import httpx
 
 from adapters.connections import open_clients
 from adapters.stock_cache import CheckoutGate
+from bench.lanes import timed_lanes
 from config import get_settings
 from harness.factories import create_shoppers
 from harness.flash_sale import (
@@ -37,18 +37,10 @@ FLOOR_IN_FLIGHT = 64
 
 async def gate_floor(gate: CheckoutGate, product_id: str) -> tuple[float, float]:
     """(calls/s, p99 seconds) of the gate's look for one unit, from this process."""
-    timings: list[float] = []
-    remaining = iter(range(FLOOR_CALLS))
-
-    async def lane() -> None:
-        for _ in remaining:
-            started = time.perf_counter()
-            await gate.first_short({product_id: 1})
-            timings.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(lane() for _ in range(FLOOR_IN_FLIGHT)))
-    return FLOOR_CALLS / (time.perf_counter() - started), p99(timings)
+    wall, timings = await timed_lanes(
+        lambda _: gate.first_short({product_id: 1}), range(FLOOR_CALLS), FLOOR_IN_FLIGHT
+    )
+    return FLOOR_CALLS / wall, p99(timings)
 
 
 async def run(args: argparse.Namespace) -> None:

@@ -13,13 +13,13 @@ import argparse
 import asyncio
 import itertools
 import random
-import time
 from collections.abc import Awaitable, Callable
 
 from adapters.catalog_store import find_product
 from adapters.connections import open_clients
 from adapters.product_cache import ProductCache
 from adapters.stock_cache import StockKeys
+from bench.lanes import timed_lanes
 from config import get_settings
 from harness.flash_sale import p99
 from harness.loopback import clients_by_address
@@ -32,18 +32,8 @@ async def rate(
     read: Callable[[str], Awaitable[object]], ids: list[str], in_flight: int
 ) -> tuple[float, float]:
     """(reads per second, p99 seconds) of ``read`` over ``ids``, ``in_flight`` at a time."""
-    pending = iter(ids)
-    timings: list[float] = []
-
-    async def lane() -> None:
-        for pid in pending:
-            started = time.perf_counter()
-            await read(pid)
-            timings.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(lane() for _ in range(in_flight)))
-    return len(ids) / (time.perf_counter() - started), p99(timings)
+    wall, timings = await timed_lanes(read, ids, in_flight)
+    return len(ids) / wall, p99(timings)
 
 
 async def run(args: argparse.Namespace) -> None:

@@ -16,13 +16,13 @@ import asyncio
 import itertools
 import random
 import statistics
-import time
 from collections.abc import Awaitable, Callable
 
 import httpx
 
 from api.models.catalog import SearchParams, SuggestParams
 from api.search import build_search_body, suggest_body
+from bench.lanes import timed_lanes
 from bench.search_quality import load_judgments
 from config import get_settings
 from harness.loopback import clients_by_address
@@ -50,17 +50,8 @@ def suggest_query(rng: random.Random, terms: list[str]) -> dict:
 
 async def timed(send: Send, queries: list[dict], in_flight: int) -> list[float]:
     """Milliseconds per request, ``in_flight`` requests at a time."""
-    pending = iter(queries)
-    timings: list[float] = []
-
-    async def lane() -> None:
-        for query in pending:
-            started = time.perf_counter()
-            await send(query)
-            timings.append((time.perf_counter() - started) * 1000)
-
-    await asyncio.gather(*(lane() for _ in range(in_flight)))
-    return timings
+    _, timings = await timed_lanes(send, queries, in_flight)
+    return [seconds * 1000 for seconds in timings]
 
 
 def line(name: str, timings: list[float], floor: list[float] | None = None) -> str:

@@ -3,12 +3,7 @@
 from adapters.catalog_documents import Product
 from adapters.product_cache import DELETED
 from streams.agents.product_cache import product_cache
-from tests.support.records import feed_record, product_document
-
-
-async def put(agent, record: tuple[bytes, bytes]) -> None:
-    key, value = record
-    await agent.put(value, key=key)
+from tests.support.records import feed_record, product_document, put
 
 
 async def test_feed_change_becomes_a_cached_product(memory_products) -> None:

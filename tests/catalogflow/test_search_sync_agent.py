@@ -6,12 +6,7 @@ from bson import ObjectId
 
 from streams import dead_letters
 from streams.agents.search_sync import search_sync
-from tests.support.records import connector_record, feed_record, product_document
-
-
-async def put(agent, record: tuple[bytes, bytes]) -> None:
-    key, value = record
-    await agent.put(value, key=key)
+from tests.support.records import connector_record, feed_record, product_document, put
 
 
 async def test_feed_change_becomes_a_search_document(memory_search) -> None:

@@ -137,3 +137,9 @@ async def deliver(agent: AgentT, *values: bytes | None) -> list:
         for value in values:
             await under_test.put(value)
         return list(under_test.results.values())
+
+
+async def put(agent, record: tuple[bytes, bytes]) -> None:
+    """Hand an agent's test context one (key, value) record."""
+    key, value = record
+    await agent.put(value, key=key)
