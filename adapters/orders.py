@@ -18,11 +18,12 @@ async def insert_reserved(
     user_id: uuid.UUID,
     draft: OrderDraft,
     delivery_address: dict | None,
+    request_id: str | None,
 ) -> bool:
     """False when the order id exists already: a concurrent retry of the same checkout."""
     cur = await conn.execute(
         "INSERT INTO orders (order_id, user_id, products, total_amount, currency,"
-        " delivery_address, status) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        " delivery_address, status, request_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (order_id) DO NOTHING RETURNING order_id",
         (
             order_id,
@@ -32,6 +33,7 @@ async def insert_reserved(
             draft.currency,
             Jsonb(delivery_address) if delivery_address else None,
             OrderStatus.RESERVED,
+            request_id,
         ),
     )
     return await cur.fetchone() is not None

@@ -21,13 +21,24 @@ async def insert_pending(
     amount: Decimal,
     currency: str,
     card_last4: str,
+    request_id: str | None,
 ) -> dict | None:
     """The new PENDING row, or None when the key or the order already has a live attempt."""
     cur = await conn.execute(
         "INSERT INTO payments (payment_id, order_id, user_id, idempotency_key, amount, currency,"
-        " method, card_last4, status) VALUES (%s, %s, %s, %s, %s, %s, 'card', %s, 'PENDING')"
+        " method, card_last4, status, request_id)"
+        " VALUES (%s, %s, %s, %s, %s, %s, 'card', %s, 'PENDING', %s)"
         f" ON CONFLICT DO NOTHING RETURNING {_COLUMNS}",
-        (uuid.uuid4(), order_id, user_id, idempotency_key, amount, currency, card_last4),
+        (
+            uuid.uuid4(),
+            order_id,
+            user_id,
+            idempotency_key,
+            amount,
+            currency,
+            card_last4,
+            request_id,
+        ),
     )
     return await cur.fetchone()
 

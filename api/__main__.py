@@ -13,6 +13,7 @@ import uvicorn
 
 from api.app import SecretMissing, check_secrets
 from config import get_settings
+from config.logs import logging_config
 
 
 def main() -> int:
@@ -33,6 +34,7 @@ def main() -> int:
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or None,
         server_header=False,
+        log_config=logging_config("api"),
     )
     return 0
 

@@ -15,6 +15,7 @@ from api.errors import error_responses, install_error_handlers
 from api.health import dependency_health
 from api.metrics import install_metrics
 from api.rate_limit import limit_by_ip
+from api.request_log import install_request_log
 from api.routers import ROUTERS
 from api.security_headers import install_security_headers
 from config import Settings, get_settings
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_metrics(app, settings.metrics_networks)
     install_security_headers(app)
+    install_request_log(app)
     for router in ROUTERS:
         # The per-IP limit covers the API, not /healthz or /metrics: probes never spend it.
         # Every route may answer bad input (422), the limits (429) and a dependency down (503).

@@ -34,6 +34,7 @@ class OrderSnapshot:
     tracking_number: str | None = None
     estimated_delivery: dt.date | None = None
     updated_at: dt.datetime | None = None
+    request_id: str | None = None  # the storefront request that placed it: logs name it
 
 
 ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {

@@ -35,6 +35,7 @@ class PaymentChange:
     payment_id: str
     order_id: str
     status: PaymentStatus
+    request_id: str | None = None  # the storefront request that started it: logs name it
 
 
 ClientPaymentStatus = Literal["success", "failed", "pending"]

@@ -5,6 +5,7 @@ import json
 import sys
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -31,7 +32,9 @@ from ops.stack import stack
 from ops.stack.process import EngineError
 from ops.stock_repair import Repair
 from ops.stock_repair import repair as repair_copies
-from ops.views import audit_table, lag_table, repair_table
+from ops.trace import OrderUnknown
+from ops.trace import trace as trace_order
+from ops.views import audit_table, lag_table, repair_table, trace_table
 from services import accounts
 from services.bootstrap import open_services
 
@@ -287,6 +290,30 @@ async def _replay(
             allow_shrink=allow_shrink,
             progress=report,
         )
+
+
+@app.command()
+def trace(
+    order_id: Annotated[uuid.UUID, typer.Argument(help="The order's id")],
+    log: Annotated[
+        list[Path] | None,
+        typer.Option(help="JSON log files to read (default: the local stack's service logs)"),
+    ] = None,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table"),
+) -> None:
+    """One order's timeline across processes: the storefront requests, the rows committed,
+    the CDC records, each stream agent's action and the mail, in time order."""
+    settings = get_settings()
+    logs = log or [service.log for service in stack.services(settings)]
+    try:
+        steps = trace_order(settings, str(order_id), logs)
+    except OrderUnknown as exc:
+        console.print(f"[red]no order {exc}[/red]")
+        raise typer.Exit(1) from exc
+    if as_json:
+        print(json.dumps({"order_id": str(order_id), "steps": [s.as_json() for s in steps]}))
+    else:
+        console.print(trace_table(steps))
 
 
 def _print_status() -> bool:

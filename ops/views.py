@@ -7,6 +7,7 @@ from rich.table import Table
 from ops.audit import STORES, AuditReport
 from ops.lag import PartitionLag
 from ops.stock_repair import Repair
+from ops.trace import Step
 
 
 def lag_table(rows: Sequence[PartitionLag], max_lag: int, now_ms: int) -> Table:
@@ -62,3 +63,13 @@ def _copy(copies: dict[str, int | None], store: str, expected: int) -> str:
     if value == expected:
         return str(value)
     return "[red]missing[/red]" if value is None else f"[red]{value}[/red]"
+
+
+def trace_table(steps: Sequence[Step]) -> Table:
+    """One row per step, with the time since the first (the order's own pace)."""
+    table = Table("time (UTC)", "+ms", "source", "what")
+    first = steps[0].at if steps else None
+    for step in steps:
+        since = (step.at - first).total_seconds() * 1000 if first else 0.0
+        table.add_row(step.at.strftime("%H:%M:%S.%f")[:-3], f"{since:,.0f}", step.source, step.what)
+    return table

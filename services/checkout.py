@@ -3,6 +3,7 @@ validate against the cart and live prices, pass the gate, then reserve stock, cr
 and its holds, and empty the bought cart lines in ONE Postgres transaction; finally tell the
 gate what Postgres decided."""
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from adapters import carts, inventory_store, orders, users
 from adapters.prices import PriceReader
 from adapters.stock_cache import CheckoutGate
+from config.logs import current
 from domain.cart import CartNotFound
 from domain.checkout import (
     OrderDraft,
@@ -20,6 +22,8 @@ from domain.checkout import (
 )
 from domain.inventory import OutOfStock, StockChange
 from services.context import Services
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ async def _place(
         reserved = await _reserve(services, order_id, user_id, order.cart_id, draft, address)
     finally:
         await gate.settle(order_id, draft.product_ids, reserved)
+    if reserved:
+        log.info("order placed: %d lines held", len(reserved), extra={"order_id": str(order_id)})
 
 
 async def _confirmed_draft(
@@ -110,7 +116,9 @@ async def _reserve(
     The order row goes first: a concurrent retry of the same order waits on its key and then
     finds it, instead of reserving stock twice."""
     async with services.unit_of_work() as uow:
-        if not await orders.insert_reserved(uow.conn, order_id, user_id, draft, address):
+        if not await orders.insert_reserved(
+            uow.conn, order_id, user_id, draft, address, current("request_id")
+        ):
             return []
         lines = [(line.product_id, line.quantity) for line in draft.lines]
         reserved = await inventory_store.hold(

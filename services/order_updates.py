@@ -19,6 +19,7 @@ async def record_status(services: Services, order: OrderSnapshot) -> StatusChang
     async with services.unit_of_work() as uow:
         await uow.history.record(change)
     await services.status_feed.publish(change)
+    log.info("status %s recorded and published", change.status)
     return change
 
 

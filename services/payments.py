@@ -7,6 +7,7 @@ gateway answers with the charge it already made (reconciliation) instead of char
 No Kafka publish and no order or stock change here: CDC carries the payment row to the streams.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +15,7 @@ from decimal import Decimal
 from adapters import orders, payments
 from adapters.gateway_wire import CardDetails
 from adapters.payment_gateway import PaymentGateway
+from config.logs import current
 from domain.orders import OrderNotFound
 from domain.payments import (
     card_last4,
@@ -22,6 +24,8 @@ from domain.payments import (
     ensure_same_payment,
 )
 from services.context import Services
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,9 @@ async def _find_or_start_attempt(
             amount=order.total,
             currency=order.currency,
             card_last4=card_last4(request.card_details.number),
+            request_id=current("request_id"),
         )
+        if started:
+            log.info("payment attempt started", extra={"order_id": str(request.order_id)})
         # None: a concurrent request won the unique index; resume its attempt.
         return started or await payments.existing_attempt(conn, user_id, key, request.order_id)

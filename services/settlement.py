@@ -58,11 +58,12 @@ async def expire_holds(services: Services, now: datetime) -> list[Decision]:
             states = await uow.settlement.lock_expired(now, batch)
             swept = [on_expiry(state, now) for state in states]
             await _apply(uow.settlement, zip(states, swept, strict=True))
+        for state, decision in zip(states, swept, strict=True):
+            if isinstance(decision, Settle):
+                log.info("order expired unpaid", extra={"order_id": state.order_id})
         decisions += swept
         if len(swept) < batch or not any(isinstance(d, Settle) for d in swept):
             break
-    if expired := sum(isinstance(d, Settle) for d in decisions):
-        log.info("expired %d orders", expired)
     return decisions
 
 

@@ -6,16 +6,14 @@ worker and a catalog worker. Records are raw bytes on the wire; each agent turns
 typed events (``streams.events``, through ``streams.dead_letters.typed``).
 """
 
-import logging
-
 import faust
 
 from config import StreamsRole, get_settings
+from config.logs import logging_config
 from streams.metrics import install_metrics
 from streams.topics import RETENTION_MS, Cleanup, TopicSpec
 
 settings = get_settings()
-logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # else a line per request
 
 DATA_DIR = settings.stack_dir / "faust"  # Faust's own files (memory store: little); not cwd
 DATA_DIR.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
@@ -37,6 +35,7 @@ app = faust.App(
     # stopped agent never takes them, and the worker waited forever. Their offsets are not
     # committed, so they are delivered again after the restart (every handler is idempotent).
     stream_wait_empty=False,
+    logging_config=logging_config(f"streams-{settings.streams_role}"),
 )
 install_metrics(app)
 

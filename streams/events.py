@@ -104,6 +104,7 @@ class OrderRow(BaseModel):
     tracking_number: str | None = None
     estimated_delivery: date | None = None
     updated_at: datetime | None = None
+    request_id: str | None = None
 
     @field_validator("estimated_delivery", mode="before")
     @classmethod
@@ -126,10 +127,11 @@ class PaymentRow(BaseModel):
     amount: Decimal
     transaction_id: str | None = None
     failure_reason: str | None = None
+    request_id: str | None = None
 
     @property
     def change(self) -> PaymentChange:
-        return PaymentChange(self.payment_id, self.order_id, self.status)
+        return PaymentChange(self.payment_id, self.order_id, self.status, self.request_id)
 
 
 class ProductChange(BaseModel):

@@ -3,6 +3,7 @@
 import uvicorn
 
 from config import get_settings
+from config.logs import logging_config
 from ops.dashboard.app import create_app
 
 if __name__ == "__main__":
@@ -12,4 +13,5 @@ if __name__ == "__main__":
         host=settings.dashboard_host,
         port=settings.dashboard_port,
         access_log=False,
+        log_config=logging_config("dashboard"),
     )

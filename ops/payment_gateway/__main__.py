@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from config import get_settings
+from config.logs import logging_config
 from ops.payment_gateway.app import create_gateway_app
 
 
@@ -15,7 +16,7 @@ def main() -> None:
         create_gateway_app(settings),
         host=address.hostname or "127.0.0.1",
         port=address.port or 80,
-        log_level="warning",
+        log_config=logging_config("gateway", "WARNING"),
     )
 
 

@@ -6,6 +6,7 @@ from functools import partial
 
 from faust import StreamT
 
+from config.logs import bound
 from services.order_updates import notify
 from streams.app import app, topic
 from streams.dead_letters import typed
@@ -26,6 +27,8 @@ async def notifications(records: StreamT[bytes]) -> AsyncIterator[bool]:
             yield False
             continue
         handlers = await services()
-        yield await retry_forever(
-            partial(notify, handlers, order), f"notifying order {order.order_id} {order.status}"
-        )
+        with bound(order_id=order.order_id, request_id=order.request_id):
+            done = await retry_forever(
+                partial(notify, handlers, order), f"notifying order {order.order_id} {order.status}"
+            )
+        yield done

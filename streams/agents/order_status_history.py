@@ -8,6 +8,7 @@ from functools import partial
 from faust import StreamT
 
 from adapters.redis_keys import order_status_channel
+from config.logs import bound
 from domain.status_history import StatusChange
 from services.order_updates import record_status
 from streams.app import app, topic
@@ -35,7 +36,9 @@ async def order_status_history(records: StreamT[bytes]) -> AsyncIterator[StatusC
             yield None
             continue
         handlers = await services()
-        yield await retry_forever(
-            partial(record_status, handlers, order),
-            f"recording order {order.order_id} status {order.status}",
-        )
+        with bound(order_id=order.order_id, request_id=order.request_id):
+            done = await retry_forever(
+                partial(record_status, handlers, order),
+                f"recording order {order.order_id} status {order.status}",
+            )
+        yield done

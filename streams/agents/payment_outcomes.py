@@ -6,6 +6,7 @@ from functools import partial
 
 from faust import StreamT
 
+from config.logs import bound
 from domain.settlement import Decision
 from services.settlement import settle_payment
 from streams.app import app, topic
@@ -33,7 +34,9 @@ async def payment_outcomes(records: StreamT[bytes]) -> AsyncIterator[Decision | 
             yield None
             continue
         handlers = await services()
-        yield await retry_forever(
-            partial(settle_payment, handlers, payment),
-            f"settling order {payment.order_id} for payment {payment.payment_id}",
-        )
+        with bound(order_id=payment.order_id, request_id=payment.request_id):
+            done = await retry_forever(
+                partial(settle_payment, handlers, payment),
+                f"settling order {payment.order_id} for payment {payment.payment_id}",
+            )
+        yield done
