@@ -11,9 +11,10 @@ from adapters.prices import PriceReader
 from adapters.product_cache import ProductCache
 from adapters.status_feed import StatusFanout
 from adapters.tokens import KeyRefused, TokenKeys
-from api.errors import error_responses, install_error_handlers
+from api.errors import install_error_handlers
 from api.health import dependency_health
 from api.metrics import install_metrics
+from api.openapi import DESCRIPTION, TAGS, error_responses, install_openapi, operation_id
 from api.rate_limit import limit_by_ip
 from api.request_log import install_request_log
 from api.routers import ROUTERS
@@ -62,20 +63,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="shopstream storefront",
         version="1",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        generate_unique_id_function=operation_id,
         lifespan=lifespan,
     )
+    install_openapi(app)
     install_error_handlers(app)
     install_metrics(app, settings.metrics_networks)
     install_security_headers(app)
     install_request_log(app)
     for router in ROUTERS:
         # The per-IP limit covers the API, not /healthz or /metrics: probes never spend it.
-        # Every route may answer bad input (422), the limits (429) and a dependency down (503).
+        # Every route may answer the limits (429) and a dependency down (503); FastAPI adds
+        # the 422 to each route with parameters or a body (``api.openapi`` gives it our shape).
         app.include_router(
             router,
             prefix="/v1",
             dependencies=[Depends(limit_by_ip)],
-            responses=error_responses(422, 429, 503),
+            responses=error_responses(429, 503),
         )
 
     @app.get("/healthz", include_in_schema=False)

@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Literal
 
 import psycopg
 from elasticsearch import ConnectionError as ElasticsearchUnreachable
@@ -9,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from pymongo.errors import ConnectionFailure
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -36,6 +37,11 @@ class ApiError(Exception):
 
 
 class ErrorDetail(BaseModel):
+    """``code`` is stable for clients; refusals add fields naming what was refused
+    (``productId``, ``availableQty``; ``dependency`` on a 503)."""
+
+    model_config = ConfigDict(extra="allow")
+
     code: str
     message: str
 
@@ -46,13 +52,31 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-def error_responses(*statuses: int) -> dict[int | str, dict]:
-    """OpenAPI ``responses=`` entry documenting the JSON error body for ``statuses``."""
-    return {status: {"model": ErrorBody} for status in statuses}
+class FieldProblem(BaseModel):
+    field: str = Field(description="Where, dotted: `body.products.0.quantity`, `query.size`")
+    problem: str
+
+
+class ValidationErrorDetail(ErrorDetail):
+    code: Literal["invalid_request"]
+    details: list[FieldProblem] = Field(description="Each problem found, by field")
+
+
+class ValidationErrorBody(BaseModel):
+    """A 422: the request failed validation; ``details`` names each problem by field."""
+
+    error: ValidationErrorDetail
 
 
 def error_body(code: str, message: str, **extra: object) -> dict:
     return {"error": {"code": code, "message": message, **extra}}
+
+
+def invalid_request(message: str, problems: list[FieldProblem]) -> JSONResponse:
+    """Every 422 has this one shape (``ValidationErrorBody``), whatever failed to parse."""
+    detail = ValidationErrorDetail(code="invalid_request", message=message, details=problems)
+    body = ValidationErrorBody(error=detail)
+    return JSONResponse(body.model_dump(mode="json"), status_code=422)
 
 
 UNAVAILABLE: dict[type[Exception], str] = {
@@ -136,22 +160,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [
-            {"field": ".".join(str(p) for p in err["loc"]), "problem": err["msg"]}
+        problems = [
+            FieldProblem(field=".".join(str(p) for p in err["loc"]), problem=err["msg"])
             for err in exc.errors()
         ]
-        return JSONResponse(
-            error_body("invalid_request", "request failed validation", details=details),
-            status_code=422,
-        )
+        return invalid_request("request failed validation", problems)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400:  # a body that is not even text: bad input like any other
-            return JSONResponse(
-                error_body("invalid_request", f"request failed validation: {exc.detail}"),
-                status_code=422,
-            )
+            problem = FieldProblem(field="body", problem=str(exc.detail))
+            return invalid_request(f"request failed validation: {exc.detail}", [problem])
         code = "not_found" if exc.status_code == 404 else f"http_{exc.status_code}"
         return JSONResponse(
             error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers

@@ -2,7 +2,7 @@
 
 import uuid
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from adapters.catalog_documents import ProductId
 from adapters.wire import ApiModel, Money
@@ -10,6 +10,10 @@ from domain.cart import MAX_LINE_QUANTITY, PricedLine
 
 
 class CartAddRequest(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"productId": "prod_000123", "quantity": 2}]}
+    )
+
     product_id: ProductId
     quantity: int = Field(gt=0, le=MAX_LINE_QUANTITY, description="Added to the line's quantity")
 

@@ -167,7 +167,25 @@ class SuggestResponse(CamelModel):
 class ProductCreate(ProductListing):
     """Admin request creating a product; stock is set separately (Postgres owns it)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {  # an id outside the demo seed's (prod_000001...): trying it touches none
+                    "productId": "prod_example_1",
+                    "title": "iPhone 15 Pro 128GB Natural Titanium",
+                    "description": "A17 Pro chip, 48MP main camera, USB-C.",
+                    "category": "Phones",
+                    "brand": "Apple",
+                    "price": 999.99,
+                    "currency": "USD",
+                    "images": ["https://cdn.example.com/products/prod_example_1/1.jpg"],
+                    "thumbnail": "https://cdn.example.com/products/prod_example_1/thumb.jpg",
+                    "specifications": {"storage": "128GB", "color": "Natural Titanium"},
+                }
+            ]
+        },
+    )
 
 
 class ProductDetails(ReviewedProduct):

@@ -2,7 +2,7 @@
 
 import uuid
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from adapters.catalog_documents import ProductId
 from adapters.wire import ApiModel, Money
@@ -16,6 +16,23 @@ class CheckoutLine(ApiModel):
 
 
 class CheckoutRequest(ApiModel):
+    """The lines and unit prices the client showed (``GET /v1/cart``), to buy now."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cartId": "6f1c2a4e-5b7d-4c3e-9a8f-0d2b1e4c6a7f",
+                    "products": [
+                        {"productId": "prod_000123", "quantity": 2, "price": 999.99},
+                        {"productId": "prod_000456", "quantity": 1, "price": 24.5},
+                    ],
+                    "addressId": "0b9e8d7c-6a5f-4e3d-8c2b-1a0f9e8d7c6b",
+                }
+            ]
+        }
+    )
+
     cart_id: uuid.UUID
     products: list[CheckoutLine] = Field(min_length=1, max_length=MAX_LINE_QUANTITY)
     address_id: uuid.UUID | None = Field(None, description="One of the caller's addresses")

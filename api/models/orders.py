@@ -35,6 +35,15 @@ class StatusEntry(ApiModel):
     changed_at: dt.datetime
 
 
+class OrderStatusEvent(ApiModel):
+    """The data of each ``status`` event of an order's status stream, as
+    ``adapters.status_feed.status_json`` writes it."""
+
+    order_id: uuid.UUID
+    status: OrderStatus
+    changed_at: dt.datetime
+
+
 class OrderStatusView(ApiModel):
     order_id: uuid.UUID
     status: OrderStatus

@@ -3,7 +3,7 @@
 import uuid
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from adapters.gateway_wire import CardDetails
 from adapters.wire import ApiModel, Money
@@ -11,6 +11,24 @@ from domain.payments import ClientPaymentStatus
 
 
 class PaymentRequest(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "orderId": "3d5e7f90-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
+                    "paymentMethod": "card",
+                    "cardDetails": {
+                        "number": "4242424242424242",
+                        "expMonth": 12,
+                        "expYear": 2030,
+                        "cvc": "123",
+                    },
+                    "amount": 2024.48,
+                }
+            ]
+        }
+    )
+
     order_id: uuid.UUID
     payment_method: Literal["card"]
     card_details: CardDetails

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, EmailStr, Field, StringConstraints
 
 from adapters.wire import ApiModel
 
@@ -16,6 +16,14 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class SignupRequest(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "Ann Lee", "email": "ann@example.com", "password": "correct horse 42"}
+            ]
+        }
+    )
+
     name: Text
     email: NormalizedEmail
     password: Password
@@ -26,6 +34,12 @@ class SignupResponse(ApiModel):
 
 
 class LoginRequest(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"email": "ann@example.com", "password": "correct horse 42"}]
+        }
+    )
+
     email: NormalizedEmail
     password: Annotated[
         str, StringConstraints(min_length=1, max_length=128, strip_whitespace=False)

@@ -11,15 +11,15 @@ from fastapi import APIRouter, Response
 from adapters.catalog_documents import Product
 from api.auth import AdminUser
 from api.deps import ServicesDep
-from api.errors import error_responses
 from api.models.catalog import InventoryLevel, ProductCreate, ProductUpdate, SetStock
+from api.openapi import error_responses
 from api.params import ProductIdPath
 from services import catalog, stock
 
-router = APIRouter(prefix="/admin", tags=["admin"], responses=error_responses(401, 403, 404, 409))
+router = APIRouter(prefix="/admin", tags=["admin"], responses=error_responses(401, 403))
 
 
-@router.post("/products", status_code=201, response_model=Product)
+@router.post("/products", status_code=201, response_model=Product, responses=error_responses(409))
 async def create_product(listing: ProductCreate, _: AdminUser, services: ServicesDep) -> Product:
     """Create a product (no stock yet: set it with PUT /admin/inventory/{productId}).
 
@@ -28,7 +28,7 @@ async def create_product(listing: ProductCreate, _: AdminUser, services: Service
     return await catalog.create_product(services, listing)
 
 
-@router.put("/products/{productId}", response_model=Product)
+@router.put("/products/{productId}", response_model=Product, responses=error_responses(404))
 async def update_product(
     product_id: ProductIdPath, update: ProductUpdate, _: AdminUser, services: ServicesDep
 ) -> Product:
@@ -36,7 +36,7 @@ async def update_product(
     return await catalog.update_product(services, product_id, update.changes())
 
 
-@router.delete("/products/{productId}", status_code=204)
+@router.delete("/products/{productId}", status_code=204, responses=error_responses(404))
 async def delete_product(
     product_id: ProductIdPath, _: AdminUser, services: ServicesDep
 ) -> Response:
@@ -47,7 +47,7 @@ async def delete_product(
     return Response(status_code=204)
 
 
-@router.put("/inventory/{productId}", response_model=InventoryLevel)
+@router.put("/inventory/{productId}", response_model=InventoryLevel, responses=error_responses(404))
 async def set_stock(
     product_id: ProductIdPath, level: SetStock, _: AdminUser, services: ServicesDep
 ) -> InventoryLevel:

@@ -4,8 +4,8 @@ from fastapi import APIRouter
 
 from api.auth import AdminUser
 from api.deps import ServicesDep
-from api.errors import error_responses
 from api.models.orders import OrderStatusView, ShipRequest
+from api.openapi import error_responses
 from api.params import OrderIdPath
 from services import orders
 

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Query
 from adapters.catalog_documents import ProductId
 from api.auth import CurrentUser
 from api.deps import PricesDep, ServicesDep
-from api.errors import error_responses
 from api.models.cart import (
     CartAddRequest,
     CartIdResponse,
@@ -21,12 +20,13 @@ from api.models.cart import (
     CartUpdateRequest,
     CartView,
 )
+from api.openapi import error_responses
 from services import cart
 
-router = APIRouter(prefix="/cart", tags=["cart"], responses=error_responses(401, 404, 409))
+router = APIRouter(prefix="/cart", tags=["cart"], responses=error_responses(401))
 
 
-@router.post("/add")
+@router.post("/add", responses=error_responses(404, 409))
 async def add_to_cart(
     body: CartAddRequest, user: CurrentUser, services: ServicesDep
 ) -> CartIdResponse:
@@ -34,8 +34,8 @@ async def add_to_cart(
     return CartIdResponse(cart_id=cart_id)
 
 
-@router.put("/update")
-async def update_cart(
+@router.put("/update", responses=error_responses(404))
+async def update_cart_line(
     body: CartUpdateRequest, user: CurrentUser, services: ServicesDep
 ) -> CartIdResponse:
     cart_id = await cart.set_quantity(services, user.user_id, body.product_id, body.quantity)
@@ -51,8 +51,8 @@ async def remove_from_cart(
     return CartIdResponse(cart_id=await cart.remove(services, user.user_id, product_id))
 
 
-@router.get("")
-async def view_cart(user: CurrentUser, services: ServicesDep, prices: PricesDep) -> CartView:
+@router.get("", responses=error_responses(409))
+async def get_cart(user: CurrentUser, services: ServicesDep, prices: PricesDep) -> CartView:
     cart_id, priced = await cart.view(services, prices, user.user_id)
     return CartView(
         cart_id=cart_id,

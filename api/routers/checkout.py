@@ -4,8 +4,8 @@ from fastapi import APIRouter
 
 from api.auth import CurrentUser
 from api.deps import PricesDep, ServicesDep
-from api.errors import error_responses
 from api.models.checkout import CheckoutRequest, OrderIdResponse
+from api.openapi import error_responses
 from api.params import IdempotencyKey
 from domain.checkout import RequestedLine
 from services.checkout import CheckoutOrder, place_order

@@ -15,7 +15,9 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from adapters.status_feed import StatusFanout, StreamSlots, status_json
 from api.auth import CurrentUser
 from api.deps import ServicesDep
-from api.errors import ApiError, error_responses
+from api.errors import ApiError
+from api.models.orders import OrderStatusEvent
+from api.openapi import error_responses, event_stream
 from api.params import OrderIdPath
 from domain.orders import OrderNotFound
 from domain.status_history import StatusChange
@@ -26,8 +28,13 @@ router = APIRouter(prefix="/orders", tags=["orders"], responses=error_responses(
 PING_SECONDS = 15
 
 
-@router.get("/{orderId}/events", response_class=EventSourceResponse)
-async def order_events(
+STATUS_EVENTS = event_stream(
+    "status", OrderStatusEvent, "The current status, then each change, as `status` events"
+)
+
+
+@router.get("/{orderId}/events", response_class=EventSourceResponse, responses=STATUS_EVENTS)
+async def stream_order_status(
     order_id: OrderIdPath, user: CurrentUser, services: ServicesDep, request: Request
 ) -> EventSourceResponse:
     """``event: status`` messages with ``{orderId, status, changedAt}``; owner only."""

@@ -7,17 +7,17 @@ from fastapi import APIRouter, Query
 
 from api.auth import CurrentUser
 from api.deps import ServicesDep
-from api.errors import error_responses
 from api.models.catalog import MAX_PAGE_SIZE, Pagination
 from api.models.orders import OrdersPage, OrderStatusView, OrderSummary
+from api.openapi import error_responses
 from api.params import OrderIdPath
 from services import orders
 
-router = APIRouter(prefix="/orders", tags=["orders"], responses=error_responses(401, 404))
+router = APIRouter(prefix="/orders", tags=["orders"], responses=error_responses(401))
 
 
 @router.get("")
-async def order_history(
+async def list_orders(
     user: CurrentUser,
     services: ServicesDep,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -33,8 +33,8 @@ async def order_history(
     )
 
 
-@router.get("/{orderId}/status")
-async def order_status(
+@router.get("/{orderId}/status", responses=error_responses(404))
+async def get_order_status(
     order_id: OrderIdPath, user: CurrentUser, services: ServicesDep
 ) -> OrderStatusView:
     """``history`` comes from order_status_history, filled by the stream agents from CDC."""

@@ -4,8 +4,8 @@ from fastapi import APIRouter, Response
 
 from api.auth import CurrentUser
 from api.deps import GatewayDep, ServicesDep
-from api.errors import error_responses
 from api.models.payments import PaymentRequest, PaymentResponse
+from api.openapi import error_responses
 from api.params import IdempotencyKey
 from domain.payments import PaymentStatus, client_status
 from services import payments
@@ -13,8 +13,11 @@ from services import payments
 router = APIRouter(tags=["payment"], responses=error_responses(401, 404, 409))
 
 
-@router.post("/payment", responses={202: {"description": "Outcome unknown yet; retry later"}})
-async def payment(
+@router.post(
+    "/payment",
+    responses={202: {"model": PaymentResponse, "description": "Outcome unknown yet: retry later"}},
+)
+async def pay_order(
     body: PaymentRequest,
     user: CurrentUser,
     services: ServicesDep,

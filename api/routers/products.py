@@ -8,7 +8,7 @@ from elasticsearch import NotFoundError, TransportError
 from fastapi import APIRouter, Query
 
 from api.deps import ClientsDep, ServicesDep
-from api.errors import RETRY_AFTER_SECONDS, ApiError, error_responses
+from api.errors import RETRY_AFTER_SECONDS, ApiError
 from api.models.catalog import (
     ProductDetails,
     SearchParams,
@@ -16,6 +16,7 @@ from api.models.catalog import (
     SuggestParams,
     SuggestResponse,
 )
+from api.openapi import error_responses
 from api.params import ProductIdPath
 from api.search import (
     build_search_body,
@@ -28,7 +29,7 @@ from api.search import (
 )
 from services import catalog
 
-router = APIRouter(prefix="/products", tags=["products"], responses=error_responses(404))
+router = APIRouter(prefix="/products", tags=["products"])
 RETRY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
@@ -78,8 +79,8 @@ async def _search_errors() -> AsyncIterator[None]:
         ) from exc
 
 
-@router.get("/{productId}", response_model=ProductDetails)
-async def product_details(product_id: ProductIdPath, services: ServicesDep) -> ProductDetails:
+@router.get("/{productId}", response_model=ProductDetails, responses=error_responses(404))
+async def get_product(product_id: ProductIdPath, services: ServicesDep) -> ProductDetails:
     """Catalog document from Mongo with live availableQty (Redis mirror, else Postgres).
 
     A deleted product (a tombstone) is a 404 like one that never existed.

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request, Response
 
 from api.auth import CurrentUser
 from api.deps import CredentialsDep, HashingDep, KeysDep, ServicesDep
-from api.errors import error_responses
 from api.models.users import (
     Address,
     AddressIn,
@@ -18,9 +17,10 @@ from api.models.users import (
     TokenResponse,
     UserProfile,
 )
+from api.openapi import error_responses
 from services import accounts, sessions
 
-router = APIRouter(prefix="/users", tags=["users"], responses=error_responses(401, 409))
+router = APIRouter(prefix="/users", tags=["users"])
 
 
 def _tokens(pair: sessions.TokenPair) -> TokenResponse:
@@ -31,14 +31,16 @@ def _tokens(pair: sessions.TokenPair) -> TokenResponse:
     )
 
 
-@router.post("/signup", status_code=201)
-async def signup(body: SignupRequest, services: ServicesDep, hashing: HashingDep) -> SignupResponse:
+@router.post("/signup", status_code=201, responses=error_responses(409))
+async def sign_up(
+    body: SignupRequest, services: ServicesDep, hashing: HashingDep
+) -> SignupResponse:
     """Creates a customer account (never an admin: see services.accounts.create_admin)."""
     user_id = await sessions.sign_up(services, hashing, body.name, body.email, body.password)
     return SignupResponse(user_id=user_id)
 
 
-@router.post("/login")
+@router.post("/login", responses=error_responses(401))
 async def login(
     body: LoginRequest, request: Request, services: ServicesDep, credentials: CredentialsDep
 ) -> TokenResponse:
@@ -50,21 +52,23 @@ async def login(
     )
 
 
-@router.post("/refresh")
-async def refresh(body: RefreshRequest, services: ServicesDep, keys: KeysDep) -> TokenResponse:
+@router.post("/refresh", responses=error_responses(401))
+async def refresh_tokens(
+    body: RefreshRequest, services: ServicesDep, keys: KeysDep
+) -> TokenResponse:
     """The next token pair of the session; the refresh token sent is spent. Sending a spent
     one again revokes the session (someone else holds a copy)."""
     return _tokens(await sessions.refresh(services, keys, body.refresh_token))
 
 
-@router.post("/logout", status_code=204)
+@router.post("/logout", status_code=204, responses=error_responses(401))
 async def logout(user: CurrentUser, services: ServicesDep) -> Response:
     """Ends this session: its access and refresh tokens stop working at once."""
     await sessions.sign_out(services, user.session_id)
     return Response(status_code=204)
 
 
-@router.post("/me/password")
+@router.post("/me/password", responses=error_responses(401))
 async def change_password(
     body: PasswordChange, user: CurrentUser, services: ServicesDep, credentials: CredentialsDep
 ) -> TokenResponse:
@@ -76,12 +80,12 @@ async def change_password(
     return _tokens(pair)
 
 
-@router.get("/me")
-async def me(user: CurrentUser, services: ServicesDep) -> UserProfile:
+@router.get("/me", responses=error_responses(401))
+async def get_profile(user: CurrentUser, services: ServicesDep) -> UserProfile:
     return UserProfile.model_validate(await accounts.profile(services, user.user_id))
 
 
-@router.post("/me/addresses", status_code=201)
+@router.post("/me/addresses", status_code=201, responses=error_responses(401, 409))
 async def add_address(body: AddressIn, user: CurrentUser, services: ServicesDep) -> Address:
     address = Address(address_id=uuid.uuid4(), **body.model_dump())
     await accounts.add_address(
@@ -90,6 +94,6 @@ async def add_address(body: AddressIn, user: CurrentUser, services: ServicesDep)
     return address
 
 
-@router.get("/me/addresses")
+@router.get("/me/addresses", responses=error_responses(401))
 async def list_addresses(user: CurrentUser, services: ServicesDep) -> list[Address]:
     return [Address.model_validate(a) for a in await accounts.addresses(services, user.user_id)]
