@@ -90,6 +90,36 @@ LOW_STOCK = Metric(
     (),
     "Products at or below the low-stock threshold",
 )
+CONSUMER_LAG_SECONDS = Metric(
+    "shopstream_consumer_lag_seconds",
+    "gauge",
+    ("group",),
+    "Age of the oldest record a consumer group has not consumed yet, max over its partitions",
+)
+CDC_COMMIT_TO_TOPIC = Metric(
+    "shopstream_cdc_commit_to_topic_seconds",
+    "histogram",
+    ("topic",),
+    "Time from a source commit to its change record on the topic (records the dashboard read)",
+)
+CONNECTOR_UP = Metric(
+    "shopstream_connector_up",
+    "gauge",
+    ("connector", "task"),
+    'A Kafka Connect connector (task="") or task: 1 running, 0 otherwise (failed, paused, missing)',
+)
+REPLICATION_SLOT_WAL = Metric(
+    "shopstream_replication_slot_wal_bytes",
+    "gauge",
+    ("slot",),
+    "WAL a Postgres replication slot holds back (current LSN minus the slot's restart LSN)",
+)
+DEAD_LETTER_COUNT = Metric(
+    "shopstream_dead_letters",
+    "gauge",
+    ("topic",),
+    "Records kept on a dead-letter topic",
+)
 
 ALL_METRICS = (
     HTTP_REQUEST_DURATION,
@@ -102,4 +132,9 @@ ALL_METRICS = (
     STOCK_DRIFT,
     STOCK_VIOLATIONS,
     LOW_STOCK,
+    CONSUMER_LAG_SECONDS,
+    CDC_COMMIT_TO_TOPIC,
+    CONNECTOR_UP,
+    REPLICATION_SLOT_WAL,
+    DEAD_LETTER_COUNT,
 )

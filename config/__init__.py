@@ -205,6 +205,23 @@ class Settings(BaseSettings):
     low_stock_threshold: int = Field(
         5, description="Available units at or below which a product counts as low on stock"
     )
+    slot_wal_alert_bytes: int = Field(
+        1024**3,
+        gt=0,
+        description="WAL a replication slot may hold back before the dashboard warns (an"
+        " inactive Debezium slot retains WAL until the disk fills)",
+    )
+    kafka_ui_url: str = Field(
+        "http://127.0.0.1:8080", description="Kafka UI, linked from the ops dashboard"
+    )
+    grafana_url: str = Field(
+        "http://127.0.0.1:3000", description="Grafana, linked from the ops dashboard"
+    )
+    mail_ui_url: str = Field(
+        "",
+        description="Web UI of the mail sink, linked from the ops dashboard (Mailpit's, say:"
+        " `http://127.0.0.1:8025`); empty: the dashboard lists the local sink's messages itself",
+    )
 
     @property
     def postgres_dsn(self) -> str:

@@ -11,11 +11,24 @@ from pathlib import Path
 import httpx
 
 from config import Settings
+from ops.connector_status import FAILED, UnitState, unit_states
 from ops.polling import wait_until
 from streams.topics import ALL_TOPICS, POSTGRES_TABLES, RETENTION_MS, Cleanup
 
 CONNECTORS_DIR = Path(__file__).resolve().parent.parent / "connectors"
 POSTGRES = "postgres.json"
+MONGODB = "mongodb.json"
+
+
+def connector_name(file_name: str) -> str:
+    return json.loads((CONNECTORS_DIR / file_name).read_text())["name"]
+
+
+def expected_connectors(settings: Settings) -> list[str]:
+    """The connectors the deployment needs: Postgres', and MongoDB's where it, not the catalog
+    change feed, captures the catalog."""
+    files = [POSTGRES] if settings.catalog_feed_enabled else [POSTGRES, MONGODB]
+    return [connector_name(f) for f in files]
 
 
 def render(file_name: str, settings: Settings) -> tuple[str, dict[str, str]]:
@@ -43,18 +56,18 @@ def register(settings: Settings, file_name: str = POSTGRES, timeout: float = 60)
 def wait_running(connect: httpx.Client, name: str, timeout: float) -> None:
     """Until the connector and all its tasks run; a failed task ends the wait at once."""
 
-    def state() -> tuple[str, list[str]] | None:
+    def state() -> list[UnitState] | None:
         response = connect.get(f"/connectors/{name}/status")
         if response.status_code != 200:
             return None
-        body = response.json()
-        tasks = [t["state"] for t in body.get("tasks", [])]
-        if "FAILED" in tasks:
-            raise RuntimeError(f"connector {name} failed: {body}")
-        return body["connector"]["state"], tasks
+        units = unit_states(response.json())
+        if any(unit.task and unit.state == FAILED for unit in units):
+            raise RuntimeError(f"connector {name} failed: {response.json()}")
+        return units
 
-    def running(seen: tuple[str, list[str]] | None) -> bool:
-        return seen is not None and seen[0] == "RUNNING" and set(seen[1]) == {"RUNNING"}
+    def running(units: list[UnitState] | None) -> bool:
+        """The connector and at least one task, all running."""
+        return units is not None and len(units) > 1 and all(unit.up for unit in units)
 
     wait_until(
         state, timeout=timeout, what=f"connector {name} running", accept=running, interval=0.5

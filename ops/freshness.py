@@ -1,32 +1,121 @@
-"""CDC freshness: how old the newest change record of each topic is, and how long capture took.
+"""CDC freshness: how old the newest change record of each topic is, how long capture took, and
+the distribution of commit -> topic delays.
 
-The newest record of a topic is the last one of its partitions. Its Debezium envelope says when
-the connector captured the change (``ts_ms``) and when the database committed it
-(``source.ts_ms``): ``now - ts_ms`` is the age of the newest data in the log, ``ts_ms -
-source.ts_ms`` the capture latency. An idle table shows an old record; the connector's
-heartbeat topic tells an idle table from a stalled connector.
+A change record's Debezium envelope says when the connector captured the change (``ts_ms``)
+and when the database committed it (``source.ts_ms``); the Kafka record's timestamp says when
+it reached the topic. ``now - ts_ms`` of the newest record is the age of the newest data in
+the log, ``ts_ms - source.ts_ms`` its capture latency, and ``record timestamp - source.ts_ms``
+of every record read goes into a histogram. An idle table shows an old record; the
+connector's heartbeat topic tells an idle table from a stalled connector.
 """
 
 import json
-import time
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 
 from config import Settings
 from ops.clock import seconds_since
+from ops.kafka_read import TopicTail
 from streams.topics import ALL_TOPICS, heartbeat_topic
 
-POLL_MS = 300
 READ_TIMEOUT_SECONDS = 10
+BACKLOG = 200
+"""Records per partition read at most per sample: the first sample's look back, and the cap
+in a burst (a 10k-row seed), so a sample stays cheap."""
+DELAY_BOUNDS_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+"""Upper bounds of the delay buckets (a last one takes the rest): sub-second is the normal
+case, tens of seconds an outage."""
+
+
+@dataclass(frozen=True)
+class RecordTimes:
+    captured_ms: int  # the envelope's ts_ms, or the Kafka record timestamp without one
+    committed_ms: int | None  # the source database's commit time, when the envelope has it
+    written_ms: int  # the Kafka record timestamp: when the record reached the topic
+    snapshot: bool  # op "r": the row as read by a snapshot, not a committed change
+
+    @property
+    def commit_to_topic_ms(self) -> int | None:
+        """None for a snapshot record (its source time is when it was read, or the document's
+        last write) and for records without a source time (heartbeats, tombstones)."""
+        if self.snapshot or self.committed_ms is None:
+            return None
+        return max(0, self.written_ms - self.committed_ms)
+
+
+def record_times(value: bytes | None, record_ms: int) -> RecordTimes:
+    """The times of a record; a tombstone or foreign value has only the Kafka timestamp."""
+    try:
+        envelope = json.loads(value) if value else {}
+    except ValueError:
+        envelope = {}
+    if not isinstance(envelope, dict):
+        envelope = {}
+    source = envelope.get("source")
+    committed = source.get("ts_ms") if isinstance(source, dict) else None
+    return RecordTimes(
+        captured_ms=int(envelope.get("ts_ms") or record_ms),
+        committed_ms=committed,
+        written_ms=record_ms,
+        snapshot=envelope.get("op") == "r",
+    )
+
+
+@dataclass(frozen=True)
+class DelayHistogram:
+    """Delays counted per bucket (``counts[i]``: at most ``bounds[i]`` and above the previous
+    bound; the last count: above every bound), and their sum."""
+
+    counts: tuple[int, ...] = (0,) * (len(DELAY_BOUNDS_SECONDS) + 1)
+    sum_seconds: float = 0.0
+    bounds: tuple[float, ...] = DELAY_BOUNDS_SECONDS
+
+    def added(self, delays: Iterable[float]) -> "DelayHistogram":
+        counts, total = list(self.counts), self.sum_seconds
+        for seconds in delays:
+            counts[bisect_left(self.bounds, seconds)] += 1
+            total += seconds
+        return DelayHistogram(tuple(counts), total, self.bounds)
+
+    @property
+    def count(self) -> int:
+        return sum(self.counts)
+
+    def cumulative(self) -> list[tuple[str, int]]:
+        """Prometheus buckets: (``le``, delays at most that), ending with ``+Inf``."""
+        running, buckets = 0, []
+        for bound, count in zip([*map(str, self.bounds), "+Inf"], self.counts, strict=True):
+            running += count
+            buckets.append((bound, running))
+        return buckets
+
+    def as_json(self) -> dict:
+        return {
+            "buckets": [
+                {"label": label, "count": count}
+                for label, count in zip(bucket_labels(self.bounds), self.counts, strict=True)
+            ],
+            "count": self.count,
+            "sum_seconds": self.sum_seconds,
+        }
+
+
+def bucket_labels(bounds: Iterable[float]) -> list[str]:
+    """``≤100 ms`` ... ``≤60 s``, then ``>60 s``."""
+    shown = [f"{b * 1000:g} ms" if b < 1 else f"{b:g} s" for b in bounds]
+    return [*(f"≤{s}" for s in shown), f">{shown[-1]}"]
 
 
 @dataclass(frozen=True)
 class TopicFreshness:
     topic: str
     records: int  # end offsets summed over partitions
-    captured_ms: int | None  # None: the topic is empty or missing
+    captured_ms: int | None  # None: no record read yet (the topic is empty or missing)
     committed_ms: int | None  # source database commit time, when the envelope has it
+    delays: DelayHistogram = DelayHistogram()
 
     def age_seconds(self, now_ms: int) -> float | None:
         return seconds_since(self.captured_ms, now_ms)
@@ -42,6 +131,7 @@ class TopicFreshness:
             **asdict(self),
             "age_seconds": self.age_seconds(now_ms),
             "capture_latency_ms": self.capture_latency_ms,
+            "delays": self.delays.as_json(),
         }
 
 
@@ -49,45 +139,36 @@ def cdc_topics(settings: Settings) -> list[str]:
     return [*(spec.name(settings) for spec in ALL_TOPICS), heartbeat_topic(settings)]
 
 
-def envelope_times(value: bytes | None, record_ms: int) -> tuple[int, int | None]:
-    """(capture ms, source commit ms) of a record; a tombstone or foreign value has only the
-    Kafka record timestamp."""
-    try:
-        envelope = json.loads(value) if value else {}
-    except ValueError:
-        envelope = {}
-    if not isinstance(envelope, dict):
-        envelope = {}
-    source = envelope.get("source")
-    committed = source.get("ts_ms") if isinstance(source, dict) else None
-    return int(envelope.get("ts_ms") or record_ms), committed
+class FreshnessProbe:
+    """Each ``measure()`` reads what the CDC topics received since the previous one (the
+    first, the last ``BACKLOG`` records of each partition): the delays add up since start, as
+    a Prometheus histogram's do, and the newest record is kept while a topic is idle."""
 
+    def __init__(self, settings: Settings, consumer: KafkaConsumer) -> None:
+        self.topics = cdc_topics(settings)
+        self._tail = TopicTail(consumer, BACKLOG)
+        self._newest: dict[str, RecordTimes] = {}
+        self._delays = {topic: DelayHistogram() for topic in self.topics}
 
-def measure_freshness(settings: Settings) -> list[TopicFreshness]:
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, group_id=None
-    )
-    try:
-        return [_newest(consumer, topic) for topic in cdc_topics(settings)]
-    finally:
-        consumer.close()
+    def measure(self) -> list[TopicFreshness]:
+        read = self._tail.read(self.topics, READ_TIMEOUT_SECONDS)
+        delays: dict[str, list[float]] = {topic: [] for topic in self.topics}
+        for record in read.records:
+            times = record_times(record.value, record.timestamp)
+            newest = self._newest.get(record.topic)
+            if newest is None or times.captured_ms >= newest.captured_ms:
+                self._newest[record.topic] = times
+            if times.commit_to_topic_ms is not None:
+                delays[record.topic].append(times.commit_to_topic_ms / 1000)
+        self._delays = {t: self._delays[t].added(delays[t]) for t in self.topics}
+        return [self._freshness(topic, read.appended(topic)) for topic in self.topics]
 
-
-def _newest(consumer: KafkaConsumer, topic: str) -> TopicFreshness:
-    """Seek to the last offset of every partition and read to the end."""
-    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-    ends = consumer.end_offsets(partitions) if partitions else {}
-    pending = [tp for tp, end in ends.items() if end > 0]
-    consumer.assign(pending)
-    for tp in pending:
-        consumer.seek(tp, ends[tp] - 1)
-    newest: tuple[int, int | None] | None = None
-    deadline = time.monotonic() + READ_TIMEOUT_SECONDS
-    while pending and time.monotonic() < deadline:
-        for records in consumer.poll(timeout_ms=POLL_MS).values():
-            for record in records:
-                times = envelope_times(record.value, record.timestamp)
-                newest = max(newest or times, times, key=lambda t: t[0])
-        pending = [tp for tp in pending if consumer.position(tp) < ends[tp]]
-    captured, committed = newest or (None, None)
-    return TopicFreshness(topic, sum(ends.values()), captured, committed)
+    def _freshness(self, topic: str, records: int) -> TopicFreshness:
+        newest = self._newest.get(topic)
+        return TopicFreshness(
+            topic,
+            records,
+            None if newest is None else newest.captured_ms,
+            None if newest is None else newest.committed_ms,
+            self._delays[topic],
+        )

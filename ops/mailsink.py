@@ -2,13 +2,17 @@
 
 Notifications go out through real SMTP in development and tests, so the same code path runs as
 in production; the sink just stands in for the mail provider. ``python -m ops.mailsink`` runs
-it on the configured SMTP host and port until interrupted.
+it on the configured SMTP host and port until interrupted; the ops dashboard lists the latest
+messages (``latest``), the local stack's mail UI.
 """
 
 import signal
 import threading
 import time
 import uuid
+from dataclasses import asdict, dataclass
+from email.parser import BytesHeaderParser
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -34,6 +38,42 @@ class MailDir:
 
 def mail_dir(settings: Settings) -> Path:
     return settings.stack_dir / "mail"
+
+
+@dataclass(frozen=True)
+class MailSummary:
+    name: str  # the file in the mail directory
+    received_ms: int
+    sender: str
+    to: str
+    subject: str
+    date: str | None  # the Date header, ISO 8601, when it parses
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def summary(name: str, raw: bytes) -> MailSummary:
+    """Headers of a stored message; the file name starts with its arrival time (ns)."""
+    headers = BytesHeaderParser().parsebytes(raw)
+    try:
+        date = parsedate_to_datetime(headers["Date"]).isoformat() if headers["Date"] else None
+    except ValueError:
+        date = None
+    return MailSummary(
+        name=name,
+        received_ms=int(name.split("-", 1)[0]) // 1_000_000,
+        sender=str(headers["From"] or ""),
+        to=str(headers["To"] or ""),
+        subject=str(headers["Subject"] or ""),
+        date=date,
+    )
+
+
+def latest(directory: Path, limit: int) -> list[MailSummary]:
+    """The newest ``limit`` messages, newest first (names sort by arrival: same-width ns)."""
+    names = sorted((p.name for p in directory.glob("*.eml")), reverse=True)[:limit]
+    return [summary(name, (directory / name).read_bytes()) for name in names]
 
 
 def start(directory: Path, host: str, port: int) -> Controller:

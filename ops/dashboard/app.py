@@ -1,7 +1,8 @@
 """The ops dashboard: one auto-refreshing page over JSON endpoints, plus Prometheus ``/metrics``.
 
 Everything is served from the sampler's latest results (see ``sampler.py``), so a page load
-costs no engine round trip and any number of open pages add no load to the engines.
+costs no engine round trip and any number of open pages add no load to the engines (the mail
+list reads the local mail sink's files).
 """
 
 import asyncio
@@ -15,11 +16,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.connections import open_clients
 from config import Settings, get_settings
+from ops import mailsink
 from ops.audit import StockRow
 from ops.clock import now_ms
 from ops.dashboard.metrics import registry_for
+from ops.dashboard.rules import human_bytes, links, slot_level
 from ops.dashboard.sampler import Sampler
-from ops.lag import PartitionLag
+from ops.dead_letters import KEPT
+from ops.lag import PartitionLag, group_lag_seconds
 
 PAGE = files("ops.dashboard").joinpath("page.html")
 
@@ -88,14 +92,73 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "sampled_at_ms": sampler.lag_at_ms,
             "max_lag": settings.lag_alert_records,
             "partitions": partitions,
+            "group_lag_seconds": group_lag_seconds(sampler.lag, now),
             "error": sampler.errors.get("kafka"),
         }
 
     @app.get("/api/freshness")
     def freshness(request: Request) -> dict:
+        """Per CDC topic: the newest change's age and capture latency, and the commit -> topic
+        delays of the change records read since the dashboard started."""
         sampler = sampler_of(request)
         now = now_ms()
         return {"topics": [t.as_json(now) for t in sampler.freshness]}
+
+    @app.get("/api/connectors")
+    def connectors(request: Request) -> dict:
+        """Each Kafka Connect connector and task: state, worker, a failure's first trace line."""
+        sampler = sampler_of(request)
+        return {
+            "sampled_at_ms": sampler.capture_at_ms,
+            "units": [unit.as_json() for unit in sampler.connectors],
+            "error": sampler.errors.get("connect"),
+        }
+
+    @app.get("/api/slots")
+    def slots(request: Request) -> dict:
+        """The WAL each replication slot holds back, judged against ``slot_wal_alert_bytes``."""
+        sampler = sampler_of(request)
+        alert = settings.slot_wal_alert_bytes
+        return {
+            "sampled_at_ms": sampler.capture_at_ms,
+            "alert_bytes": alert,
+            "alert": human_bytes(alert),
+            "slots": [
+                {
+                    **slot.as_json(),
+                    "retained": human_bytes(slot.retained_bytes),
+                    "unconfirmed": human_bytes(slot.unconfirmed_bytes),
+                    "level": slot_level(slot, alert),
+                }
+                for slot in sampler.slots
+            ],
+            "error": sampler.errors.get("postgres"),
+        }
+
+    @app.get("/api/dead-letters")
+    def dead_letters(request: Request, limit: int = Query(20, ge=1, le=KEPT)) -> dict:
+        """Records per dead-letter topic, and the latest parked records, newest first."""
+        sampler = sampler_of(request)
+        view = sampler.dead_letters
+        return {
+            "sampled_at_ms": sampler.lag_at_ms,
+            "counts": {} if view is None else view.counts,
+            "letters": [] if view is None else [d.as_json() for d in view.latest[:limit]],
+            "error": sampler.errors.get("kafka"),
+        }
+
+    @app.get("/api/mail")
+    def mail(limit: int = Query(20, ge=1, le=500)) -> dict:
+        """The latest messages of the local mail sink (its files), newest first."""
+        directory = mailsink.mail_dir(settings)
+        return {
+            "directory": str(directory),
+            "messages": [m.as_json() for m in mailsink.latest(directory, limit)],
+        }
+
+    @app.get("/api/links")
+    def tool_links() -> dict:
+        return {"links": links(settings)}
 
     @app.get("/api/stock")
     def stock(

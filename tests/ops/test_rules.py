@@ -6,7 +6,7 @@ from domain.catalog import CatalogChange, latest_changes
 from domain.inventory import StockLevel
 from ops.audit import AuditReport, StockRow
 from ops.dashboard.app import drifted_only, triage
-from ops.freshness import TopicFreshness, envelope_times
+from ops.freshness import RecordTimes, TopicFreshness, record_times
 from ops.lag import PartitionLag, over_threshold
 
 
@@ -63,9 +63,9 @@ def test_lag_and_threshold() -> None:
 
 def test_freshness_reads_debezium_times_and_tolerates_tombstones() -> None:
     envelope = json.dumps({"ts_ms": 2_000, "source": {"ts_ms": 1_700}, "op": "u"}).encode()
-    assert envelope_times(envelope, record_ms=9) == (2_000, 1_700)
-    assert envelope_times(None, record_ms=9) == (9, None)
-    assert envelope_times(b'{"ts_ms": 5}', record_ms=9) == (5, None)  # a heartbeat
+    assert record_times(envelope, record_ms=2_100) == RecordTimes(2_000, 1_700, 2_100, False)
+    assert record_times(None, record_ms=9) == RecordTimes(9, None, 9, False)
+    assert record_times(b'{"ts_ms": 5}', record_ms=9).captured_ms == 5  # a heartbeat
     fresh = TopicFreshness("t", records=3, captured_ms=2_000, committed_ms=1_700)
     assert fresh.capture_latency_ms == 300 and fresh.age_seconds(now_ms=4_000) == 2.0
 
