@@ -53,7 +53,8 @@ def up() -> None:
         console.print(f"migrations applied: {', '.join(applied) or 'none pending'}")
         twins = prepare_catalog(settings)
         console.print(f"catalog ready; FerretDB GIN indexes added: {', '.join(twins) or 'none'}")
-        console.print(f"connector registered: {connectors.register(settings)}")
+        registered = connectors.register(settings, report=console.print)
+        console.print(f"connector registered: {registered}")
         stack.start(stack.services(settings))
         _roll_out_search_schema(settings)
     except (EngineError, RuntimeError) as exc:
