@@ -12,7 +12,6 @@ import typer
 from elasticsearch import Elasticsearch
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 
 from adapters.connections import open_clients
 from adapters.migrations import apply_migrations
@@ -34,7 +33,7 @@ from ops.stock_repair import Repair
 from ops.stock_repair import repair as repair_copies
 from ops.trace import OrderUnknown
 from ops.trace import trace as trace_order
-from ops.views import audit_table, lag_table, repair_table, trace_table
+from ops.views import audit_table, lag_table, repair_table, status_table, trace_table
 from services import accounts
 from services.bootstrap import open_services
 
@@ -45,7 +44,9 @@ console = Console(width=max(Console().width, 160))
 @app.command()
 def up() -> None:
     """Provision (first run only) and start every engine, apply migrations, register the
-    CDC connectors, then start the storefront API and the stream workers."""
+    CDC connectors (restarting one that failed), then start the storefront API and the stream
+    workers. Every process but Postgres runs under a supervisor that restarts it when it
+    dies."""
     settings = get_settings()
     try:
         if generated := ensure_secrets(settings):
@@ -56,7 +57,8 @@ def up() -> None:
         console.print(f"migrations applied: {', '.join(applied) or 'none pending'}")
         twins = prepare_catalog(settings)
         console.print(f"catalog ready; FerretDB GIN indexes added: {', '.join(twins) or 'none'}")
-        console.print(f"connector registered: {connectors.register(settings)}")
+        registered = connectors.register(settings, report=console.print)
+        console.print(f"connector registered: {registered}")
         stack.start(stack.services(settings))
         _roll_out_search_schema(settings)
     except (EngineError, RuntimeError) as exc:
@@ -92,9 +94,12 @@ def down() -> None:
 
 
 @app.command()
-def status() -> None:
-    """Each engine's health, endpoint, pid and memory; exit 1 if any is unhealthy."""
-    if not _print_status():
+def status(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table"),
+) -> None:
+    """Each engine's and service's health, supervisor (state, restarts, last exit), endpoint,
+    pid and memory; exit 1 if any is unhealthy."""
+    if not _print_status(as_json):
         raise typer.Exit(1)
 
 
@@ -316,22 +321,15 @@ def trace(
         console.print(trace_table(steps))
 
 
-def _print_status() -> bool:
+def _print_status(as_json: bool = False) -> bool:
     rows = stack.status(get_settings())
-    table = Table("engine", "health", "endpoint", "pid", "PSS MiB", "log")
-    for row in rows:
-        health = "[green]healthy[/green]" if row.healthy else "[red]down[/red]"
-        table.add_row(
-            row.name,
-            health,
-            row.endpoint,
-            str(row.pid or "-"),
-            f"{row.memory_bytes / 2**20:.0f}",
-            row.log,
-        )
-    console.print(table)
+    healthy = all(r.healthy for r in rows)
+    if as_json:
+        print(json.dumps({"healthy": healthy, "components": [r.as_json() for r in rows]}))
+        return healthy
+    console.print(status_table(rows, now_ms()))
     console.print(f"total memory (PSS): {sum(r.memory_bytes for r in rows) / 2**30:.2f} GiB")
-    return all(r.healthy for r in rows)
+    return healthy
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ needs but Connect does not know at all is MISSING.
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 
 import httpx
 
@@ -56,6 +57,25 @@ def unit_states(status: dict) -> list[UnitState]:
     name = status["name"]
     tasks = sorted(status.get("tasks", []), key=lambda t: t["id"])
     return [_unit(name, "", status["connector"]), *(_unit(name, str(t["id"]), t) for t in tasks)]
+
+
+class Health(StrEnum):
+    RUNNING = "running"  # the connector and every task of it
+    FAILED = "failed"  # the connector or a task: a restart may cure it
+    HELD = "held"  # paused or stopped by an operator: theirs to resume
+    PENDING = "pending"  # unassigned, restarting, no tasks yet: normally a rebalance away
+
+
+def health(status: dict) -> Health:
+    """One connector's ``GET /connectors/<name>/status`` body as one word."""
+    connector, *tasks = unit_states(status)
+    if connector.state in ("PAUSED", "STOPPED"):
+        return Health.HELD
+    if any(unit.state == FAILED for unit in (connector, *tasks)):
+        return Health.FAILED
+    if tasks and connector.up and all(task.up for task in tasks):
+        return Health.RUNNING
+    return Health.PENDING
 
 
 def connector_states(expanded: dict, expected: Iterable[str]) -> list[UnitState]:

@@ -6,8 +6,12 @@ from rich.table import Table
 
 from ops.audit import STORES, AuditReport
 from ops.lag import PartitionLag
+from ops.stack.stack import EngineStatus
+from ops.stack.supervision import Phase
 from ops.stock_repair import Repair
 from ops.trace import Step
+
+SUPERVISION_COLOURS = {Phase.RUNNING: "green", Phase.RESTARTING: "yellow"}
 
 
 def lag_table(rows: Sequence[PartitionLag], max_lag: int, now_ms: int) -> Table:
@@ -23,6 +27,32 @@ def lag_table(rows: Sequence[PartitionLag], max_lag: int, now_ms: int) -> Table:
             str(row.end),
             lag,
             "unknown" if age is None else f"{age:.0f}s ago",
+        )
+    return table
+
+
+def status_table(rows: Sequence[EngineStatus], now_ms: int) -> Table:
+    """Health and supervision of every process of the stack, in start order."""
+    columns = ("supervisor", "restarts", "last exit", "endpoint", "pid", "PSS MiB", "log")
+    table = Table("engine", "health", *columns)
+    for row in rows:
+        supervision = row.supervision
+        if supervision is None:
+            watched, restarts, last_exit = "[dim]none[/dim]", "-", "-"
+        else:
+            colour = SUPERVISION_COLOURS.get(supervision.state, "red")
+            watched = f"[{colour}]{supervision.state}[/{colour}]"
+            restarts, last_exit = str(supervision.restarts), supervision.last_exit_text(now_ms)
+        table.add_row(
+            row.name,
+            "[green]healthy[/green]" if row.healthy else "[red]down[/red]",
+            watched,
+            restarts,
+            last_exit,
+            row.endpoint,
+            str(row.pid or "-"),
+            f"{row.memory_bytes / 2**20:.0f}",
+            row.log,
         )
     return table
 

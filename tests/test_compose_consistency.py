@@ -13,6 +13,7 @@ import yaml
 
 from config import PROJECT_ROOT, Settings, StreamsRole
 from ops.secrets import compose_secrets
+from ops.stack.engines.connect import Connect
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
@@ -257,3 +258,8 @@ def test_compose_secrets_cover_every_variable_the_file_requires() -> None:
     """`shopctl compose-secrets` prints a value for each `${NAME:?...}` of the compose file."""
     required = set(re.findall(r"\$\{(\w+):\?", (PROJECT_ROOT / "docker-compose.yml").read_text()))
     assert required == set(compose_secrets())
+
+
+def test_connect_reassigns_lost_work_as_the_local_worker_does() -> None:
+    local = Connect(Settings()).worker_properties()["scheduled.rebalance.max.delay.ms"]
+    assert env_of("connect")["CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS"] == str(local)

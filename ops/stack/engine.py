@@ -5,7 +5,8 @@ from pathlib import Path
 
 from config import Settings
 from ops.polling import NotReached, wait_until
-from ops.stack.process import Daemon, EngineError, log_tail, tree_memory_bytes
+from ops.stack.process import Daemon, EngineError, Supervised, log_tail, tree_memory_bytes
+from ops.stack.supervision import Supervision
 
 
 class Engine(ABC):
@@ -42,6 +43,10 @@ class Engine(ABC):
     @abstractmethod
     def pid(self) -> int | None: ...
 
+    def supervision(self) -> Supervision | None:
+        """None: nothing restarts this engine when it dies but `shopctl up`."""
+        return None
+
     def healthy(self) -> bool:
         try:
             self.probe()
@@ -76,20 +81,33 @@ class Engine(ABC):
 
 
 class DaemonEngine(Engine, ABC):
-    """An engine that is one detached process we launch ourselves."""
+    """An engine that is one detached process we launch ourselves, under a supervisor that
+    starts it again when it dies (``ops.stack.supervise``)."""
 
     @abstractmethod
     def daemon(self) -> Daemon: ...
 
+    def supervised(self) -> Supervised:
+        return Supervised(self.daemon())
+
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
-        self.daemon().start()
+        self.supervised().start()
 
     def stop(self) -> None:
-        self.daemon().stop()
+        self.supervised().stop()
 
     def pid(self) -> int | None:
         return self.daemon().pid()
+
+    def supervision(self) -> Supervision | None:
+        return self.supervised().supervision()
+
+    def memory_bytes(self) -> int:
+        """The supervisor's tree: the process and the supervisor's own few MiB."""
+        supervised = self.supervised()
+        pid = supervised.supervisor_pid() or supervised.pid()
+        return tree_memory_bytes(pid) if pid else 0
 
     @property
     def pidfile(self) -> Path:

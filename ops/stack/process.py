@@ -1,14 +1,17 @@
 """Run the local engines as plain background processes (this machine has no Docker)."""
 
 import ipaddress
+import json
 import os
 import signal
 import subprocess
+import sys
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ops.polling import NotReached, wait_until
+from ops.stack.supervision import STOP_GRACE_SECONDS, Supervision, SupervisorState, status_of
 
 
 class EngineError(RuntimeError):
@@ -148,6 +151,84 @@ class Daemon:
         if pid:
             stop_pid(pid, timeout)
         self.pidfile.unlink(missing_ok=True)
+
+
+@dataclass
+class Supervised:
+    """A Daemon run under ``python -m ops.stack.supervise``, which restarts it when it dies.
+
+    The daemon's pid file keeps naming the process itself (what status shows and what a crash
+    test kills); its supervisor has a pid file beside it, and a state file for status.
+    """
+
+    daemon: Daemon
+
+    @property
+    def state_file(self) -> Path:
+        return self.daemon.pidfile.with_suffix(".supervision.json")
+
+    def supervisor(self) -> Daemon:
+        pidfile = self.daemon.pidfile
+        return Daemon(
+            argv=[
+                sys.executable,
+                "-m",
+                "ops.stack.supervise",
+                f"--name={pidfile.stem}",
+                f"--pidfile={pidfile}",
+                f"--state={self.state_file}",
+                "--",
+                *self.daemon.argv,
+            ],
+            log=self.daemon.log,
+            pidfile=pidfile.with_suffix(".supervisor.pid"),
+            env=self.daemon.env,
+            cwd=self.daemon.cwd,
+        )
+
+    def pid(self) -> int | None:
+        return self.daemon.pid()
+
+    def supervisor_pid(self) -> int | None:
+        return self.supervisor().pid()
+
+    def start(self, timeout: float = 15) -> None:
+        """Start the supervisor unless one runs (it may be waiting to restart the process);
+        return once it started the process. A process whose supervisor died is stopped
+        first: only a child of its own can be watched."""
+        if self.supervisor_pid():
+            return
+        self.daemon.stop()
+        self.state_file.unlink(missing_ok=True)
+        supervisor, name = self.supervisor(), self.daemon.pidfile.stem
+        supervisor.start()
+
+        def first_started() -> bool:
+            if self.state_file.exists():
+                return True
+            if supervisor.pid() is None:
+                raise EngineError(f"the supervisor of {name} exited:\n{log_tail(supervisor.log)}")
+            return False
+
+        try:
+            wait_until(first_started, timeout=timeout, what=f"supervisor of {name} started")
+        except NotReached as missed:
+            raise EngineError(f"{missed}\n{log_tail(supervisor.log)}") from None
+
+    def stop(self) -> None:
+        """The supervisor first, which stops the process and knows it asked; then whatever
+        outlived it (a supervisor killed outright leaves its process running)."""
+        self.supervisor().stop(timeout=STOP_GRACE_SECONDS + 10)
+        self.daemon.stop()
+
+    def supervision(self) -> Supervision:
+        return status_of(self._state(), self.supervisor_pid() is not None, self.pid() is not None)
+
+    def _state(self) -> SupervisorState | None:
+        try:
+            return SupervisorState.from_json(json.loads(self.state_file.read_text()))
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
 
 
 def stop_pid(pid: int, timeout: float = 30) -> None:

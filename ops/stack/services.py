@@ -44,8 +44,9 @@ class AppService(DaemonEngine):
         return self.home / "metrics"
 
     def start(self) -> None:
-        """Samples of a previous run's workers would be summed into this one's: drop them."""
-        if self.spec.multiprocess_metrics and not self.pid():
+        """Samples of a previous run's workers would be summed into this one's: drop them.
+        (A restart by the supervisor keeps them: its counters carry on from there.)"""
+        if self.spec.multiprocess_metrics and not self.supervised().supervisor_pid():
             shutil.rmtree(self.metrics_dir, ignore_errors=True)
             self.metrics_dir.mkdir(parents=True)
         super().start()

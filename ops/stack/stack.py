@@ -2,7 +2,7 @@
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from config import Settings
 from ops.stack.engine import Engine
@@ -14,6 +14,7 @@ from ops.stack.engines.postgres import Postgres
 from ops.stack.engines.redis import Redis
 from ops.stack.process import EngineError
 from ops.stack.services import services
+from ops.stack.supervision import UNSUPERVISED, Phase, Supervision
 
 # Slow JVMs start early so they warm up while the quick engines come up.
 START_ORDER = (Postgres, Redis, Kafka, Elasticsearch, FerretDB, Connect)
@@ -54,6 +55,7 @@ def start(stack: list[Engine]) -> None:
     for engine in stack:
         for dep in engine.depends_on:
             by_name[dep].wait_healthy()
+        supervised = _supervision_state(engine)
         if engine.healthy():
             if engine.pid() is None:
                 raise EngineError(
@@ -61,8 +63,17 @@ def start(stack: list[Engine]) -> None:
                     f" ({engine.home}) runs it: another stack, e.g. of another clone, holds"
                     " the port. Stop it there (`make down`) and run this again."
                 )
-            print(f"{engine.name}: already running at {engine.endpoint}", flush=True)
-            continue
+            if supervised != UNSUPERVISED:
+                print(f"{engine.name}: already running at {engine.endpoint}", flush=True)
+                continue
+            print(
+                f"{engine.name}: runs without its supervisor; restarting it under one", flush=True
+            )
+        elif supervised == Phase.GAVE_UP:
+            print(
+                f"{engine.name}: its supervisor gave up on a crash loop (log: {engine.log})",
+                flush=True,
+            )
         print(f"{engine.name}: starting", flush=True)
         engine.start()
     for engine in stack:
@@ -70,7 +81,14 @@ def start(stack: list[Engine]) -> None:
         print(f"{engine.name}: healthy at {engine.endpoint}", flush=True)
 
 
+def _supervision_state(engine: Engine) -> str | None:
+    supervision = engine.supervision()
+    return supervision.state if supervision else None
+
+
 def down(settings: Settings) -> None:
+    """Dependents before what they depend on. Each stop goes to the supervisor first, which
+    stops its process itself: nothing is restarted, and no stop is recorded as a crash."""
     for engine in reversed(components(settings)):
         print(f"{engine.name}: stopping", flush=True)
         engine.stop()
@@ -84,10 +102,22 @@ class EngineStatus:
     pid: int | None
     memory_bytes: int
     log: str
+    supervision: Supervision | None  # None: not supervised
+
+    def as_json(self) -> dict:
+        return {**asdict(self), "supervision": self.supervision and self.supervision.as_json()}
 
 
 def status(settings: Settings) -> list[EngineStatus]:
     return [
-        EngineStatus(e.name, e.healthy(), e.endpoint, e.pid(), e.memory_bytes(), str(e.log))
+        EngineStatus(
+            e.name,
+            e.healthy(),
+            e.endpoint,
+            e.pid(),
+            e.memory_bytes(),
+            str(e.log),
+            e.supervision(),
+        )
         for e in components(settings)
     ]
