@@ -19,6 +19,7 @@ class ProbeConnector:
     name: str  # also the topic prefix
     table: str
     slot: str
+    publication: str
 
     @property
     def topic(self) -> str:
@@ -30,10 +31,10 @@ ENGINES = ("postgres", "kafka", "connect")
 
 @contextmanager
 def probe_connector(
-    settings: Settings, extra: dict[str, str] | None = None
+    settings: Settings, extra: dict[str, str] | None = None, running: bool = True
 ) -> Iterator[ProbeConnector]:
-    """Running, on an empty table of its own, with connector settings ``extra`` on top;
-    removed afterwards. Needs ``ENGINES``."""
+    """On an empty table of its own, with connector settings ``extra`` on top, running (unless
+    told not to wait for it); removed afterwards. Needs ``ENGINES``."""
     suffix = uuid.uuid4().hex[:8]
     table, name = f"cdc_probe_{suffix}", f"engine-test-{suffix}"
     slot, publication = f"slot_{suffix}", f"pub_{suffix}"
@@ -58,8 +59,9 @@ def probe_connector(
     connect = httpx.Client(base_url=settings.connect_url, timeout=30)
     try:
         connect.put(f"/connectors/{name}/config", json=config).raise_for_status()
-        wait_running(connect, name, timeout=60)
-        yield ProbeConnector(connect, name, table, slot)
+        if running:
+            wait_running(connect, name, timeout=60)
+        yield ProbeConnector(connect, name, table, slot, publication)
     finally:
         connect.delete(f"/connectors/{name}")
         connect.close()
