@@ -2,10 +2,11 @@
 
 import uuid
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from adapters.catalog_documents import ProductId
 from adapters.wire import ApiModel, Money
+from api.models.discounts import DiscountCodeText
 from domain.cart import MAX_LINE_QUANTITY
 
 
@@ -16,9 +17,26 @@ class CheckoutLine(ApiModel):
 
 
 class CheckoutRequest(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cartId": "3f2b8c1e-5d4a-4e6f-9b7c-2a1d0e9f8c7b",
+                    "products": [{"productId": "prod_000123", "quantity": 2, "price": 37.5}],
+                    "discountCode": "SUMMER10",
+                }
+            ]
+        }
+    )
+
     cart_id: uuid.UUID
     products: list[CheckoutLine] = Field(min_length=1, max_length=MAX_LINE_QUANTITY)
     address_id: uuid.UUID | None = Field(None, description="One of the caller's addresses")
+    discount_code: DiscountCodeText | None = Field(
+        None,
+        description="One code per order (codes do not stack); the order's totalAmount, which"
+        " its payment must equal, is the subtotal less the discount",
+    )
 
     @field_validator("products")
     @classmethod
