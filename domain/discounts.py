@@ -17,7 +17,7 @@ it read under that lock (``adapters/discount_store.py``).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -143,6 +143,11 @@ class CapBelowRedemptions(Refusal):
         )
 
 
+def _utc(moment: datetime) -> str:
+    """A moment as a refusal names it: ISO 8601 in UTC."""
+    return moment.astimezone(UTC).isoformat()
+
+
 def used_up(discount_code: str) -> DiscountNotApplicable:
     return DiscountNotApplicable(
         discount_code, Reason.USED_UP, f"discount code {discount_code} has been used up"
@@ -165,18 +170,17 @@ class Offer:
         code = self.code
         name = code.code
         if code.starts_at is not None and now < code.starts_at:
+            starts = _utc(code.starts_at)
             return DiscountNotApplicable(
                 name,
                 Reason.NOT_STARTED,
-                f"discount code {name} is valid from {code.starts_at.isoformat()}",
-                starts_at=code.starts_at.isoformat(),
+                f"discount code {name} is valid from {starts}",
+                starts_at=starts,
             )
         if code.ends_at is not None and now >= code.ends_at:
+            ends = _utc(code.ends_at)
             return DiscountNotApplicable(
-                name,
-                Reason.EXPIRED,
-                f"discount code {name} expired at {code.ends_at.isoformat()}",
-                ends_at=code.ends_at.isoformat(),
+                name, Reason.EXPIRED, f"discount code {name} expired at {ends}", ends_at=ends
             )
         if currency != code.currency:
             return DiscountNotApplicable(
