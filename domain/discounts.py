@@ -5,8 +5,8 @@ prices), in the code's currency. It may ask for a minimum spend (compared with t
 hold only within a validity window (``starts_at`` inclusive, ``ends_at`` exclusive), allow each
 customer a number of live orders with it, and cap its live redemptions overall. A redemption is
 live while its order is RESERVED or later sold; an order that gives its stock back (payment
-failed, expired, cancelled) gives its redemption back too, so the caps count only orders that
-can still be paid for.
+failed, hold expired) gives its redemption back too, so the caps count only orders that can
+still be paid for.
 
 One code per order: codes do not stack. The order carries at most one discount line, and a
 redemption is keyed by the order.
