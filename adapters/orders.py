@@ -20,10 +20,13 @@ async def insert_reserved(
     delivery_address: dict | None,
     request_id: str | None,
 ) -> bool:
-    """False when the order id exists already: a concurrent retry of the same checkout."""
+    """False when the order id exists already: a concurrent retry of the same checkout. The
+    order's ``total_amount`` is what its payment must be: the discount line is taken off."""
+    discount = draft.discount
     cur = await conn.execute(
         "INSERT INTO orders (order_id, user_id, products, total_amount, currency,"
-        " delivery_address, status, request_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " discount_code, discount_amount, delivery_address, status, request_id)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (order_id) DO NOTHING RETURNING order_id",
         (
             order_id,
@@ -31,6 +34,8 @@ async def insert_reserved(
             Jsonb([line.as_json() for line in draft.lines]),
             draft.total,
             draft.currency,
+            discount.code if discount else None,
+            discount.amount if discount else 0,
             Jsonb(delivery_address) if delivery_address else None,
             OrderStatus.RESERVED,
             request_id,
@@ -53,7 +58,8 @@ async def page_of(
     cur = await conn.execute("SELECT count(*) AS n FROM orders WHERE user_id = %s", (user_id,))
     total = (await cur.fetchone())["n"]
     cur = await conn.execute(
-        "SELECT order_id, status, products, total_amount, currency, created_at FROM orders"
+        "SELECT order_id, status, products, total_amount, discount_code, discount_amount,"
+        " currency, created_at FROM orders"
         " WHERE user_id = %s ORDER BY created_at DESC, order_id LIMIT %s OFFSET %s",
         (user_id, limit, offset),
     )

@@ -6,12 +6,12 @@ write that finds nothing to change raises ``InconsistentOrder`` (the transaction
 stock is moved only for holds the transaction itself converted, so nothing is moved twice.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from psycopg import AsyncConnection
 
-from adapters import inventory_store
+from adapters import discount_store, inventory_store
 from domain.inventory import StockMove
 from domain.notifications import notification_id
 from domain.orders import OrderStatus
@@ -86,6 +86,9 @@ class SettlementStore:
 
     async def move_stock(self, moves: Iterable[StockMove]) -> None:
         await inventory_store.move(self.conn, moves)
+
+    async def give_back_discounts(self, order_ids: Sequence[str]) -> None:
+        await discount_store.give_back(self.conn, order_ids)
 
     async def record_refund(self, order_id: str) -> None:
         """A to-do for the payments team, addressed to the customer who was charged."""

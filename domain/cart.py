@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from domain.discounts import AppliedDiscount, discounted_total
 from domain.errors import NotFound, Refusal
 from domain.pricing import ProductPrice, common_currency, money
 
@@ -27,16 +28,26 @@ class PricedLine:
 @dataclass(frozen=True)
 class PricedCart:
     lines: list[PricedLine]
-    total: Decimal
+    subtotal: Decimal
+    """The purchasable lines at live prices."""
     currency: str
+    discount: AppliedDiscount | None = None
+    """The line of a discount code the shopper tries on the cart, if any."""
+
+    @property
+    def total(self) -> Decimal:
+        return discounted_total(self.subtotal, self.discount)
+
+    def discounted(self, discount: AppliedDiscount) -> "PricedCart":
+        return replace(self, discount=discount)
 
 
 def price_cart(quantities: Mapping[str, int], prices: Mapping[str, ProductPrice]) -> PricedCart:
-    """Joins stored quantities with live prices; the total covers purchasable lines only."""
+    """Joins stored quantities with live prices; the subtotal covers purchasable lines only."""
     lines = [PricedLine(pid, qty, prices.get(pid)) for pid, qty in quantities.items()]
     live = [prices[pid] for pid in quantities if pid in prices]
-    total = sum((p.price * quantities[p.product_id] for p in live), Decimal(0))
-    return PricedCart(lines=lines, total=money(total), currency=common_currency(live))
+    subtotal = sum((p.price * quantities[p.product_id] for p in live), Decimal(0))
+    return PricedCart(lines=lines, subtotal=money(subtotal), currency=common_currency(live))
 
 
 class CartNotFound(NotFound):

@@ -6,9 +6,10 @@ catalog, so nobody pays a price they were not shown and nobody buys what they no
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from domain.discounts import AppliedDiscount, discounted_total
 from domain.errors import NotFound, Refusal
 from domain.pricing import ProductNotFound, ProductPrice, common_currency, money
 
@@ -49,12 +50,23 @@ class OrderLine:
 class OrderDraft:
     lines: tuple[OrderLine, ...]
     """Sorted by product id: every checkout locks inventory rows in the same order."""
-    total: Decimal
+    subtotal: Decimal
     currency: str
+    discount: AppliedDiscount | None = None
+    """At most one discount line: codes do not stack."""
+
+    @property
+    def total(self) -> Decimal:
+        """What the order costs, discount taken off: the amount its payment must be."""
+        return discounted_total(self.subtotal, self.discount)
 
     @property
     def product_ids(self) -> list[str]:
         return [line.product_id for line in self.lines]
+
+    def discounted(self, discount: AppliedDiscount) -> "OrderDraft":
+        """The same order with this discount line (in place of any other)."""
+        return replace(self, discount=discount)
 
 
 class CartChanged(Refusal):
@@ -99,7 +111,7 @@ def draft_order(
     )
     return OrderDraft(
         lines=lines,
-        total=money(sum((line.unit_price * line.quantity for line in lines), Decimal(0))),
+        subtotal=money(sum((line.unit_price * line.quantity for line in lines), Decimal(0))),
         currency=common_currency(prices[line.product_id] for line in lines),
     )
 

@@ -46,6 +46,11 @@ def notice_for(order: OrderSnapshot) -> Notice | None:
             f"Thank you! Your payment of {order.total_amount} {order.currency} was received "
             f"and order {order.order_id} is confirmed."
         )
+        if order.discount_code:
+            body += (
+                f" Discount code {order.discount_code} saved you {order.discount_amount}"
+                f" {order.currency}."
+            )
     else:
         subject = f"Order {short} shipped"
         body = (

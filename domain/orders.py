@@ -30,7 +30,10 @@ class OrderSnapshot:
     user_id: str
     status: OrderStatus
     total_amount: Decimal
+    """What the customer pays: the discount, if any, is taken off."""
     currency: str
+    discount_code: str | None = None
+    discount_amount: Decimal = Decimal(0)
     tracking_number: str | None = None
     estimated_delivery: dt.date | None = None
     updated_at: dt.datetime | None = None

@@ -32,11 +32,13 @@ class OrderState:
 
 @dataclass(frozen=True)
 class Settle:
-    """Move the order on, turn every hold into a sale or a release, and move the stock."""
+    """Move the order on, turn every hold into a sale or a release, and move the stock; an
+    order that gives its stock back gives its discount code's redemption back too."""
 
     order_status: OrderStatus
     holds_become: ReservationStatus
     moves: tuple[StockMove, ...]
+    gives_back_discount: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def release(state: OrderState, order_status: OrderStatus) -> Settle:
         order_status,
         ReservationStatus.RELEASED,
         tuple(inventory.release(h.product_id, h.quantity) for h in state.holds),
+        gives_back_discount=True,
     )
 
 

@@ -175,3 +175,12 @@ class ShopDB:
             order_ids,
         )
         return [r["order_id"] for r in rows]
+
+    def redemption(self, order_id: str) -> str | None:
+        """The status of the order's discount redemption (REDEEMED, RETURNED), if it has one."""
+        row = self._one("SELECT status FROM discount_redemptions WHERE order_id = %s", order_id)
+        return row and row["status"]
+
+    def redeemed(self, code: str) -> int:
+        """The code's live redemptions."""
+        return self._one("SELECT redeemed FROM discount_codes WHERE code = %s", code)["redeemed"]

@@ -2,11 +2,13 @@
 
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from adapters import carts, catalog_store
 from adapters.prices import PriceReader
 from domain.cart import MAX_LINE_QUANTITY, LineQuantityLimit, NotInCart, PricedCart, price_cart
 from domain.pricing import ProductNotFound
+from services import discounts
 from services.context import Services
 
 
@@ -44,11 +46,18 @@ async def remove(services: Services, user_id: uuid.UUID, product_id: str) -> uui
 
 
 async def view(
-    services: Services, prices: PriceReader, user_id: uuid.UUID
+    services: Services, prices: PriceReader, user_id: uuid.UUID, discount_code: str | None = None
 ) -> tuple[uuid.UUID, PricedCart]:
+    """The cart at live prices; with a discount code, its discount line as checkout would give
+    it now (or the refusal checkout would answer)."""
     async with services.unit_of_work() as uow:
         cart_id = await carts.ensure_cart(uow.conn, user_id)
         quantities: Mapping[str, int] = (
             await carts.owned_cart_lines(uow.conn, cart_id, user_id) or {}
         )
-    return cart_id, price_cart(quantities, await prices.live_prices(quantities))
+        offer = await discounts.offer(uow.conn, discount_code, user_id) if discount_code else None
+    priced = price_cart(quantities, await prices.live_prices(quantities))
+    if offer is not None:
+        now = datetime.now(UTC)
+        priced = priced.discounted(offer.apply(priced.subtotal, priced.currency, now))
+    return cart_id, priced

@@ -1,14 +1,21 @@
 """Checkout: shed what the gate already sees is short (before any Postgres or catalog read),
-validate against the cart and live prices, pass the gate, then reserve stock, create the order
-and its holds, and empty the bought cart lines in ONE Postgres transaction; finally tell the
-gate what Postgres decided."""
+validate against the cart, live prices and the discount code, pass the gate, then redeem the
+code, create the order, reserve stock and its holds, and empty the bought cart lines in ONE
+Postgres transaction; finally tell the gate what Postgres decided.
+
+The discount code has no Redis gate of its own: the look before the transaction (an unlocked
+read of the code, ``services.discounts.offer``) turns a used-up code away before it is
+admitted at the stock gate or opens a transaction, and a code that still has uses must reach
+Postgres anyway, which decides each one (``services.discounts.redeem``).
+"""
 
 import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from adapters import carts, inventory_store, orders, users
+from adapters import carts, discount_store, inventory_store, orders, users
 from adapters.prices import PriceReader
 from adapters.stock_cache import CheckoutGate
 from config.logs import current
@@ -21,6 +28,7 @@ from domain.checkout import (
     order_id_for,
 )
 from domain.inventory import OutOfStock, StockChange
+from services import discounts
 from services.context import Services
 
 log = logging.getLogger(__name__)
@@ -28,11 +36,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CheckoutOrder:
-    """What the customer confirmed: the cart, its lines as shown, the delivery address."""
+    """What the customer confirmed: the cart, its lines as shown, the delivery address, and
+    the discount code to apply (one per order: codes do not stack)."""
 
     cart_id: uuid.UUID
     lines: Sequence[RequestedLine]
     address_id: uuid.UUID | None = None
+    discount_code: str | None = None
+
+
+class _PlacedMeanwhile(Exception):
+    """A concurrent retry of the same order placed it first: this attempt writes nothing."""
 
 
 async def place_order(
@@ -86,15 +100,19 @@ async def _place(
 async def _confirmed_draft(
     services: Services, prices: PriceReader, user_id: uuid.UUID, order: CheckoutOrder
 ) -> tuple[OrderDraft, dict | None]:
-    """The order as the client confirmed it, checked against its cart and the live prices,
-    and the delivery address it chose."""
+    """The order as the client confirmed it, checked against its cart, the live prices and its
+    discount code, and the delivery address it chose."""
     async with services.engines.pg.connection() as conn:
         cart = await carts.owned_cart_lines(conn, order.cart_id, user_id)
         if cart is None:
             raise CartNotFound(order.cart_id)
         address_book = await users.addresses(conn, user_id) if order.address_id else []
+        code = order.discount_code
+        offer = await discounts.offer(conn, code, user_id) if code else None
     live = await prices.live_prices(line.product_id for line in order.lines)
     draft = draft_order(order.lines, cart, live)
+    if offer is not None:
+        draft = draft.discounted(offer.apply(draft.subtotal, draft.currency, datetime.now(UTC)))
     return draft, delivery_address(address_book, order.address_id)
 
 
@@ -111,18 +129,31 @@ async def _reserve(
     draft: OrderDraft,
     address: dict | None,
 ) -> list[StockChange]:
-    """The stock levels the reservation left (none when a concurrent retry placed the order).
+    """The stock levels the reservation left (none when a concurrent retry placed the order:
+    this transaction then rolls back, its redemption with it).
 
-    The order row goes first: a concurrent retry of the same order waits on its key and then
-    finds it, instead of reserving stock twice."""
-    async with services.unit_of_work() as uow:
-        if not await orders.insert_reserved(
-            uow.conn, order_id, user_id, draft, address, current("request_id")
-        ):
-            return []
-        lines = [(line.product_id, line.quantity) for line in draft.lines]
-        reserved = await inventory_store.hold(
-            uow.conn, order_id, lines, services.settings.reservation_ttl_seconds
-        )
-        await carts.remove_lines(uow.conn, cart_id, draft.product_ids)
+    The discount code is redeemed first (its row locked before any inventory row, the order
+    settlement keeps too) and decides the discount the order gets. Then the order row: a
+    concurrent retry of the same order waits on its key and then finds it, instead of
+    reserving stock twice."""
+    try:
+        async with services.unit_of_work() as uow:
+            if draft.discount is not None:
+                redeemed = await discounts.redeem(
+                    uow.conn, user_id, draft.discount.code, draft.subtotal, draft.currency
+                )
+                draft = draft.discounted(redeemed)
+            if not await orders.insert_reserved(
+                uow.conn, order_id, user_id, draft, address, current("request_id")
+            ):
+                raise _PlacedMeanwhile
+            if draft.discount is not None:
+                await discount_store.record_redemption(uow.conn, order_id, user_id, draft.discount)
+            lines = [(line.product_id, line.quantity) for line in draft.lines]
+            reserved = await inventory_store.hold(
+                uow.conn, order_id, lines, services.settings.reservation_ttl_seconds
+            )
+            await carts.remove_lines(uow.conn, cart_id, draft.product_ids)
+    except _PlacedMeanwhile:
+        return []
     return reserved

@@ -1,8 +1,9 @@
 """Settling orders: a payment's outcome, or the expiry of unpaid holds.
 
 Each handler is one transaction: lock the order(s), ask ``domain.settlement`` what their state
-calls for, write that, and move the stock of all of them at once (each product once, in
-product order, so concurrent settlements cannot deadlock). Every rule starts from "is the
+calls for, write that, give back the discount redemptions of the orders that release their
+stock, and move the stock of all of them at once (each product once, in product order, so
+concurrent settlements cannot deadlock). Every rule starts from "is the
 order still RESERVED?", so a repeated or late event finds nothing left to do.
 """
 
@@ -69,10 +70,15 @@ async def expire_holds(services: Services, now: datetime) -> list[Decision]:
 
 async def _apply(store: SettlementStore, outcomes: Iterable[tuple[OrderState, Decision]]) -> None:
     moves = []
+    giving_back = []
     for state, decision in outcomes:
         if isinstance(decision, Settle):
             await store.settle(state, decision)
             moves += decision.moves
+            if decision.gives_back_discount:
+                giving_back.append(state.order_id)
         elif isinstance(decision, RefundRequired):
             await store.record_refund(state.order_id)
+    # Discount codes before stock, the order in which checkout locks them: no deadlock.
+    await store.give_back_discounts(giving_back)
     await store.move_stock(moves)

@@ -101,6 +101,8 @@ class OrderRow(BaseModel):
     status: OrderStatus
     total_amount: Decimal
     currency: str
+    discount_code: str | None = None  # absent from records captured before orders had one
+    discount_amount: Decimal = Decimal(0)
     tracking_number: str | None = None
     estimated_delivery: date | None = None
     updated_at: datetime | None = None

@@ -30,13 +30,23 @@ INVENTORY = TopicSpec("public.inventory", 3, Cleanup.COMPACT)
 RESERVATIONS = TopicSpec("public.reservations", 3, Cleanup.DELETE)
 ORDERS = TopicSpec("public.orders", 3, Cleanup.DELETE)
 PAYMENTS = TopicSpec("public.payments", 3, Cleanup.DELETE)
+# A code's latest terms and live redemption count; every redemption and give-back.
+DISCOUNT_CODES = TopicSpec("public.discount_codes", 3, Cleanup.COMPACT)
+DISCOUNT_REDEMPTIONS = TopicSpec("public.discount_redemptions", 3, Cleanup.DELETE)
 # Named after the configured catalog db, as the Debezium MongoDB connector names it.
 PRODUCTS = TopicSpec("{mongo_db}.products", 3, Cleanup.COMPACT)
 
 # Records an agent could not decode, with their origin and the error (streams/dead_letters.py).
 DEAD_LETTERS = TopicSpec("dead-letters", 1, Cleanup.DELETE)
 
-POSTGRES_TABLES = (INVENTORY, RESERVATIONS, ORDERS, PAYMENTS)
+POSTGRES_TABLES = (
+    INVENTORY,
+    RESERVATIONS,
+    ORDERS,
+    PAYMENTS,
+    DISCOUNT_CODES,
+    DISCOUNT_REDEMPTIONS,
+)
 ALL_TOPICS = (*POSTGRES_TABLES, PRODUCTS)
 
 # Change events are kept a month; compacted topics keep the latest value per key forever.

@@ -53,6 +53,11 @@ OPERATION_IDS = {
     ("PUT", "/v1/admin/inventory/{productId}"): "setStock",
     ("POST", "/v1/admin/orders/{orderId}/ship"): "shipOrder",
     ("POST", "/v1/admin/orders/{orderId}/deliver"): "deliverOrder",
+    ("POST", "/v1/admin/discount-codes"): "createDiscountCode",
+    ("GET", "/v1/admin/discount-codes"): "listDiscountCodes",
+    ("GET", "/v1/admin/discount-codes/{code}"): "getDiscountCode",
+    ("PUT", "/v1/admin/discount-codes/{code}"): "replaceDiscountTerms",
+    ("DELETE", "/v1/admin/discount-codes/{code}"): "retireDiscountCode",
 }
 """Client generators name methods after these: a change here breaks consumers' code."""
 

@@ -6,7 +6,8 @@ from pydantic import ConfigDict, Field
 
 from adapters.catalog_documents import ProductId
 from adapters.wire import ApiModel, Money
-from domain.cart import MAX_LINE_QUANTITY, PricedLine
+from api.models.discounts import DiscountLine
+from domain.cart import MAX_LINE_QUANTITY, PricedCart, PricedLine
 
 
 class CartAddRequest(ApiModel):
@@ -53,5 +54,18 @@ class CartLineView(ApiModel):
 class CartView(ApiModel):
     cart_id: uuid.UUID
     lines: list[CartLineView]
-    total: Money
+    subtotal: Money = Field(description="The purchasable lines at live prices")
+    discount: DiscountLine | None = Field(description="With ?discountCode=: its discount line")
+    total: Money = Field(description="subtotal less the discount: what checkout will charge")
     currency: str
+
+    @classmethod
+    def of(cls, cart_id: uuid.UUID, cart: PricedCart) -> "CartView":
+        return cls(
+            cart_id=cart_id,
+            lines=[CartLineView.of(line) for line in cart.lines],
+            subtotal=cart.subtotal,
+            discount=DiscountLine.of(cart.discount),
+            total=cart.total,
+            currency=cart.currency,
+        )

@@ -6,6 +6,7 @@ from pydantic import ConfigDict, Field, field_validator
 
 from adapters.catalog_documents import ProductId
 from adapters.wire import ApiModel, Money
+from api.models.discounts import DiscountCodeText
 from domain.cart import MAX_LINE_QUANTITY
 
 
@@ -28,6 +29,7 @@ class CheckoutRequest(ApiModel):
                         {"productId": "prod_000456", "quantity": 1, "price": 24.5},
                     ],
                     "addressId": "0b9e8d7c-6a5f-4e3d-8c2b-1a0f9e8d7c6b",
+                    "discountCode": "SUMMER10",
                 }
             ]
         }
@@ -36,6 +38,11 @@ class CheckoutRequest(ApiModel):
     cart_id: uuid.UUID
     products: list[CheckoutLine] = Field(min_length=1, max_length=MAX_LINE_QUANTITY)
     address_id: uuid.UUID | None = Field(None, description="One of the caller's addresses")
+    discount_code: DiscountCodeText | None = Field(
+        None,
+        description="One code per order (codes do not stack); the order's totalAmount, which"
+        " its payment must equal, is the subtotal less the discount",
+    )
 
     @field_validator("products")
     @classmethod

@@ -7,6 +7,8 @@ from pydantic import Field
 
 from adapters.wire import ApiModel, Money
 from api.models.catalog import Pagination
+from api.models.discounts import DiscountLine
+from domain.discounts import AppliedDiscount
 from domain.orders import OrderStatus
 
 
@@ -20,9 +22,26 @@ class OrderSummary(ApiModel):
     order_id: uuid.UUID
     status: OrderStatus
     products: list[OrderedProduct]
-    total_amount: Money
+    discount: DiscountLine | None = Field(description="The discount code's line, if any")
+    total_amount: Money = Field(description="What the order costs, discount taken off")
     currency: str
     created_at: dt.datetime
+
+    @classmethod
+    def of(cls, order: dict) -> "OrderSummary":
+        """From an orders row (history columns)."""
+        code = order["discount_code"]
+        return cls(
+            order_id=order["order_id"],
+            status=order["status"],
+            products=order["products"],
+            discount=DiscountLine.of(AppliedDiscount(code, order["discount_amount"]))
+            if code
+            else None,
+            total_amount=order["total_amount"],
+            currency=order["currency"],
+            created_at=order["created_at"],
+        )
 
 
 class OrdersPage(ApiModel):

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from api.routers import (
     admin_catalog,
+    admin_discounts,
     admin_orders,
     cart,
     checkout,
@@ -24,4 +25,5 @@ ROUTERS: list[APIRouter] = [
     order_events.router,
     admin_catalog.router,
     admin_orders.router,
+    admin_discounts.router,
 ]

@@ -21,11 +21,15 @@ async def checkout(
     prices: PricesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> OrderIdResponse:
-    """409 ``out_of_stock``/``price_changed``/``cart_changed`` name the product concerned."""
+    """409 ``out_of_stock``/``price_changed``/``cart_changed`` name the product concerned;
+    404 ``discount_code_not_found``, 409 ``discount_not_applicable`` with its ``reason``
+    (``not_started``, ``expired``, ``currency_mismatch``, ``below_minimum_spend``,
+    ``used_up``, ``customer_limit_reached``) refuse the discount code."""
     order = CheckoutOrder(
         cart_id=body.cart_id,
         lines=[RequestedLine(ln.product_id, ln.quantity, ln.price) for ln in body.products],
         address_id=body.address_id,
+        discount_code=body.discount_code,
     )
     order_id = await place_order(services, prices, user.user_id, order, idempotency_key)
     return OrderIdResponse(order_id=order_id)

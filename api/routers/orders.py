@@ -26,7 +26,7 @@ async def list_orders(
     """Newest first."""
     rows, total = await orders.history_page(services, user.user_id, size, (page - 1) * size)
     return OrdersPage(
-        orders=[OrderSummary.model_validate(row) for row in rows],
+        orders=[OrderSummary.of(row) for row in rows],
         pagination=Pagination(
             page=page, size=size, total_pages=math.ceil(total / size), total_results=total
         ),

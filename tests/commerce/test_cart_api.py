@@ -66,7 +66,14 @@ async def test_cart_shows_the_live_price_not_the_price_at_adding(
 
 async def test_a_new_user_gets_an_empty_cart(api: httpx.AsyncClient, shopper: Shopper) -> None:
     cart = await cart_of(api, shopper)
-    assert cart == {"cartId": str(shopper.cart_id), "lines": [], "total": 0.0, "currency": "USD"}
+    assert cart == {
+        "cartId": str(shopper.cart_id),
+        "lines": [],
+        "subtotal": 0.0,
+        "discount": None,
+        "total": 0.0,
+        "currency": "USD",
+    }
 
 
 async def test_update_sets_the_quantity_and_zero_removes(

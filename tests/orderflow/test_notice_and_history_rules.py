@@ -35,6 +35,16 @@ def test_confirmed_order_gets_a_confirmation() -> None:
     assert message["Subject"] == "Order 0b7c4a1e confirmed"
 
 
+def test_a_confirmation_shows_the_discount() -> None:
+    notice = notice_for(
+        order("CONFIRMED", discount_code="SUMMER10", discount_amount=Decimal("4.72"))
+    )
+    assert notice is not None
+    assert "42.50 USD" in notice.body
+    assert "SUMMER10 saved you 4.72 USD" in notice.body
+    assert "Discount" not in notice_for(order("CONFIRMED")).body
+
+
 def test_shipped_order_mentions_tracking() -> None:
     shipped = order("SHIPPED", tracking_number="TRK1", estimated_delivery=date(2030, 1, 5))
     notice = notice_for(shipped)

@@ -77,3 +77,13 @@ async def test_unknown_user_gets_nothing(shop: MemoryShop) -> None:
     confirmed = records.order(str(uuid.uuid4()), str(uuid.uuid4()), "CONFIRMED", T0)
     assert await records.deliver(notifications, confirmed) == [False]
     assert shop.outbox == [] and shop.notifications == {}
+
+
+async def test_the_confirmation_shows_the_discount_the_order_row_carries(shop: MemoryShop) -> None:
+    order_id, user_id = customer(shop)
+    confirmed = records.order(
+        order_id, user_id, "CONFIRMED", T0, discount_code="SUMMER10", discount_amount="2.78"
+    )
+    assert await records.deliver(notifications, confirmed) == [True]
+    [mail] = shop.outbox
+    assert "Discount code SUMMER10 saved you 2.78 USD." in mail.get_content()

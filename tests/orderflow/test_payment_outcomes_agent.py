@@ -95,3 +95,19 @@ async def test_deletes_and_tombstones_are_ignored(shop: MemoryShop) -> None:
 async def test_payment_for_unknown_order_changes_nothing(shop: MemoryShop) -> None:
     [decision] = await deliver(pay((str(uuid.uuid4()), "u"), PaymentStatus.SUCCEEDED))
     assert isinstance(decision, NoChange)
+
+
+async def test_failure_gives_the_discount_back_once(shop: MemoryShop) -> None:
+    order = shop.new_order({"p1": 1}, discount_code="SUMMER10")
+    other = shop.new_order({"p1": 1}, discount_code="SUMMER10")
+    failed = pay(order, "FAILED")
+    await deliver(failed, failed, pay(order, "FAILED"))
+    assert shop.redeemed == {"SUMMER10": 1}
+    assert shop.redemptions == {order[0]: ("SUMMER10", False), other[0]: ("SUMMER10", True)}
+
+
+async def test_success_keeps_the_discount(shop: MemoryShop) -> None:
+    order = shop.new_order({"p1": 1}, discount_code="SUMMER10")
+    await deliver(pay(order, "SUCCEEDED"), pay(order, "FAILED"))
+    assert shop.redeemed == {"SUMMER10": 1}
+    assert shop.redemptions[order[0]] == ("SUMMER10", True)

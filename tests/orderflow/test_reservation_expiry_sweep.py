@@ -62,3 +62,13 @@ async def test_success_arriving_after_expiry_requires_refund(
     assert shop.status(order_id) is OrderStatus.EXPIRED
     assert shop.units("p1") == units(available=10)
     assert f"{order_id}:refund_required" in shop.notifications
+
+
+async def test_expiry_gives_the_discount_back_once(shop: MemoryShop, fakes: Services) -> None:
+    expired, _ = shop.new_order({"p1": 1}, hold_seconds=0, discount_code="SUMMER10")
+    shop.new_order({"p1": 1}, hold_seconds=600, discount_code="SUMMER10")
+    now = datetime.now(UTC) + LATER
+    await expire_holds(fakes, now)
+    await expire_holds(fakes, now)
+    assert shop.redeemed == {"SUMMER10": 1}
+    assert shop.redemptions[expired] == ("SUMMER10", False)

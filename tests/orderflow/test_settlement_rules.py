@@ -36,11 +36,12 @@ def test_success_sells_every_hold() -> None:
     )
 
 
-def test_failure_releases_every_hold() -> None:
+def test_failure_releases_every_hold_and_gives_the_discount_back() -> None:
     assert on_payment(state(), PaymentStatus.FAILED) == Settle(
         OrderStatus.PAYMENT_FAILED,
         ReservationStatus.RELEASED,
         (StockMove("a", 2, -2, 0), StockMove("b", 1, -1, 0)),
+        gives_back_discount=True,
     )
 
 
@@ -75,6 +76,7 @@ def test_expiry_releases_unpaid_overdue_holds() -> None:
     assert isinstance(decision, Settle)
     assert decision.order_status is OrderStatus.EXPIRED
     assert decision.holds_become is ReservationStatus.RELEASED
+    assert decision.gives_back_discount
 
 
 @pytest.mark.parametrize(

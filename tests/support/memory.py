@@ -58,6 +58,8 @@ class MemoryShop:
     stock: dict[str, StockLevel] = field(default_factory=dict)
     payments: dict[str, str] = field(default_factory=dict)  # order id -> live payment status
     notifications: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> kind, to
+    redeemed: dict[str, int] = field(default_factory=dict)  # discount code -> live redemptions
+    redemptions: dict[str, tuple[str, bool]] = field(default_factory=dict)  # order -> code, live
     status_rows: dict[tuple[str, OrderStatus], datetime] = field(default_factory=dict)
     published: list[StatusChange] = field(default_factory=list)
     outbox: list[EmailMessage] = field(default_factory=list)
@@ -75,10 +77,16 @@ class MemoryShop:
             products=MemoryProducts(),
         )
 
-    def new_order(self, lines: dict[str, int], hold_seconds: float = 600) -> tuple[str, str]:
+    def new_order(
+        self, lines: dict[str, int], hold_seconds: float = 600, discount_code: str | None = None
+    ) -> tuple[str, str]:
         """(order id, user id) of a new customer's order, as checkout leaves it: RESERVED, its
-        units moved from available to reserved (10 stocked per product) and held."""
+        units moved from available to reserved (10 stocked per product) and held, and the
+        discount code's redemption taken."""
         user_id, order_id = str(uuid.uuid4()), str(uuid.uuid4())
+        if discount_code is not None:
+            self.redeemed[discount_code] = self.redeemed.get(discount_code, 0) + 1
+            self.redemptions[order_id] = (discount_code, True)
         self.users[user_id] = f"{user_id}@example.com"
         self.orders[order_id] = (user_id, OrderStatus.RESERVED)
         expires_at = datetime.now(UTC) + timedelta(seconds=hold_seconds)
@@ -146,6 +154,13 @@ class MemoryShop:
     async def move_stock(self, moves: Iterable[StockMove]) -> None:
         for move in net_moves(moves):
             self.stock[move.product_id] = self.stock[move.product_id].apply(move)
+
+    async def give_back_discounts(self, order_ids: Sequence[str]) -> None:
+        for order_id in order_ids:
+            code, live = self.redemptions.get(order_id, ("", False))
+            if live:
+                self.redemptions[order_id] = (code, False)
+                self.redeemed[code] -= 1
 
     async def record_refund(self, order_id: str) -> None:
         user_id, _ = self.orders[order_id]

@@ -72,7 +72,10 @@ def order(
     updated_at: datetime,
     op: str = "u",
     tracking_number: str | None = None,
+    **columns: object,
 ) -> bytes:
+    """An orders row change; ``columns`` adds or overrides columns (as Debezium writes them:
+    NUMERIC as a string)."""
     row = {
         "order_id": order_id,
         "user_id": user_id,
@@ -82,6 +85,7 @@ def order(
         "tracking_number": tracking_number,
         "estimated_delivery": 20500 if tracking_number else None,
         "updated_at": updated_at.isoformat().replace("+00:00", "Z"),
+        **columns,
     }
     return envelope("orders", row, op)
 
