@@ -15,6 +15,9 @@ from harness.kafka_log import worker_members
 from harness.shopdb import ShopDB
 from ops.connectors import render, wait_running
 from ops.mailsink import mail_dir
+from ops.polling import NotReached, wait_until
+
+WORKER_REJOIN_SECONDS = 60
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +32,12 @@ def pipeline(settings: Settings, require_engine) -> Settings:
         except RuntimeError as exc:
             pytest.fail(f"CDC connector not running ({exc}); run `make up`", pytrace=False)
     for role in (StreamsRole.ORDERS, StreamsRole.CATALOG):
-        if not worker_members(settings, group := settings.streams_group(role)):
+        group = settings.streams_group(role)
+        try:  # a worker that was just restarted (a fault test) rejoins within seconds
+            wait_until(
+                lambda: worker_members(settings, group), timeout=WORKER_REJOIN_SECONDS, what=group
+            )
+        except NotReached:
             pytest.fail(
                 f"no stream worker in consumer group {group!r}: run `make up` (or"
                 f" `SHOP_STREAMS_ROLE={role} faust -A streams.worker worker`)",
