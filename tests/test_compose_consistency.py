@@ -219,10 +219,11 @@ def test_mongo_replica_set_matches_app_url() -> None:
     assert "rs.initiate" in init_script and f'"{replica_set}"' in init_script
 
 
-def test_dockerfile_installs_the_lock_file() -> None:
+def test_dockerfile_installs_the_runtime_lock() -> None:
     dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
     assert "FROM python:3.11-slim" in dockerfile
-    assert "-r requirements.lock" in dockerfile
+    assert "-r requirements.runtime.lock" in dockerfile
+    assert "-r requirements.lock" not in dockerfile  # the dev lock: test tools
 
 
 def test_prometheus_scrapes_every_metrics_port() -> None:
