@@ -181,7 +181,7 @@ class Settings(BaseSettings):
     )
     gateway_timeout_seconds: float = Field(3.0, description="Client timeout of one gateway call")
     gateway_retries: int = Field(
-        1, description="Replays (same idempotency key) after a gateway timeout or 5xx"
+        1, ge=0, description="Replays (same idempotency key) after a gateway timeout or 5xx"
     )
     gateway_slow_charge_seconds: float = Field(
         10.0, description="How long the simulated gateway stalls on its timeout test card"
