@@ -207,6 +207,11 @@ class Settings(BaseSettings):
     )
 
     @property
+    def streams_data_dir(self) -> Path:
+        """Faust's own files (memory store: little), in the stack rather than the working dir."""
+        return self.stack_dir / "faust"
+
+    @property
     def postgres_dsn(self) -> str:
         return self.dsn_for(self.postgres_db)
 

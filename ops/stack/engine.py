@@ -5,7 +5,14 @@ from pathlib import Path
 
 from config import Settings
 from ops.polling import NotReached, wait_until
-from ops.stack.process import Daemon, EngineError, log_tail, tree_memory_bytes
+from ops.stack.process import (
+    Daemon,
+    EngineError,
+    log_tail,
+    read_pid,
+    stop_pidfile,
+    tree_memory_bytes,
+)
 
 
 class Engine(ABC):
@@ -41,6 +48,10 @@ class Engine(ABC):
 
     @abstractmethod
     def pid(self) -> int | None: ...
+
+    def data_paths(self) -> tuple[Path, ...]:
+        """What ``shopctl reset`` deletes: the stored data, never downloads or builds."""
+        return ()
 
     def healthy(self) -> bool:
         try:
@@ -86,10 +97,12 @@ class DaemonEngine(Engine, ABC):
         self.daemon().start()
 
     def stop(self) -> None:
-        self.daemon().stop()
+        """By the pid file alone: building the launch command may need what a stack that
+        never started lacks (Java, an unpacked distribution) and writes config files."""
+        stop_pidfile(self.pidfile)
 
     def pid(self) -> int | None:
-        return self.daemon().pid()
+        return read_pid(self.pidfile)
 
     @property
     def pidfile(self) -> Path:

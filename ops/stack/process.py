@@ -144,10 +144,15 @@ class Daemon:
         self.pidfile.write_text(str(proc.pid))
 
     def stop(self, timeout: float = 30) -> None:
-        pid = self.pid()
-        if pid:
-            stop_pid(pid, timeout)
-        self.pidfile.unlink(missing_ok=True)
+        stop_pidfile(self.pidfile, timeout)
+
+
+def stop_pidfile(pidfile: Path, timeout: float = 30) -> None:
+    """Stop the process a pid file names, if it runs, and remove the file."""
+    pid = read_pid(pidfile)
+    if pid:
+        stop_pid(pid, timeout)
+    pidfile.unlink(missing_ok=True)
 
 
 def stop_pid(pid: int, timeout: float = 30) -> None:

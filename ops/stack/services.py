@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 
 from config import Settings, StreamsRole
+from ops.mailsink import mail_dir
 from ops.probe import reachable
 from ops.stack.engine import DaemonEngine, Engine
 from ops.stack.engines.proxy import SOURCE_ADDRESS, Proxy
@@ -22,6 +23,7 @@ class ServiceSpec:
     health_url: Callable[[Settings], str]
     multiprocess_metrics: bool = False  # several worker processes share one /metrics
     env: tuple[tuple[str, str], ...] = ()  # SHOP_* settings of this process only
+    data: Callable[[Settings], tuple[Path, ...]] = lambda s: ()  # what `reset` deletes
 
 
 class AppService(DaemonEngine):
@@ -38,6 +40,9 @@ class AppService(DaemonEngine):
 
     def provision(self) -> None:
         """Installed by `make` into the virtualenv already."""
+
+    def data_paths(self) -> tuple[Path, ...]:
+        return self.spec.data(self.settings)
 
     @property
     def metrics_dir(self) -> Path:
@@ -75,6 +80,7 @@ SERVICES = (
         "mailsink",
         lambda s: _python("-m", "ops.mailsink"),
         lambda s: f"smtp://{s.smtp_host}:{s.smtp_port}",
+        data=lambda s: (mail_dir(s),),
     ),
     ServiceSpec(
         "gateway",
@@ -94,6 +100,7 @@ SERVICES = (
             lambda s: _python("-m", "faust", "-A", "streams.worker", "worker", "-l", "info"),
             lambda s, role=role: f"http://127.0.0.1:{s.streams_port(role)}/",
             env=(("SHOP_STREAMS_ROLE", role.value),),
+            data=lambda s: (s.streams_data_dir,),
         )
         for role in (StreamsRole.ORDERS, StreamsRole.CATALOG)
     ),

@@ -133,6 +133,11 @@ class Postgres(Engine):
     def pid(self) -> int | None:
         return read_pid(self.data_dir / "postmaster.pid")
 
+    def data_paths(self) -> tuple[Path, ...]:
+        """The whole cluster (FerretDB's documents too: they live in its database here);
+        the next ``up`` runs initdb again."""
+        return (self.data_dir,)
+
     def probe(self) -> None:
         with psycopg.connect(self.settings.postgres_dsn, connect_timeout=3) as conn:
             wal = conn.execute("SHOW wal_level").fetchone()
