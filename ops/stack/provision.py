@@ -3,31 +3,25 @@
 Each step is idempotent: it checks for its result first and does nothing when
 it is already there. Downloads are cached by the standard tool caches
 (``~/.m2``, the Go module cache); assembled artifacts live under ``.stack``.
-The tools they run come from Debian's packages when missing (Java 17, Maven, and the
-servers), except Go: Debian 12's is older than FerretDB needs, so it must be there.
+The tools they run come from Debian's packages when missing (Java 17, Maven, Go, the
+servers); a Go older than a module needs fetches the newer one (``ops.stack.go_toolchain``).
 """
 
 import hashlib
 import json
 import os
 import pwd
-import re
 import shutil
 import subprocess
 import threading
 from pathlib import Path
 
+from ops.stack.go_toolchain import DEBIAN_GO, go_for, machine_go
 from ops.stack.process import EngineError, run
 
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 MAVEN_DIR = Path(__file__).resolve().parent.parent / "maven"
 JAVA_PACKAGE = "openjdk-17-jre-headless"
-GO_CANDIDATES = ("go", "/usr/local/go/bin/go")  # the release archive's place, often off PATH
-GET_GO = (
-    "install a current Go from the Go project's release archive into /usr/local/go (found"
-    " there even when not on PATH; Debian 12's golang-go, 1.19, is too old for FerretDB),"
-    " then run `make up` again"
-)
 SUPPORTED_OS = "Debian 12 (bookworm)"
 
 _apt = threading.Lock()  # engines provision in parallel; dpkg takes one install at a time
@@ -120,13 +114,11 @@ def go_build(
     if binary.exists() and stamp.exists() and stamp.read_text() == version:
         return binary
     what = f"{module}@{version}"
-    go, have = _newest_go(what)
     print(f"  go build {what} -> {binary}", flush=True)
+    go = _any_go(log)
     env = {**os.environ, "GOFLAGS": "-modcacherw"}
     info = json.loads(run([go, "mod", "download", "-json", what], "go mod download", log, env=env))
-    needed = go_mod_version(Path(info["GoMod"]).read_text())
-    if needed > have and not switches_toolchain(go, have):
-        raise EngineError(f"{what} needs Go >= {needed[0]}.{needed[1]}; {go} is older: {GET_GO}")
+    go = go_for(go, Path(info["GoMod"]).read_text(), binary.parent.parent / "toolchains", log)
     src = binary.parent.parent / "src" / f"{binary.name}-{version}"
     shutil.rmtree(src, ignore_errors=True)
     shutil.copytree(info["Dir"], src)
@@ -146,36 +138,14 @@ def go_build(
     return binary
 
 
-def _newest_go(what: str) -> tuple[str, tuple[int, int]]:
-    """The newest Go among ``GO_CANDIDATES`` and its version (sudo's PATH may hold only an
-    older one than /usr/local/go)."""
-    found = {path: go_version(path) for c in GO_CANDIDATES if (path := shutil.which(c))}
-    if not found:
-        tried = ", ".join(GO_CANDIDATES)
-        raise EngineError(f"no Go found (tried {tried}) to build {what}: {GET_GO}")
-    return max(found.items(), key=lambda item: item[1])
-
-
-def switches_toolchain(go: str, have: tuple[int, int]) -> bool:
-    """Go 1.21+ fetches the toolchain a go.mod asks for itself, unless told to stay local."""
-    return have >= (1, 21) and run([go, "env", "GOTOOLCHAIN"], "go env").strip() != "local"
-
-
-def go_version(go: str) -> tuple[int, int]:
-    reported = run([go, "env", "GOVERSION"], f"{go} env GOVERSION").strip()
-    return _major_minor(re.match(r"go(\d+)\.(\d+)", reported), reported)
-
-
-def go_mod_version(go_mod: str) -> tuple[int, int]:
-    """The Go a module needs: its go.mod's ``go`` line (none: any)."""
-    line = re.search(r"^go (\d+)\.(\d+)", go_mod, re.MULTILINE)
-    return _major_minor(line, go_mod) if line else (0, 0)
-
-
-def _major_minor(match: re.Match[str] | None, text: str) -> tuple[int, int]:
-    if match is None:
-        raise EngineError(f"no Go version in {text!r}")
-    return int(match[1]), int(match[2])
+def _any_go(log: Path) -> str:
+    """The machine's newest Go, else Debian's (old, but it can fetch a newer toolchain)."""
+    if found := machine_go():
+        return found[0]
+    apt_install([DEBIAN_GO], log)
+    if found := machine_go():
+        return found[0]
+    raise EngineError(f"{DEBIAN_GO} installed, but no go command found")
 
 
 def ensure_system_user(name: str) -> pwd.struct_passwd:
