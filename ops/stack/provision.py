@@ -27,8 +27,12 @@ SUPPORTED_OS = "Debian 12 (bookworm)"
 _apt = threading.Lock()  # engines provision in parallel; dpkg takes one install at a time
 
 
-def apt_install(packages: list[str], log: Path) -> None:
-    """Install the Debian packages not installed yet (none: nothing runs)."""
+def apt_install(packages: list[str], log: Path, services: tuple[str, ...] = ()) -> None:
+    """Install the Debian packages not installed yet (none: nothing runs).
+
+    ``services``: the packages' own system services. Under systemd, a fresh install starts
+    them on the ports the stack's own servers need, so they are stopped and disabled then.
+    """
     with _apt:
         if shutil.which("dpkg-query") is None:
             raise EngineError(
@@ -52,6 +56,9 @@ def apt_install(packages: list[str], log: Path) -> None:
                 f" made for {SUPPORTED_OS}, whose main archive has them"
             )
         run(["apt-get", "install", "-y", "-qq", *missing], "apt-get install", log, env=env)
+        if services and Path("/run/systemd/system").exists():
+            print(f"  systemctl disable --now {' '.join(services)}: the stack runs its own")
+            run(["systemctl", "disable", "--now", *services], "systemctl disable", log)
 
 
 def _apt_candidate(package: str) -> bool:

@@ -42,7 +42,7 @@ class Postgres(Engine):
         return self.home / "run"
 
     def provision(self) -> None:
-        apt_install(["postgresql-15"], self.log)
+        apt_install(["postgresql-15"], self.log, services=("postgresql",))
         if (self.data_dir / "PG_VERSION").exists():
             return
         print(f"  initdb {self.data_dir}", flush=True)

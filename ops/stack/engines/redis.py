@@ -25,7 +25,7 @@ class Redis(DaemonEngine):
         return (self.home / "appendonlydir", self.home / "dump.rdb")
 
     def provision(self) -> None:
-        apt_install(["redis-server"], self.log)
+        apt_install(["redis-server"], self.log, services=("redis-server",))
 
     def daemon(self) -> Daemon:
         return Daemon(
