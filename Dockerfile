@@ -1,6 +1,7 @@
 # One image for every shopstream process (api, gateway, streams worker, migrate):
-# docker-compose.yml picks the command. Dependencies come from the same lock file as the
-# local .venv, so containers run exactly the tested versions.
+# docker-compose.yml picks the command. Dependencies come from requirements.runtime.lock: the
+# pins of the local .venv's requirements.lock without the test and lint tools, so containers
+# run exactly the tested versions (tests/test_locks.py keeps the two locks in step).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -12,9 +13,9 @@ WORKDIR /app
 
 RUN pip install uv==0.13.8
 
-# Dependencies first: this layer is reused until requirements.lock changes.
-COPY requirements.lock ./
-RUN uv pip install --system --no-cache -r requirements.lock
+# Dependencies first: this layer is reused until the lock changes.
+COPY requirements.runtime.lock ./
+RUN uv pip install --system --no-cache -r requirements.runtime.lock
 
 COPY . .
 RUN uv pip install --system --no-cache --no-deps -e . \

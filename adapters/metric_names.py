@@ -24,7 +24,7 @@ class Metric:
         return (self.name,)
 
 
-# Storefront API (api/metrics.py)
+# Storefront API (api/metrics.py; the gateway retries: adapters/payment_gateway.py)
 HTTP_REQUEST_DURATION = Metric(
     "shopstream_http_request_duration_seconds",
     "histogram",
@@ -37,6 +37,12 @@ DEGRADED = Metric(
     "counter",
     ("dependency", "feature"),
     "Requests served without a dependency (e.g. rate limit skipped while Redis is down)",
+)
+GATEWAY_RETRIES = Metric(
+    "shopstream_gateway_retries",
+    "counter",
+    ("reason",),
+    "Payment gateway calls repeated with the same idempotency key, by what the previous got",
 )
 
 # Stream workers (streams/metrics.py)
@@ -124,6 +130,7 @@ DEAD_LETTER_COUNT = Metric(
 ALL_METRICS = (
     HTTP_REQUEST_DURATION,
     DEGRADED,
+    GATEWAY_RETRIES,
     AGENT_EVENTS,
     AGENT_EVENT_DURATION,
     CONSUMER_LAG,

@@ -12,14 +12,37 @@ from contextlib import asynccontextmanager
 from decimal import Decimal
 
 import httpx
+from prometheus_client import Counter
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from adapters import gateway_wire
 from adapters.gateway_wire import CardDetails
+from adapters.metric_names import GATEWAY_RETRIES
 from config import Settings
 from domain.payments import GatewayOutcome, to_minor_units
 
 RETRYABLE_STATUSES = frozenset({409, 429})
 """409: the same key is still being processed; 429: gateway throttling. Both: ask again later."""
+
+RETRY_WAIT = wait_random_exponential(multiplier=0.1, max=2)
+"""Full jitter: payments whose calls failed together (a gateway restart) do not replay in
+lockstep; each replay waits up to 0.1 s, 0.2 s, 0.4 s ... (at most 2 s) before it."""
+
+RETRIES = Counter(GATEWAY_RETRIES.name, GATEWAY_RETRIES.help, GATEWAY_RETRIES.labels)
+
+
+class NoAnswer(Exception):
+    """The gateway did not say what happened to the money; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class PaymentGateway:
@@ -41,33 +64,53 @@ class PaymentGateway:
         card: CardDetails,
         order_id: uuid.UUID,
     ) -> GatewayOutcome:
-        """Succeeded or declined when the gateway answered for sure, else unknown."""
+        """Succeeded or declined when the gateway answered for sure, else unknown (after
+        ``retries`` replays with the same key, each counted in ``GATEWAY_RETRIES``)."""
         body = {
             "amount": to_minor_units(amount),
             "currency": currency.lower(),
             "card": card.model_dump(mode="json", by_alias=True),
             "metadata": {"orderId": str(order_id)},
         }
-        reason = "gateway_not_called"
-        for _ in range(1 + self._retries):
-            raw, headers = self._signed(body)  # signed afresh: a retry may come minutes later
-            try:
-                response = await self._http.post(
-                    "/v1/charges",
-                    content=raw,
-                    headers={**headers, "Idempotency-Key": idempotency_key},
-                )
-            except httpx.TimeoutException:
-                reason = "gateway_timeout"
-                continue
-            except httpx.TransportError:
-                reason = "gateway_unreachable"
-                continue
-            if response.status_code >= 500 or response.status_code in RETRYABLE_STATUSES:
-                reason = f"gateway_http_{response.status_code}"
-                continue
-            return _definitive_outcome(response)
-        return GatewayOutcome.unknown(reason)
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(NoAnswer),
+            stop=stop_after_attempt(1 + self._retries),
+            wait=RETRY_WAIT,
+            before_sleep=_count_retry,
+            retry_error_callback=_unknown,
+        )
+        return await retrying(self._charge_once, body, idempotency_key)
+
+    async def _charge_once(self, body: dict, idempotency_key: str) -> GatewayOutcome:
+        raw, headers = self._signed(body)  # signed afresh: a retry may come minutes later
+        try:
+            response = await self._http.post(
+                "/v1/charges",
+                content=raw,
+                headers={**headers, "Idempotency-Key": idempotency_key},
+            )
+        except httpx.TimeoutException as exc:
+            raise NoAnswer("gateway_timeout") from exc
+        except httpx.TransportError as exc:
+            raise NoAnswer("gateway_unreachable") from exc
+        if response.status_code >= 500 or response.status_code in RETRYABLE_STATUSES:
+            raise NoAnswer(f"gateway_http_{response.status_code}")
+        return _definitive_outcome(response)
+
+
+def _no_answer(state: RetryCallState) -> NoAnswer:
+    error = state.outcome.exception() if state.outcome else None
+    assert isinstance(error, NoAnswer)  # the only error retried
+    return error
+
+
+def _count_retry(state: RetryCallState) -> None:
+    RETRIES.labels(reason=_no_answer(state).reason).inc()
+
+
+def _unknown(state: RetryCallState) -> GatewayOutcome:
+    """Every call went unanswered: the outcome stays unknown, for a later replay to learn."""
+    return GatewayOutcome.unknown(_no_answer(state).reason)
 
 
 def _definitive_outcome(response: httpx.Response) -> GatewayOutcome:

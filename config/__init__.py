@@ -181,7 +181,7 @@ class Settings(BaseSettings):
     )
     gateway_timeout_seconds: float = Field(3.0, description="Client timeout of one gateway call")
     gateway_retries: int = Field(
-        1, description="Replays (same idempotency key) after a gateway timeout or 5xx"
+        1, ge=0, description="Replays (same idempotency key) after a gateway timeout or 5xx"
     )
     gateway_slow_charge_seconds: float = Field(
         10.0, description="How long the simulated gateway stalls on its timeout test card"
@@ -222,6 +222,11 @@ class Settings(BaseSettings):
         description="Web UI of the mail sink, linked from the ops dashboard (Mailpit's, say:"
         " `http://127.0.0.1:8025`); empty: the dashboard lists the local sink's messages itself",
     )
+
+    @property
+    def streams_data_dir(self) -> Path:
+        """Faust's own files (memory store: little), in the stack rather than the working dir."""
+        return self.stack_dir / "faust"
 
     @property
     def postgres_dsn(self) -> str:

@@ -94,6 +94,33 @@ def down() -> None:
 
 
 @app.command()
+def reset(
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation"),
+    as_json: bool = typer.Option(False, "--json", help="Print the paths deleted as JSON"),
+) -> None:
+    """Stop the stack and delete its data: Postgres (with FerretDB's documents), Kafka,
+    Elasticsearch, Redis, the workers' files and the caught mail. Downloads, built engines,
+    secrets, TLS certificates and logs stay, so the next `up` is warm and starts empty."""
+    if as_json and not yes:  # a question would corrupt the JSON
+        typer.echo("reset --json needs --yes", err=True)
+        raise typer.Exit(2)
+    settings = get_settings()
+    if not yes:
+        doomed = [str(path) for path in stack.data_paths(settings)] or ["(no data yet)"]
+        console.print("\n  ".join(["This stops the stack and deletes:", *doomed]))
+        typer.confirm("Go ahead?", abort=True)
+    try:
+        deleted = stack.reset(settings)
+    except (EngineError, RuntimeError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    if as_json:
+        print(json.dumps({"deleted": [str(path) for path in deleted]}))
+    else:
+        console.print(f"deleted {len(deleted)} data paths; `make up` starts an empty stack")
+
+
+@app.command()
 def status(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table"),
 ) -> None:

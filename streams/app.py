@@ -15,8 +15,7 @@ from streams.topics import RETENTION_MS, Cleanup, TopicSpec
 
 settings = get_settings()
 
-DATA_DIR = settings.stack_dir / "faust"  # Faust's own files (memory store: little); not cwd
-DATA_DIR.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
+settings.streams_data_dir.mkdir(parents=True, exist_ok=True)  # Faust creates the last level
 
 app = faust.App(
     settings.streams_group(settings.streams_role),
@@ -28,7 +27,7 @@ app = faust.App(
     web_host="127.0.0.1",
     web_bind=settings.streams_web_bind,  # Faust listens on web_bind (0.0.0.0 unless told)
     web_port=settings.streams_port(settings.streams_role),
-    datadir=str(DATA_DIR / "{conf.name}-data"),
+    datadir=str(settings.streams_data_dir / "{conf.name}-data"),
     consumer_auto_offset_reset="earliest",
     autodiscover=False,
     # On shutdown, do not wait for records handed to an agent's buffer but not yet taken: a

@@ -5,6 +5,7 @@ what the local stack and every host-side tool use.
 """
 
 import re
+from fnmatch import fnmatch
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
@@ -220,10 +221,37 @@ def test_mongo_replica_set_matches_app_url() -> None:
     assert "rs.initiate" in init_script and f'"{replica_set}"' in init_script
 
 
-def test_dockerfile_installs_the_lock_file() -> None:
+def test_dockerfile_installs_the_runtime_lock() -> None:
     dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
     assert "FROM python:3.11-slim" in dockerfile
-    assert "-r requirements.lock" in dockerfile
+    assert "-r requirements.runtime.lock" in dockerfile
+    assert "-r requirements.lock" not in dockerfile  # the dev lock: test tools
+
+
+def docker_ignored(path: str) -> bool:
+    """Whether .dockerignore keeps ``path`` out of the build context (a pattern naming a
+    folder excludes all inside it; the file has no ``!`` exceptions)."""
+    lines = (PROJECT_ROOT / ".dockerignore").read_text().splitlines()
+    patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert not any(p.startswith("!") for p in patterns)
+    parts = path.split("/")
+    prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    return any(fnmatch(prefix, pattern) for pattern in patterns for prefix in prefixes)
+
+
+def test_the_build_context_has_what_the_image_runs_and_no_local_state() -> None:
+    runtime = ("config", "domain", "adapters", "services", "api", "streams", "ops")
+    needed = [
+        "pyproject.toml",
+        "requirements.runtime.lock",
+        "connectors/postgres.json",
+        "ops/dashboard/page.html",
+        *(f"{package}/__init__.py" for package in runtime),
+    ]
+    assert not [path for path in needed if docker_ignored(path)]
+    private = [".stack/secrets.env", "compose.env", ".env", ".venv/bin/python", ".git/HEAD"]
+    left_out = ["tests/conftest.py", "bench/lanes.py", "docs/topology.md", "README.md"]
+    assert [path for path in private + left_out if not docker_ignored(path)] == []
 
 
 def test_prometheus_scrapes_every_metrics_port() -> None:

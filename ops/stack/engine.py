@@ -5,7 +5,14 @@ from pathlib import Path
 
 from config import Settings
 from ops.polling import NotReached, wait_until
-from ops.stack.process import Daemon, EngineError, Supervised, log_tail, tree_memory_bytes
+from ops.stack.process import (
+    Daemon,
+    EngineError,
+    Supervised,
+    SupervisorFiles,
+    log_tail,
+    tree_memory_bytes,
+)
 from ops.stack.supervision import Supervision
 
 
@@ -46,6 +53,10 @@ class Engine(ABC):
     def supervision(self) -> Supervision | None:
         """None: nothing restarts this engine when it dies but `shopctl up`."""
         return None
+
+    def data_paths(self) -> tuple[Path, ...]:
+        """What ``shopctl reset`` deletes: the stored data, never downloads or builds."""
+        return ()
 
     def healthy(self) -> bool:
         try:
@@ -95,18 +106,23 @@ class DaemonEngine(Engine, ABC):
         self.supervised().start()
 
     def stop(self) -> None:
-        self.supervised().stop()
+        self.supervisor_files().stop()
+
+    def supervisor_files(self) -> SupervisorFiles:
+        """Stop, pid, status and memory by the pid files alone: building the launch command
+        may need what a stack that never started lacks, and writes config files."""
+        return SupervisorFiles(self.pidfile)
 
     def pid(self) -> int | None:
-        return self.daemon().pid()
+        return self.supervisor_files().pid()
 
     def supervision(self) -> Supervision | None:
-        return self.supervised().supervision()
+        return self.supervisor_files().supervision()
 
     def memory_bytes(self) -> int:
         """The supervisor's tree: the process and the supervisor's own few MiB."""
-        supervised = self.supervised()
-        pid = supervised.supervisor_pid() or supervised.pid()
+        files = self.supervisor_files()
+        pid = files.supervisor_pid() or files.pid()
         return tree_memory_bytes(pid) if pid else 0
 
     @property

@@ -147,79 +147,44 @@ class Daemon:
         self.pidfile.write_text(str(proc.pid))
 
     def stop(self, timeout: float = 30) -> None:
-        pid = self.pid()
-        if pid:
-            stop_pid(pid, timeout)
-        self.pidfile.unlink(missing_ok=True)
+        stop_pidfile(self.pidfile, timeout)
 
 
-@dataclass
-class Supervised:
-    """A Daemon run under ``python -m ops.stack.supervise``, which restarts it when it dies.
+def stop_pidfile(pidfile: Path, timeout: float = 30) -> None:
+    """Stop the process a pid file names, if it runs, and remove the file."""
+    pid = read_pid(pidfile)
+    if pid:
+        stop_pid(pid, timeout)
+    pidfile.unlink(missing_ok=True)
 
-    The daemon's pid file keeps naming the process itself (what status shows and what a crash
-    test kills); its supervisor has a pid file beside it, and a state file for status.
-    """
 
-    daemon: Daemon
+@dataclass(frozen=True)
+class SupervisorFiles:
+    """What a supervised process leaves beside its pid file: its supervisor's pid file and the
+    state file status reads. Enough to stop it and report on it without building its launch
+    command (which may need what a stack that never started lacks, and writes config files)."""
+
+    pidfile: Path  # the process itself: what status shows and what a crash test kills
 
     @property
     def state_file(self) -> Path:
-        return self.daemon.pidfile.with_suffix(".supervision.json")
+        return self.pidfile.with_suffix(".supervision.json")
 
-    def supervisor(self) -> Daemon:
-        pidfile = self.daemon.pidfile
-        return Daemon(
-            argv=[
-                sys.executable,
-                "-m",
-                "ops.stack.supervise",
-                f"--name={pidfile.stem}",
-                f"--pidfile={pidfile}",
-                f"--state={self.state_file}",
-                "--",
-                *self.daemon.argv,
-            ],
-            log=self.daemon.log,
-            pidfile=pidfile.with_suffix(".supervisor.pid"),
-            env=self.daemon.env,
-            cwd=self.daemon.cwd,
-        )
+    @property
+    def supervisor_pidfile(self) -> Path:
+        return self.pidfile.with_suffix(".supervisor.pid")
 
     def pid(self) -> int | None:
-        return self.daemon.pid()
+        return read_pid(self.pidfile)
 
     def supervisor_pid(self) -> int | None:
-        return self.supervisor().pid()
-
-    def start(self, timeout: float = 15) -> None:
-        """Start the supervisor unless one runs (it may be waiting to restart the process);
-        return once it started the process. A process whose supervisor died is stopped
-        first: only a child of its own can be watched."""
-        if self.supervisor_pid():
-            return
-        self.daemon.stop()
-        self.state_file.unlink(missing_ok=True)
-        supervisor, name = self.supervisor(), self.daemon.pidfile.stem
-        supervisor.start()
-
-        def first_started() -> bool:
-            if self.state_file.exists():
-                return True
-            if supervisor.pid() is None:
-                raise EngineError(f"the supervisor of {name} exited:\n{log_tail(supervisor.log)}")
-            return False
-
-        try:
-            wait_until(first_started, timeout=timeout, what=f"supervisor of {name} started")
-        except NotReached as missed:
-            raise EngineError(f"{missed}\n{log_tail(supervisor.log)}") from None
+        return read_pid(self.supervisor_pidfile)
 
     def stop(self) -> None:
         """The supervisor first, which stops the process and knows it asked; then whatever
         outlived it (a supervisor killed outright leaves its process running)."""
-        self.supervisor().stop(timeout=STOP_GRACE_SECONDS + 10)
-        self.daemon.stop()
+        stop_pidfile(self.supervisor_pidfile, timeout=STOP_GRACE_SECONDS + 10)
+        stop_pidfile(self.pidfile)
 
     def supervision(self) -> Supervision:
         return status_of(self._state(), self.supervisor_pid() is not None, self.pid() is not None)
@@ -229,6 +194,60 @@ class Supervised:
             return SupervisorState.from_json(json.loads(self.state_file.read_text()))
         except (OSError, ValueError, TypeError, KeyError):
             return None
+
+
+@dataclass
+class Supervised:
+    """A Daemon run under ``python -m ops.stack.supervise``, which restarts it when it dies."""
+
+    daemon: Daemon
+
+    @property
+    def files(self) -> SupervisorFiles:
+        return SupervisorFiles(self.daemon.pidfile)
+
+    def supervisor(self) -> Daemon:
+        files = self.files
+        return Daemon(
+            argv=[
+                sys.executable,
+                "-m",
+                "ops.stack.supervise",
+                f"--name={files.pidfile.stem}",
+                f"--pidfile={files.pidfile}",
+                f"--state={files.state_file}",
+                "--",
+                *self.daemon.argv,
+            ],
+            log=self.daemon.log,
+            pidfile=files.supervisor_pidfile,
+            env=self.daemon.env,
+            cwd=self.daemon.cwd,
+        )
+
+    def start(self, timeout: float = 15) -> None:
+        """Start the supervisor unless one runs (it may be waiting to restart the process);
+        return once it started the process. A process whose supervisor died is stopped
+        first: only a child of its own can be watched."""
+        files = self.files
+        if files.supervisor_pid():
+            return
+        self.daemon.stop()
+        files.state_file.unlink(missing_ok=True)
+        supervisor, name = self.supervisor(), files.pidfile.stem
+        supervisor.start()
+
+        def first_started() -> bool:
+            if files.state_file.exists():
+                return True
+            if supervisor.pid() is None:
+                raise EngineError(f"the supervisor of {name} exited:\n{log_tail(supervisor.log)}")
+            return False
+
+        try:
+            wait_until(first_started, timeout=timeout, what=f"supervisor of {name} started")
+        except NotReached as missed:
+            raise EngineError(f"{missed}\n{log_tail(supervisor.log)}") from None
 
 
 def stop_pid(pid: int, timeout: float = 30) -> None:

@@ -3,6 +3,8 @@
 Each step is idempotent: it checks for its result first and does nothing when
 it is already there. Downloads are cached by the standard tool caches
 (``~/.m2``, the Go module cache); assembled artifacts live under ``.stack``.
+The tools they run come from Debian's packages when missing (Java 17, Maven, Go, the
+servers); a Go older than a module needs fetches the newer one (``ops.stack.go_toolchain``).
 """
 
 import hashlib
@@ -11,22 +13,57 @@ import os
 import pwd
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
+from ops.stack.go_toolchain import DEBIAN_GO, go_for, machine_go
 from ops.stack.process import EngineError, run
 
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 MAVEN_DIR = Path(__file__).resolve().parent.parent / "maven"
+JAVA_PACKAGE = "openjdk-17-jre-headless"
+SUPPORTED_OS = "Debian 12 (bookworm)"
+
+_apt = threading.Lock()  # engines provision in parallel; dpkg takes one install at a time
 
 
-def apt_install(packages: list[str], log: Path) -> None:
-    missing = [p for p in packages if not _dpkg_installed(p)]
-    if not missing:
-        return
-    print(f"  apt-get install {' '.join(missing)}", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    run(["apt-get", "update", "-qq"], "apt-get update", log, env=env)
-    run(["apt-get", "install", "-y", "-qq", *missing], "apt-get install", log, env=env)
+def apt_install(packages: list[str], log: Path, services: tuple[str, ...] = ()) -> None:
+    """Install the Debian packages not installed yet (none: nothing runs).
+
+    ``services``: the packages' own system services. Under systemd, a fresh install starts
+    them on the ports the stack's own servers need, so they are stopped and disabled then.
+    """
+    with _apt:
+        if shutil.which("dpkg-query") is None:
+            raise EngineError(
+                f"{' '.join(packages)}: the local stack installs these from Debian's packages,"
+                f" and this machine has no dpkg; it is made for {SUPPORTED_OS}"
+            )
+        missing = [p for p in packages if not _dpkg_installed(p)]
+        if not missing:
+            return
+        if os.geteuid() != 0:
+            raise EngineError(
+                f"{' '.join(missing)} missing: installing them takes root (`sudo make up`),"
+                " or install them yourself"
+            )
+        print(f"  apt-get install {' '.join(missing)}", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run(["apt-get", "update", "-qq"], "apt-get update", log, env=env)
+        if unknown := [p for p in missing if not _apt_candidate(p)]:
+            raise EngineError(
+                f"{' '.join(unknown)}: not in this machine's apt sources; the local stack is"
+                f" made for {SUPPORTED_OS}, whose main archive has them"
+            )
+        run(["apt-get", "install", "-y", "-qq", *missing], "apt-get install", log, env=env)
+        if services and Path("/run/systemd/system").exists():
+            print(f"  systemctl disable --now {' '.join(services)}: the stack runs its own")
+            run(["systemctl", "disable", "--now", *services], "systemctl disable", log)
+
+
+def _apt_candidate(package: str) -> bool:
+    out = subprocess.run(["apt-cache", "policy", package], capture_output=True, text=True)
+    return "Candidate:" in out.stdout and "Candidate: (none)" not in out.stdout
 
 
 def _dpkg_installed(package: str) -> bool:
@@ -36,8 +73,17 @@ def _dpkg_installed(package: str) -> bool:
     return out.returncode == 0 and "install ok installed" in out.stdout
 
 
+def ensure_jvm_tools(log: Path) -> None:
+    """Java (which Maven and the JVM engines run on), then Maven, from Debian's packages."""
+    if _java_home() is None:
+        apt_install([JAVA_PACKAGE], log)
+    if shutil.which("mvn") is None:
+        apt_install(["maven"], log)
+
+
 def maven_copy(module: str, out_dir: Path, log: Path) -> Path:
     """Copy the runtime dependencies of ``ops/maven/<module>/pom.xml`` into ``out_dir``."""
+    ensure_jvm_tools(log)
     pom = MAVEN_DIR / module / "pom.xml"
     stamp = out_dir / ".pom-sha256"
     digest = hashlib.sha256(pom.read_bytes()).hexdigest()
@@ -74,21 +120,22 @@ def go_build(
     stamp = binary.with_suffix(".version")
     if binary.exists() and stamp.exists() and stamp.read_text() == version:
         return binary
-    print(f"  go build {module}@{version} -> {binary}", flush=True)
+    what = f"{module}@{version}"
+    print(f"  go build {what} -> {binary}", flush=True)
+    go = _any_go(log)
     env = {**os.environ, "GOFLAGS": "-modcacherw"}
-    info = run(
-        ["go", "mod", "download", "-json", f"{module}@{version}"], "go mod download", log, env=env
-    )
+    info = json.loads(run([go, "mod", "download", "-json", what], "go mod download", log, env=env))
+    go = go_for(go, Path(info["GoMod"]).read_text(), binary.parent.parent / "toolchains", log)
     src = binary.parent.parent / "src" / f"{binary.name}-{version}"
     shutil.rmtree(src, ignore_errors=True)
-    shutil.copytree(json.loads(info)["Dir"], src)
+    shutil.copytree(info["Dir"], src)
     for path in src.rglob("*"):
         path.chmod(path.stat().st_mode | 0o200)
     for rel, content in files.items():
         (src / rel).write_text(content)
     binary.parent.mkdir(parents=True, exist_ok=True)
     run(
-        ["go", "build", "-trimpath", "-buildvcs=false", "-o", str(binary), package],
+        [go, "build", "-trimpath", "-buildvcs=false", "-o", str(binary), package],
         f"go build {module}",
         log,
         cwd=src,
@@ -96,6 +143,16 @@ def go_build(
     )
     stamp.write_text(version)
     return binary
+
+
+def _any_go(log: Path) -> str:
+    """The machine's newest Go, else Debian's (old, but it can fetch a newer toolchain)."""
+    if found := machine_go():
+        return found[0]
+    apt_install([DEBIAN_GO], log)
+    if found := machine_go():
+        return found[0]
+    raise EngineError(f"{DEBIAN_GO} installed, but no go command found")
 
 
 def ensure_system_user(name: str) -> pwd.struct_passwd:
@@ -116,6 +173,13 @@ def chown_tree(path: Path, user: str) -> None:
 
 def java_home() -> Path:
     """The machine's Java 17 (Kafka 3.9, Connect and Elasticsearch 8.19 all run on it)."""
+    home = _java_home()
+    if home is None:
+        raise EngineError(f"no Java found: install {JAVA_PACKAGE} or set JAVA_HOME")
+    return home
+
+
+def _java_home() -> Path | None:
     env = os.environ.get("JAVA_HOME")
     candidates = [Path(env)] if env else []
     candidates.append(Path("/usr/lib/jvm/java-17-openjdk-amd64"))
@@ -125,4 +189,4 @@ def java_home() -> Path:
     for home in candidates:
         if (home / "bin" / "java").exists():
             return home
-    raise EngineError("no Java found: install openjdk-17-jre-headless or set JAVA_HOME")
+    return None

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 
 from config import Settings, StreamsRole
+from ops.mailsink import mail_dir
 from ops.probe import reachable
 from ops.stack.engine import DaemonEngine, Engine
 from ops.stack.engines.proxy import SOURCE_ADDRESS, Proxy
@@ -22,6 +23,7 @@ class ServiceSpec:
     health_url: Callable[[Settings], str]
     multiprocess_metrics: bool = False  # several worker processes share one /metrics
     env: tuple[tuple[str, str], ...] = ()  # SHOP_* settings of this process only
+    data: Callable[[Settings], tuple[Path, ...]] = lambda s: ()  # what `reset` deletes
 
 
 class AppService(DaemonEngine):
@@ -39,6 +41,9 @@ class AppService(DaemonEngine):
     def provision(self) -> None:
         """Installed by `make` into the virtualenv already."""
 
+    def data_paths(self) -> tuple[Path, ...]:
+        return self.spec.data(self.settings)
+
     @property
     def metrics_dir(self) -> Path:
         return self.home / "metrics"
@@ -46,7 +51,7 @@ class AppService(DaemonEngine):
     def start(self) -> None:
         """Samples of a previous run's workers would be summed into this one's: drop them.
         (A restart by the supervisor keeps them: its counters carry on from there.)"""
-        if self.spec.multiprocess_metrics and not self.supervised().supervisor_pid():
+        if self.spec.multiprocess_metrics and not self.supervisor_files().supervisor_pid():
             shutil.rmtree(self.metrics_dir, ignore_errors=True)
             self.metrics_dir.mkdir(parents=True)
         super().start()
@@ -76,6 +81,7 @@ SERVICES = (
         "mailsink",
         lambda s: _python("-m", "ops.mailsink"),
         lambda s: f"smtp://{s.smtp_host}:{s.smtp_port}",
+        data=lambda s: (mail_dir(s),),
     ),
     ServiceSpec(
         "gateway",
@@ -95,6 +101,7 @@ SERVICES = (
             lambda s: _python("-m", "faust", "-A", "streams.worker", "worker", "-l", "info"),
             lambda s, role=role: f"http://127.0.0.1:{s.streams_port(role)}/",
             env=(("SHOP_STREAMS_ROLE", role.value),),
+            data=lambda s: (s.streams_data_dir,),
         )
         for role in (StreamsRole.ORDERS, StreamsRole.CATALOG)
     ),

@@ -1,8 +1,10 @@
 """Bring the whole local stack up, down, or report its health, in dependency order."""
 
+import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from config import Settings
 from ops.stack.engine import Engine
@@ -92,6 +94,28 @@ def down(settings: Settings) -> None:
     for engine in reversed(components(settings)):
         print(f"{engine.name}: stopping", flush=True)
         engine.stop()
+
+
+def data_paths(settings: Settings) -> list[Path]:
+    """The stored data of every component that exists now, each path once."""
+    paths = dict.fromkeys(p for c in components(settings) for p in c.data_paths())
+    return [p for p in paths if p.exists()]
+
+
+def reset(settings: Settings) -> list[Path]:
+    """Stop everything, then delete the stores' data; the paths deleted.
+
+    Downloads, built engines, the stack's secrets and TLS certificates and the logs stay, so
+    the next ``up`` is as quick as a restart and clients keep trusting the stack's CA.
+    """
+    down(settings)
+    doomed = data_paths(settings)
+    for path in doomed:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return doomed
 
 
 @dataclass

@@ -86,7 +86,7 @@ def test_a_crashed_service_is_restarted_and_a_stopped_one_stays_stopped(tmp_path
         )
         service.wait_healthy()
         assert service.pid() not in (None, crashed)
-        supervisor = service.supervised().supervisor_pid()
+        supervisor = service.supervisor_files().supervisor_pid()
         assert supervisor is not None
     # running_service stopped it the way `shopctl down` stops each process
     assert not pid_alive(supervisor), "nothing is left that could restart it"

@@ -5,6 +5,7 @@ import email
 import smtplib
 from collections.abc import Callable, Iterator
 from email.message import Message
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -35,7 +36,7 @@ def pipeline(settings: Settings, require_engine) -> Settings:
         group = settings.streams_group(role)
         try:  # a worker that was just restarted (a fault test) rejoins within seconds
             wait_until(
-                lambda: worker_members(settings, group), timeout=WORKER_REJOIN_SECONDS, what=group
+                partial(worker_members, settings, group), timeout=WORKER_REJOIN_SECONDS, what=group
             )
         except NotReached:
             pytest.fail(

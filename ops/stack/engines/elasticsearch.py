@@ -44,6 +44,10 @@ class Elasticsearch(DaemonEngine):
     def dist_dir(self) -> Path:
         return self.home / "dist"
 
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"
+
     def provision(self) -> None:
         zips = maven_copy(
             "elasticsearch", self.settings.stack_dir / "lib" / "elasticsearch", self.log
@@ -63,11 +67,15 @@ class Elasticsearch(DaemonEngine):
             script.chmod(0o755)
         marker.write_text(archive.name)
 
+    def data_paths(self) -> tuple[Path, ...]:
+        """Indices (``path.data``); the unpacked distribution stays."""
+        return (self.data_dir,)
+
     def daemon(self) -> Daemon:
         url = urlsplit(self.settings.elasticsearch_url)
         (self.dist_dir / "config" / "elasticsearch.yml").write_text(
             CONFIG.format(
-                data=self.home / "data",
+                data=self.data_dir,
                 logs=self.home / "logs",
                 host=url.hostname,
                 port=url.port,

@@ -6,6 +6,7 @@ without protocol surprises; the client tests prove it.
 
 import base64
 import uuid
+from pathlib import Path
 
 from kafka import KafkaConsumer
 
@@ -26,9 +27,13 @@ class Kafka(DaemonEngine):
     def lib_dir(self):
         return self.settings.stack_dir / "lib" / "kafka"
 
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"
+
     def provision(self) -> None:
         maven_copy("kafka", self.lib_dir, self.log)
-        if (self.home / "data" / "meta.properties").exists():
+        if (self.data_dir / "meta.properties").exists():
             return
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         run(
@@ -48,6 +53,11 @@ class Kafka(DaemonEngine):
             self.log,
         )
 
+    def data_paths(self) -> tuple[Path, ...]:
+        """Topic logs and KRaft metadata (Connect's configs and offsets, as topics, too);
+        the next ``up`` formats the storage again."""
+        return (self.data_dir,)
+
     def _config(self):
         s = self.settings
         host = s.kafka_bootstrap.rsplit(":", 1)[0]
@@ -62,7 +72,7 @@ class Kafka(DaemonEngine):
                 "controller.listener.names": "CONTROLLER",
                 "inter.broker.listener.name": "PLAINTEXT",
                 "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-                "log.dirs": self.home / "data",
+                "log.dirs": self.data_dir,
                 "num.partitions": 3,
                 "default.replication.factor": 1,
                 "offsets.topic.replication.factor": 1,

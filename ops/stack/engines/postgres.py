@@ -42,7 +42,7 @@ class Postgres(Engine):
         return self.home / "run"
 
     def provision(self) -> None:
-        apt_install(["postgresql-15"], self.log)
+        apt_install(["postgresql-15"], self.log, services=("postgresql",))
         if (self.data_dir / "PG_VERSION").exists():
             return
         print(f"  initdb {self.data_dir}", flush=True)
@@ -132,6 +132,11 @@ class Postgres(Engine):
 
     def pid(self) -> int | None:
         return read_pid(self.data_dir / "postmaster.pid")
+
+    def data_paths(self) -> tuple[Path, ...]:
+        """The whole cluster (FerretDB's documents too: they live in its database here);
+        the next ``up`` runs initdb again."""
+        return (self.data_dir,)
 
     def probe(self) -> None:
         with psycopg.connect(self.settings.postgres_dsn, connect_timeout=3) as conn:

@@ -34,7 +34,7 @@ class Proxy(DaemonEngine):
         return f"https://{self.settings.proxy_host}:{self.settings.proxy_port}/healthz"
 
     def provision(self) -> None:
-        apt_install(["nginx"], self.log)
+        apt_install(["nginx"], self.log, services=("nginx",))
         ensure_certificates(self.tls_dir)
 
     def _edge(self) -> Edge:

@@ -1,5 +1,7 @@
 """Redis from Debian's packages: stock cache, flash-sale gate and rate limiter."""
 
+from pathlib import Path
+
 import redis
 
 from ops.stack.engine import DaemonEngine
@@ -18,8 +20,12 @@ class Redis(DaemonEngine):
     def port(self) -> int:
         return redis.connection.parse_url(self.settings.redis_url).get("port", 6379)
 
+    def data_paths(self) -> tuple[Path, ...]:
+        """The append-only file (snapshots are off; a dump left by hand goes too)."""
+        return (self.home / "appendonlydir", self.home / "dump.rdb")
+
     def provision(self) -> None:
-        apt_install(["redis-server"], self.log)
+        apt_install(["redis-server"], self.log, services=("redis-server",))
 
     def daemon(self) -> Daemon:
         return Daemon(
