@@ -91,6 +91,31 @@ LOW_STOCK = Metric(
     "Products at or below the low-stock threshold",
 )
 
+CONSUMER_LAG_SECONDS = Metric(
+    "shopstream_consumer_lag_seconds",
+    "gauge",
+    ("group",),
+    "How far behind, in seconds, a consumer group's processing is",
+)
+CONNECTOR_UP = Metric(
+    "shopstream_connector_up",
+    "gauge",
+    ("connector", "task"),
+    "1 while a Debezium connector or one of its tasks runs, 0 otherwise (FAILED, PAUSED...)",
+)
+REPLICATION_SLOT_WAL = Metric(
+    "shopstream_replication_slot_wal_bytes",
+    "gauge",
+    ("slot",),
+    "WAL Postgres keeps for a replication slot (bytes its consumer has not confirmed yet)",
+)
+DEAD_LETTERS = Metric(
+    "shopstream_dead_letters",
+    "gauge",
+    ("topic",),
+    "Records parked on the dead-letter topic, by the topic they came from",
+)
+
 ALL_METRICS = (
     HTTP_REQUEST_DURATION,
     DEGRADED,
@@ -102,4 +127,8 @@ ALL_METRICS = (
     STOCK_DRIFT,
     STOCK_VIOLATIONS,
     LOW_STOCK,
+    CONSUMER_LAG_SECONDS,
+    CONNECTOR_UP,
+    REPLICATION_SLOT_WAL,
+    DEAD_LETTERS,
 )

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from config import PROJECT_ROOT, Settings, StreamsRole
+from ops.promtool import PROMETHEUS_RELEASE
 from ops.secrets import compose_secrets
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
@@ -62,6 +63,7 @@ SCRAPED = {
 ONE_SHOTS = {"mongo-init", "migrate", "edge-init"}
 PUBLIC = {"proxy"}
 """The only services the base file publishes."""
+PROMETHEUS_CONFIG = PROJECT_ROOT / "ops" / "prometheus" / "prometheus.yml"
 
 
 def default(field: str) -> Any:
@@ -225,8 +227,25 @@ def test_dockerfile_installs_the_lock_file() -> None:
     assert "-r requirements.lock" in dockerfile
 
 
+def test_prometheus_runs_the_release_promtool_checks_the_rules_with() -> None:
+    assert SERVICES["prometheus"]["image"] == f"prom/prometheus:v{PROMETHEUS_RELEASE}"
+
+
+def test_prometheus_finds_its_rule_files_beside_its_config() -> None:
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text())
+    mounts = dict(volume.rsplit(":", 2)[:2] for volume in SERVICES["prometheus"]["volumes"])
+    container_config = next(c for c in SERVICES["prometheus"]["command"] if "--config.file" in c)
+    config_dir = container_config.split("=", 1)[1].rsplit("/", 1)[0]
+    assert (
+        mounts[f"./{PROMETHEUS_CONFIG.relative_to(PROJECT_ROOT)}"] == f"{config_dir}/prometheus.yml"
+    )
+    for rule_file in config["rule_files"]:
+        source = f"./{(PROMETHEUS_CONFIG.parent / rule_file).relative_to(PROJECT_ROOT)}"
+        assert mounts.get(source) == f"{config_dir}/{rule_file}", f"{rule_file} is not mounted"
+
+
 def test_prometheus_scrapes_every_metrics_port() -> None:
-    config = yaml.safe_load((PROJECT_ROOT / "ops" / "prometheus.yml").read_text())
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text())
     targets = {
         target
         for job in config["scrape_configs"]
