@@ -1,4 +1,4 @@
-# One image for every shopstream process (api, gateway, streams worker, migrate):
+# One image for every shopstream process (api, gateway, stream workers, dashboard, init):
 # docker-compose.yml picks the command. Dependencies come from requirements.runtime.lock: the
 # pins of the local .venv's requirements.lock without the test and lint tools, so containers
 # run exactly the tested versions (tests/test_locks.py keeps the two locks in step).
@@ -25,5 +25,5 @@ RUN uv pip install --system --no-cache --no-deps -e . \
 # Unprivileged; owns /app because the Faust worker keeps its table data in the working dir.
 USER app
 
-EXPOSE 8000 8090 6066
+EXPOSE 8000 8090 6066 6067 8070
 CMD ["uvicorn", "api.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]

@@ -14,13 +14,11 @@ from rich.console import Console
 from rich.progress import Progress
 
 from adapters.connections import open_clients
-from adapters.migrations import apply_migrations
 from adapters.search_index import SCHEMA, serving_schema
 from adapters.tokens import new_signing_key
 from config import Settings, get_settings
 from ops import audit as stock_audit
-from ops import connectors
-from ops.catalog_setup import prepare_catalog
+from ops import setup_steps
 from ops.clock import now_ms
 from ops.demo.seed import seed_catalog
 from ops.lag import LagProbe, over_threshold
@@ -39,33 +37,66 @@ from services.bootstrap import open_services
 
 app = typer.Typer(help="Operate the shopstream stack.", no_args_is_help=True)
 console = Console(width=max(Console().width, 160))
+errors = Console(stderr=True, soft_wrap=True)
+"""Progress and failures: stdout keeps to results (one line each, or JSON)."""
 
 
 @app.command()
 def up() -> None:
-    """Provision (first run only) and start every engine, apply migrations, register the
-    CDC connectors (restarting one that failed), then start the storefront API and the stream
-    workers. Every process but Postgres runs under a supervisor that restarts it when it
-    dies."""
+    """Provision (first run only) and start every engine, apply migrations, prepare the
+    catalog, register the CDC connectors (restarting one that failed), then start the
+    storefront API and the stream workers. Every process but Postgres runs under a supervisor
+    that restarts it when it dies."""
     settings = get_settings()
     try:
         if generated := ensure_secrets(settings):
             console.print(f"secrets generated into the stack directory: {', '.join(generated)}")
             get_settings.cache_clear()
+            settings = get_settings()
         stack.up(settings)
-        applied = apply_migrations(settings)
-        console.print(f"migrations applied: {', '.join(applied) or 'none pending'}")
-        twins = prepare_catalog(settings)
-        console.print(f"catalog ready; FerretDB GIN indexes added: {', '.join(twins) or 'none'}")
-        registered = connectors.register(settings, report=console.print)
-        console.print(f"connector registered: {registered}")
+        for step in setup_steps.STEPS:
+            _print_outcomes(step, setup_steps.run_step(step, settings, _say), as_json=False)
         stack.start(stack.services(settings))
         _roll_out_search_schema(settings)
-    except (EngineError, RuntimeError) as exc:
-        console.print(f"[red]{exc}[/red]")
+    except (EngineError, setup_steps.SetupFailed, RuntimeError) as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(1) from exc
     if not _print_status():
         raise typer.Exit(1)
+
+
+def _say(message: str) -> None:
+    errors.print(message, markup=False, highlight=False)
+
+
+def _print_outcomes(
+    step: setup_steps.SetupStep, outcomes: list[setup_steps.Outcome], as_json: bool
+) -> None:
+    if as_json:
+        print(json.dumps(setup_steps.as_json(step, outcomes)))
+    else:
+        for line in setup_steps.lines(step, outcomes):
+            print(line)
+
+
+def _setup_command(step: setup_steps.SetupStep) -> Callable[[bool], None]:
+    """``shopctl <step>``: the step ``up`` runs, alone; exit 1 with one line on failure."""
+
+    def command(
+        as_json: bool = typer.Option(False, "--json", help="Print the results as JSON"),
+    ) -> None:
+        try:
+            outcomes = setup_steps.run_step(step, get_settings(), _say)
+        except setup_steps.SetupFailed as failed:
+            errors.print(f"error: {failed}", style="red", markup=False, highlight=False)
+            raise typer.Exit(1) from None
+        _print_outcomes(step, outcomes, as_json)
+
+    return command
+
+
+for _step in setup_steps.STEPS:
+    app.command(_step.command, help=_step.help)(_setup_command(_step))
 
 
 def _roll_out_search_schema(settings: Settings) -> None:

@@ -22,6 +22,15 @@ from streams.topics import ALL_TOPICS, POSTGRES_TABLES, RETENTION_MS, Cleanup
 CONNECTORS_DIR = Path(__file__).resolve().parent.parent / "connectors"
 POSTGRES = "postgres.json"
 MONGODB = "mongodb.json"
+RUNNING_TIMEOUT_SECONDS = 90.0
+
+
+def connector_files(settings: Settings) -> tuple[str, ...]:
+    """The connectors this deployment runs: Postgres always; the catalog's only where the
+    catalog change feed is off. The feed and the MongoDB connector publish the same topic,
+    and one of them must: FerretDB (the local stack) has no change streams, so the feed;
+    a MongoDB replica set (docker-compose, production) has them, so the connector."""
+    return (POSTGRES,) if settings.catalog_feed_enabled else (POSTGRES, MONGODB)
 
 
 def connector_name(file_name: str) -> str:
@@ -29,10 +38,8 @@ def connector_name(file_name: str) -> str:
 
 
 def expected_connectors(settings: Settings) -> list[str]:
-    """The connectors the deployment needs: Postgres', and MongoDB's where it, not the catalog
-    change feed, captures the catalog."""
-    files = [POSTGRES] if settings.catalog_feed_enabled else [POSTGRES, MONGODB]
-    return [connector_name(f) for f in files]
+    """The names of ``connector_files``: what the dashboard expects to find running."""
+    return [connector_name(f) for f in connector_files(settings)]
 
 
 def render(file_name: str, settings: Settings) -> tuple[str, dict[str, str]]:
@@ -48,18 +55,52 @@ def render(file_name: str, settings: Settings) -> tuple[str, dict[str, str]]:
     return spec["name"], config
 
 
-def register(
-    settings: Settings,
-    file_name: str = POSTGRES,
-    timeout: float = 90,
-    report: Callable[[str], None] = print,
-) -> str:
-    """PUT the config (create or update, a no-op when unchanged), then heal it until it runs."""
-    name, config = render(file_name, settings)
+def register(settings: Settings, say: Callable[[str], None]) -> list[str]:
+    """Wait for Connect (up to the engine start timeout), then PUT each connector's config
+    (create or update, a no-op when unchanged) and heal it until it runs; their names."""
     with httpx.Client(base_url=settings.connect_url, timeout=30) as connect:
-        connect.put(f"/connectors/{name}/config", json=config).raise_for_status()
-        heal(connect, name, timeout, report)
-    return name
+        wait_for_connect(connect, settings.engine_start_timeout_seconds, say)
+        names = []
+        for file_name in connector_files(settings):
+            name, config = render(file_name, settings)
+            put_config(connect, name, config, RUNNING_TIMEOUT_SECONDS)
+            heal(connect, name, RUNNING_TIMEOUT_SECONDS, say)
+            names.append(name)
+        return names
+
+
+def answers(connect: httpx.Client) -> bool:
+    try:
+        return connect.get("/connectors").status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def wait_for_connect(connect: httpx.Client, timeout: float, say: Callable[[str], None]) -> None:
+    """Connect's REST API answers seconds after its process starts (docker-compose starts
+    everything at once): wait for it, saying so, rather than fail the first request."""
+    if answers(connect):
+        return
+    say(f"waiting for Kafka Connect at {connect.base_url} (up to {timeout:g}s)")
+    _, waited = wait_until(
+        lambda: answers(connect),
+        timeout=timeout,
+        what="Kafka Connect answering",
+        interval=1,
+    )
+    say(f"Kafka Connect answered after {waited:.0f}s")
+
+
+def put_config(connect: httpx.Client, name: str, config: dict[str, str], timeout: float) -> None:
+    """Connect answers 409 while its workers rebalance (just after it starts): try again."""
+    response, _ = wait_until(
+        lambda: connect.put(f"/connectors/{name}/config", json=config),
+        timeout=timeout,
+        what=f"connector {name} config accepted",
+        accept=lambda r: r.status_code != 409,
+        interval=1,
+    )
+    response.raise_for_status()
 
 
 class Step(StrEnum):
@@ -163,7 +204,7 @@ def wait_running(connect: httpx.Client, name: str, timeout: float) -> None:
     def state() -> dict | None:
         status = _status(connect, name)
         if status is not None and health(status) is Health.FAILED:
-            raise RuntimeError(f"connector {name} failed: {status}")
+            raise RuntimeError(f"connector {name} failed: {failure(status)}")
         return status
 
     wait_until(
@@ -178,3 +219,12 @@ def wait_running(connect: httpx.Client, name: str, timeout: float) -> None:
 def _status(connect: httpx.Client, name: str) -> dict | None:
     response = connect.get(f"/connectors/{name}/status")
     return response.json() if response.status_code == 200 else None
+
+
+def failure(status: dict) -> str:
+    """The first line of each failed task's Java trace (the exception and its message)."""
+    return "; ".join(
+        f"task {task.get('id')}: {(task.get('trace') or 'no trace').splitlines()[0]}"
+        for task in status.get("tasks", [])
+        if task.get("state") == "FAILED"
+    )

@@ -1,11 +1,15 @@
-"""TCP readiness probe for the app containers' healthchecks.
+"""Readiness probe for the app containers' healthchecks.
 
 python:3.11-slim ships neither curl nor nc, so docker-compose.yml calls
-``python -m ops.probe HOST:PORT ...``: exit 0 only when every address accepts a connection.
+``python -m ops.probe TARGET ...``: exit 0 only when every target is up. A URL must answer
+2xx (a service's own health endpoint, the one ``make up`` waits on too); a ``HOST:PORT`` must
+accept a connection (a server without HTTP).
 """
 
 import socket
 import sys
+
+import httpx
 
 
 def reachable(address: str, timeout: float = 2.0) -> bool:
@@ -17,8 +21,19 @@ def reachable(address: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def main(addresses: list[str]) -> int:
-    return 0 if addresses and all(reachable(a) for a in addresses) else 1
+def answers(url: str, timeout: float = 2.0) -> bool:
+    try:
+        return httpx.get(url, timeout=timeout).is_success
+    except httpx.HTTPError:
+        return False
+
+
+def up(target: str) -> bool:
+    return answers(target) if "://" in target else reachable(target)
+
+
+def main(targets: list[str]) -> int:
+    return 0 if targets and all(up(t) for t in targets) else 1
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """Fixtures every test package shares: settings and the engine guard (a missing engine fails
 the test naming it, never skips it); the storefront in-process on the real engines with its
-payment gateway process; and the in-memory fakes the agents run on without engines.
+payment gateway process; promtool, built for the alert rules' tests; and the in-memory fakes
+the agents run on without engines.
 """
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -15,18 +17,21 @@ from adapters.migrations import apply_migrations
 from config import Settings, get_settings
 from harness.factories import Shopper, create_shopper, forget_test_products
 from harness.inprocess import in_process_api
+from ops.promtool import ensure_promtool
 from ops.stack.process import EngineError
 from ops.stack.stack import components
 from services.context import Services
 from tests.support.memory import MemoryShop
 from tests.support.processes import running_gateway
 
-ENGINE_FIXTURES = {"require_engine", "engines", "pipeline"}
+ENGINE_FIXTURES = {"require_engine", "engines", "pipeline", "promtool"}
+"""Fixtures of what `make test` provisions: the engines, and tools built like them."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that reaches an engine (through any fixture) is marked ``engines``, so
-    ``make test-unit`` (``-m "not engines"``) runs exactly the tests that need none."""
+    """Every test that reaches an engine or a provisioned tool (through any fixture) is marked
+    ``engines``, so ``make test-unit`` (``-m "not engines"``) runs exactly the tests that need
+    neither: nothing built, nothing downloaded."""
     for item in items:
         if ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.engines)
@@ -58,6 +63,16 @@ def engine_guard(settings: Settings) -> Callable[[str], None]:
 @pytest.fixture(scope="session")
 def require_engine(settings: Settings) -> Callable[[str], None]:
     return engine_guard(settings)
+
+
+@pytest.fixture(scope="session")
+def promtool(settings: Settings) -> Path:
+    """Prometheus' checker, built into the stack directory on first use (minutes; then
+    cached). A failed build fails the test with the build's output, never skips it."""
+    try:
+        return ensure_promtool(settings.stack_dir)
+    except (EngineError, OSError) as exc:  # OSError: no `go` on this machine
+        pytest.fail(f"promtool could not be built: {exc}", pytrace=False)
 
 
 @pytest.fixture

@@ -1,10 +1,15 @@
 """docker-compose.yml cannot run here (no Docker engine), so this keeps it honest against Settings.
 
-Pure: parses the file with pyyaml and compares it with the Settings field defaults, which are
-what the local stack and every host-side tool use.
+Pure: validates the files against the Compose Specification, parses them with pyyaml and
+compares them with the Settings field defaults, which are what the local stack and every
+host-side tool use, and with the commands and health URLs `make up` runs the same processes
+with (ops/stack/services.py, ops/setup_steps.py).
 """
 
+import json
 import re
+import subprocess
+import sys
 from fnmatch import fnmatch
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
@@ -13,8 +18,12 @@ import pytest
 import yaml
 
 from config import PROJECT_ROOT, Settings, StreamsRole
+from ops.connectors import MONGODB, POSTGRES, connector_files, render
+from ops.promtool import PROMETHEUS_RELEASE
 from ops.secrets import compose_secrets
+from ops.setup_steps import STEPS
 from ops.stack.engines.connect import Connect
+from ops.stack.services import SERVICES as LOCAL_SERVICES
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
@@ -53,7 +62,10 @@ NEEDS: dict[str, set[str]] = {
     },
     "gateway": set(),
     "dashboard": {"postgres", "mongo", "redis", "elasticsearch", "kafka"},
+    "init": {"postgres", "mongo", "connect"},
 }
+AFTER_INIT = {"api", "streams-orders", "streams-catalog", "dashboard"}
+"""The apps that start only once `init` has migrated, prepared and registered."""
 # Processes serving Prometheus /metrics: the Settings field of the port they serve it on.
 SCRAPED = {
     "api": "api_port",
@@ -61,9 +73,10 @@ SCRAPED = {
     "streams-catalog": "streams_catalog_web_port",
     "dashboard": "dashboard_port",
 }
-ONE_SHOTS = {"mongo-init", "migrate", "edge-init"}
+ONE_SHOTS = {"mongo-init", "init", "edge-init"}
 PUBLIC = {"proxy"}
 """The only services the base file publishes."""
+PROMETHEUS_CONFIG = PROJECT_ROOT / "ops" / "prometheus" / "prometheus.yml"
 
 
 def default(field: str) -> Any:
@@ -103,6 +116,16 @@ def listening_ports(service: str) -> set[int]:
     return {container for _, container in port_pairs(service)} | exposed
 
 
+def settings_of(service: str) -> Settings:
+    """The Settings the service's process reads: its SHOP_* env, compose variables filled."""
+    values = {
+        name[len(ENV_PREFIX) :].lower(): re.sub(r"\$\{[^}]*\}", "secret", value)
+        for name, value in env_of(service).items()
+        if name.startswith(ENV_PREFIX)
+    }
+    return Settings(_env_file=None, **values)
+
+
 def users_of(target: str) -> list[str]:
     return [app for app, needs in NEEDS.items() if target in needs]
 
@@ -113,6 +136,25 @@ def setting_in(env: dict[str, str], field: str) -> Any:
 
 def test_required_services_exist() -> None:
     assert set(LINKS) | set(NEEDS) | ONE_SHOTS <= set(SERVICES)
+
+
+def test_the_files_follow_the_compose_specification() -> None:
+    """check-jsonschema's bundled copy of the Compose Specification's JSON schema."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(PROJECT_ROOT / "docker-compose.yml"),
+            str(PROJECT_ROOT / "docker-compose.dev.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("service", sorted(LINKS))
@@ -183,8 +225,8 @@ def test_app_waits_for_healthy_dependencies(app: str) -> None:
     depends = SERVICES[app].get("depends_on", {})
     for target in NEEDS[app]:
         assert depends.get(target, {}).get("condition") == "service_healthy", (app, target)
-    if "postgres" in NEEDS[app]:
-        assert depends["migrate"]["condition"] == "service_completed_successfully"
+    if app in AFTER_INIT:
+        assert depends["init"]["condition"] == "service_completed_successfully"
 
 
 @pytest.mark.parametrize("service", sorted(set(SERVICES) - ONE_SHOTS))
@@ -254,8 +296,25 @@ def test_the_build_context_has_what_the_image_runs_and_no_local_state() -> None:
     assert [path for path in private + left_out if not docker_ignored(path)] == []
 
 
+def test_prometheus_runs_the_release_promtool_checks_the_rules_with() -> None:
+    assert SERVICES["prometheus"]["image"] == f"prom/prometheus:v{PROMETHEUS_RELEASE}"
+
+
+def test_prometheus_finds_its_rule_files_beside_its_config() -> None:
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text())
+    mounts = dict(volume.rsplit(":", 2)[:2] for volume in SERVICES["prometheus"]["volumes"])
+    container_config = next(c for c in SERVICES["prometheus"]["command"] if "--config.file" in c)
+    config_dir = container_config.split("=", 1)[1].rsplit("/", 1)[0]
+    assert (
+        mounts[f"./{PROMETHEUS_CONFIG.relative_to(PROJECT_ROOT)}"] == f"{config_dir}/prometheus.yml"
+    )
+    for rule_file in config["rule_files"]:
+        source = f"./{(PROMETHEUS_CONFIG.parent / rule_file).relative_to(PROJECT_ROOT)}"
+        assert mounts.get(source) == f"{config_dir}/{rule_file}", f"{rule_file} is not mounted"
+
+
 def test_prometheus_scrapes_every_metrics_port() -> None:
-    config = yaml.safe_load((PROJECT_ROOT / "ops" / "prometheus.yml").read_text())
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text())
     targets = {
         target
         for job in config["scrape_configs"]
@@ -277,9 +336,99 @@ def test_prometheus_and_grafana_mount_files_of_the_repo() -> None:
 
 @pytest.mark.parametrize("role", [StreamsRole.ORDERS, StreamsRole.CATALOG])
 def test_each_stream_worker_runs_its_role_on_its_port(role: StreamsRole) -> None:
+    """Faust binds its web server on every interface of the container (`--web-bind`) at the
+    role's port, and advertises the service name (`--web-host`)."""
     service = f"streams-{role}"
-    assert env_of(service)[f"{ENV_PREFIX}STREAMS_ROLE"] == role.value
-    assert Settings().streams_port(role) in listening_ports(service)
+    settings = settings_of(service)
+    assert settings.streams_role is role
+    command = SERVICES[service]["command"]
+    options = dict(zip(command[-6::2], command[-5::2], strict=True))
+    assert options == {
+        "--web-bind": "0.0.0.0",
+        "--web-port": str(settings.streams_port(role)),
+        "--web-host": service,
+    }
+    assert settings.streams_port(role) in listening_ports(service)
+
+
+LOCAL_SPECS = {spec.name: spec for spec in LOCAL_SERVICES if spec.name in SERVICES}
+
+
+def test_the_apps_of_make_up_are_all_here() -> None:
+    """The local mail sink is Mailpit (`smtp`) here; every other process runs in both."""
+    assert set(LOCAL_SPECS) == {spec.name for spec in LOCAL_SERVICES} - {"mailsink"}
+
+
+@pytest.mark.parametrize("service", sorted(LOCAL_SPECS))
+def test_apps_run_the_command_make_up_runs(service: str) -> None:
+    local = LOCAL_SPECS[service].argv(settings_of(service))
+    assert local[0] == sys.executable
+    command = SERVICES[service]["command"]
+    assert command[: len(local)] == ["python", *local[1:]], "the image's python, same args"
+
+
+@pytest.mark.parametrize("service", sorted(LOCAL_SPECS))
+def test_healthchecks_ask_the_health_endpoint_make_up_waits_on(service: str) -> None:
+    local = urlsplit(LOCAL_SPECS[service].health_url(settings_of(service)))
+    test = SERVICES[service]["healthcheck"]["test"]
+    assert test[:-1] == ["CMD", "python", "-m", "ops.probe"]
+    probed = urlsplit(test[-1])
+    assert (probed.scheme, probed.path) == (local.scheme, local.path)
+    assert (probed.hostname, probed.port) == (service, local.port)
+    assert probed.port in listening_ports(service)
+
+
+def test_init_runs_the_setup_steps_of_shopctl_up() -> None:
+    """`shopctl up` runs ops.setup_steps.STEPS; init runs the shopctl command of each, in the
+    same order, and stops at the first failure (`sh -e`, `&&`) without being restarted."""
+    init = SERVICES["init"]
+    shell, flags, script = init["command"]
+    assert (shell, flags) == ("sh", "-ec")
+    assert [part.strip() for part in script.split("&&")] == [f"shopctl {s.command}" for s in STEPS]
+    assert init["restart"] == "no"
+    assert "build" in init and init["image"] == SERVICES["api"]["image"]
+
+
+def test_debezium_captures_the_catalog_and_the_feed_is_off() -> None:
+    """MongoDB here is a replica set with change streams: init registers the MongoDB connector
+    too, and no stream worker polls the catalog, so the catalog topic has one producer."""
+    assert connector_files(settings_of("init")) == (POSTGRES, MONGODB)
+    assert not any(settings_of(app).catalog_feed_enabled for app in NEEDS)
+
+
+def test_the_registered_connectors_reach_compose_services() -> None:
+    """Connect reads what init renders: the service names, not the host's loopback."""
+    _, postgres = render(POSTGRES, settings_of("init"))
+    assert postgres["database.hostname"] == "postgres"
+    assert int(postgres["database.port"]) in listening_ports("postgres")
+    _, mongo = render(MONGODB, settings_of("init"))
+    host, port = split(mongo["mongodb.connection.string"])
+    assert (host, port) == ("mongo", default_port("mongo"))
+    assert port in listening_ports("mongo")
+
+
+def default_port(service: str) -> int | None:
+    return split(default(LINKS[service].port))[1]
+
+
+def test_kafka_ui_shows_the_apps_kafka_and_connect() -> None:
+    env, apps = env_of("kafka-ui"), env_of("api")
+    assert env["KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS"] == apps[f"{ENV_PREFIX}KAFKA_BOOTSTRAP"]
+    assert (
+        env["KAFKA_CLUSTERS_0_KAFKACONNECT_0_ADDRESS"] == env_of("init")[f"{ENV_PREFIX}CONNECT_URL"]
+    )
+    assert env["KAFKA_CLUSTERS_0_KAFKACONNECT_0_NAME"]
+    assert port_pairs("kafka-ui") == [(8080, 8080)]
+    assert SERVICES["kafka-ui"]["depends_on"]["connect"]["condition"] == "service_healthy"
+
+
+def test_grafana_links_open_ports_the_stack_publishes() -> None:
+    dashboard = json.loads((PROJECT_ROOT / "ops" / "grafana" / "shopstream.json").read_text())
+    published = {host for service in SERVICES for host, _ in port_pairs(service)}
+    links = [urlsplit(link["url"]) for link in dashboard["links"]]
+    assert len(links) >= 4
+    for link in links:
+        assert link.hostname == "localhost" and link.port in published, link.geturl()
 
 
 def test_compose_secrets_cover_every_variable_the_file_requires() -> None:

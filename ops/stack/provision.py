@@ -110,12 +110,20 @@ def maven_copy(module: str, out_dir: Path, log: Path) -> Path:
 
 
 def go_build(
-    module: str, version: str, package: str, binary: Path, log: Path, files: dict[str, str]
+    module: str,
+    version: str,
+    package: str,
+    binary: Path,
+    log: Path,
+    files: dict[str, str],
+    go_env: dict[str, str] | None = None,
 ) -> Path:
     """Build a Go command from the module proxy's source, adding generated ``files`` first.
 
-    ``go install`` alone is not enough for FerretDB: its version file is generated
-    at release time and missing from the module zip, so the binary would panic.
+    ``go install`` alone is not enough: FerretDB's version file is generated at release time
+    and missing from the module zip, so the binary would panic; Prometheus' go.mod has
+    replace directives, which ``go install module@version`` refuses. ``go_env`` adds Go
+    settings, e.g. a module cache of the stack's own.
     """
     stamp = binary.with_suffix(".version")
     if binary.exists() and stamp.exists() and stamp.read_text() == version:
@@ -123,7 +131,7 @@ def go_build(
     what = f"{module}@{version}"
     print(f"  go build {what} -> {binary}", flush=True)
     go = _any_go(log)
-    env = {**os.environ, "GOFLAGS": "-modcacherw"}
+    env = {**os.environ, "GOFLAGS": "-modcacherw", **(go_env or {})}
     info = json.loads(run([go, "mod", "download", "-json", what], "go mod download", log, env=env))
     go = go_for(go, Path(info["GoMod"]).read_text(), binary.parent.parent / "toolchains", log)
     src = binary.parent.parent / "src" / f"{binary.name}-{version}"
