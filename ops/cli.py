@@ -4,7 +4,9 @@ import asyncio
 import json
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stdout
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +21,7 @@ from adapters.tokens import new_signing_key
 from config import Settings, get_settings
 from ops import audit as stock_audit
 from ops import setup_steps
+from ops.cli_errors import one_line
 from ops.clock import now_ms
 from ops.demo.seed import seed_catalog
 from ops.lag import LagProbe, over_threshold
@@ -40,28 +43,55 @@ console = Console(width=max(Console().width, 160))
 errors = Console(stderr=True, soft_wrap=True)
 """Progress and failures: stdout keeps to results (one line each, or JSON)."""
 
+JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON (progress on stderr)")
+
+
+@contextmanager
+def results_only(as_json: bool) -> Iterator[None]:
+    """With --json, whatever the work prints (provisioning, progress) goes to stderr, so
+    stdout holds the JSON result alone."""
+    if not as_json:
+        yield
+        return
+    with redirect_stdout(sys.stderr):
+        yield
+
+
+def main() -> None:
+    """The ``shopctl`` entry point: an operator's failure (an engine down, a refused replay,
+    a missing tool) is one line and exit 1; a bug keeps its traceback."""
+    try:
+        app()
+    except Exception as exc:
+        line = one_line(exc)
+        if line is None:
+            raise
+        errors.print(line, style="red", markup=False, highlight=False)
+        sys.exit(1)
+
 
 @app.command()
-def up() -> None:
+def up(as_json: bool = JSON_OPTION) -> None:
     """Provision (first run only) and start every engine, apply migrations, prepare the
     catalog, register the CDC connectors (restarting one that failed), then start the
     storefront API and the stream workers. Every process but Postgres runs under a supervisor
     that restarts it when it dies."""
     settings = get_settings()
     try:
-        if generated := ensure_secrets(settings):
-            console.print(f"secrets generated into the stack directory: {', '.join(generated)}")
-            get_settings.cache_clear()
-            settings = get_settings()
-        stack.up(settings)
-        for step in setup_steps.STEPS:
-            _print_outcomes(step, setup_steps.run_step(step, settings, _say), as_json=False)
-        stack.start(stack.services(settings))
-        _roll_out_search_schema(settings)
+        with results_only(as_json):
+            if generated := ensure_secrets(settings):
+                console.print(f"secrets generated into the stack directory: {', '.join(generated)}")
+                get_settings.cache_clear()
+                settings = get_settings()
+            stack.up(settings)
+            for step in setup_steps.STEPS:
+                _print_outcomes(step, setup_steps.run_step(step, settings, _say), as_json=False)
+            stack.start(stack.services(settings))
+            _roll_out_search_schema(settings)
     except (EngineError, setup_steps.SetupFailed, RuntimeError) as exc:
-        console.print(str(exc), style="red", markup=False, highlight=False)
+        errors.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(1) from exc
-    if not _print_status():
+    if not _print_status(as_json):
         raise typer.Exit(1)
 
 
@@ -119,9 +149,13 @@ def _roll_out_search_schema(settings: Settings) -> None:
 
 
 @app.command()
-def down() -> None:
+def down(as_json: bool = JSON_OPTION) -> None:
     """Stop every engine (data stays under the stack directory)."""
-    stack.down(get_settings())
+    settings = get_settings()
+    with results_only(as_json):
+        stack.down(settings)
+    if as_json:
+        print(json.dumps({"running": [r.name for r in stack.status(settings) if r.pid]}))
 
 
 @app.command()
@@ -165,15 +199,18 @@ def status(
 def seed(
     count: int = typer.Option(10_000, help="How many products to generate"),
     random_seed: int = typer.Option(42, help="The same random seed gives the same catalog"),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Load a deterministic demo catalog into Mongo, Postgres inventory and Elasticsearch.
 
     Only adds what is missing, so it is safe on a live system.
     """
-    result = seed_catalog(
-        get_settings(), count=count, random_seed=random_seed, report=console.print
-    )
-    console.print(result)
+    say = errors.print if as_json else console.print
+    result = seed_catalog(get_settings(), count=count, random_seed=random_seed, report=say)
+    if as_json:
+        print(json.dumps(asdict(result)))
+    else:
+        console.print(result)
 
 
 @app.command()
@@ -266,31 +303,40 @@ async def _audit(
 
 
 @app.command("new-jwt-key")
-def new_jwt_key() -> None:
+def new_jwt_key(as_json: bool = JSON_OPTION) -> None:
     """Print a new random signing key (for SHOP_JWT_SIGNING_KEY outside the local stack)."""
-    print(new_signing_key())
+    key = new_signing_key()
+    print(json.dumps({"SHOP_JWT_SIGNING_KEY": key}) if as_json else key)
 
 
 @app.command("compose-secrets")
-def compose_secrets_command() -> None:
+def compose_secrets_command(as_json: bool = JSON_OPTION) -> None:
     """Print a fresh env file of every secret docker-compose needs:
     `shopctl compose-secrets > compose.env; docker compose --env-file compose.env up`."""
-    for name, value in compose_secrets().items():
+    secrets = compose_secrets()
+    if as_json:
+        print(json.dumps(secrets))
+        return
+    for name, value in secrets.items():
         print(f"{name}={value}")
 
 
 @app.command("rotate-jwt-key")
-def rotate_jwt_key_command() -> None:
+def rotate_jwt_key_command(as_json: bool = JSON_OPTION) -> None:
     """Give the local stack a new signing key; tokens of the old one stay valid until they
     expire (its public key joins SHOP_JWT_RETIRED_KEYS). Restart the API to apply."""
     rotate_jwt_key(get_settings())
-    console.print("new signing key written to the stack's secrets.env; restart the API")
+    if as_json:
+        print(json.dumps({"rotated": True, "restart": "api"}))
+    else:
+        console.print("new signing key written to the stack's secrets.env; restart the API")
 
 
 @app.command("create-admin")
 def create_admin_command(
     email: str = typer.Option(..., help="Operator's email (login)"),
     password: str = typer.Option(..., prompt=True, hide_input=True, help="Operator's password"),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Create an operator account (admin role), or promote an existing one. Idempotent."""
 
@@ -298,7 +344,11 @@ def create_admin_command(
         async with open_services(get_settings(), pool_size=1) as services:
             return await accounts.create_admin(services, email, password)
 
-    console.print(f"admin user id: {asyncio.run(create())}")
+    user_id = asyncio.run(create())
+    if as_json:
+        print(json.dumps({"user_id": str(user_id), "email": email}))
+    else:
+        console.print(f"admin user id: {user_id}")
 
 
 @app.command()
@@ -391,4 +441,4 @@ def _print_status(as_json: bool = False) -> bool:
 
 
 if __name__ == "__main__":
-    sys.exit(app())
+    main()
