@@ -34,7 +34,7 @@ def main() -> int:
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or None,
         server_header=False,
-        log_config=logging_config("api"),
+        log_config=logging_config("api", settings.log_level),
     )
     return 0
 

@@ -8,6 +8,7 @@ import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -105,6 +106,11 @@ class Settings(BaseSettings):
         8443, description="HTTPS port of the storefront's TLS edge (nginx) on the local stack"
     )
     api_workers: int = Field(2, ge=1, description="Storefront worker processes")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO",
+        description="Level of the JSON logs of the API, the stream workers and the dashboard"
+        " (INFO: a line per request and per agent action; WARNING: problems only)",
+    )
     trusted_proxies: str = Field(
         "",
         description="Addresses (comma-separated) of reverse proxies whose X-Forwarded-For the"

@@ -34,7 +34,7 @@ app = faust.App(
     # stopped agent never takes them, and the worker waited forever. Their offsets are not
     # committed, so they are delivered again after the restart (every handler is idempotent).
     stream_wait_empty=False,
-    logging_config=logging_config(f"streams-{settings.streams_role}"),
+    logging_config=logging_config(f"streams-{settings.streams_role}", settings.log_level),
 )
 install_metrics(app)
 

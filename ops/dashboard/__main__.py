@@ -13,5 +13,5 @@ if __name__ == "__main__":
         host=settings.dashboard_host,
         port=settings.dashboard_port,
         access_log=False,
-        log_config=logging_config("dashboard"),
+        log_config=logging_config("dashboard", settings.log_level),
     )
