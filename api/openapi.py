@@ -60,6 +60,11 @@ TAGS: list[dict[str, str]] = [
         "description": "Operators only (admin role): products, stock, and moving orders "
         "through fulfilment.",
     },
+    {
+        "name": "carrier",
+        "description": "The delivery carrier's tracking webhook, signed with a shared secret "
+        "(no sign-in): moves shipped orders on to delivery.",
+    },
 ]
 
 

@@ -53,6 +53,7 @@ OPERATION_IDS = {
     ("PUT", "/v1/admin/inventory/{productId}"): "setStock",
     ("POST", "/v1/admin/orders/{orderId}/ship"): "shipOrder",
     ("POST", "/v1/admin/orders/{orderId}/deliver"): "deliverOrder",
+    ("POST", "/v1/carrier/events"): "receiveCarrierEvent",
     ("POST", "/v1/admin/discount-codes"): "createDiscountCode",
     ("GET", "/v1/admin/discount-codes"): "listDiscountCodes",
     ("GET", "/v1/admin/discount-codes/{code}"): "getDiscountCode",
@@ -72,6 +73,7 @@ def app(settings: Settings) -> FastAPI:
         update={
             "jwt_signing_key": SecretStr(new_signing_key()),
             "gateway_secret": SecretStr("a-gateway-secret-for-the-document-only"),
+            "carrier_webhook_secret": SecretStr("a-carrier-secret-for-the-document-only"),
         }
     )
     return create_app(keyed)

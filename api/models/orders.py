@@ -3,7 +3,7 @@
 import datetime as dt
 import uuid
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from adapters.wire import ApiModel, Money
 from api.models.catalog import Pagination
@@ -67,6 +67,7 @@ class OrderStatusView(ApiModel):
     order_id: uuid.UUID
     status: OrderStatus
     tracking_number: str | None
+    carrier: str | None
     estimated_delivery: dt.date | None
     history: list[StatusEntry] = Field(description="Every transition, oldest first")
 
@@ -77,15 +78,29 @@ class OrderStatusView(ApiModel):
             order_id=order["order_id"],
             status=order["status"],
             tracking_number=order["tracking_number"],
+            carrier=order["carrier"],
             estimated_delivery=order["estimated_delivery"],
             history=[StatusEntry(status=h["status"], changed_at=h["changed_at"]) for h in history],
         )
 
 
 class ShipRequest(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "trackingNumber": "1Z999AA10123456784",
+                    "carrier": "UPS",
+                    "estimatedDelivery": "2026-12-08",
+                }
+            ]
+        }
+    )
+
     tracking_number: str | None = Field(
         None, min_length=1, max_length=64, description="Default: derived from the order id"
     )
+    carrier: str | None = Field(None, min_length=1, max_length=64, examples=["UPS"])
     estimated_delivery: dt.date | None = Field(
         None, description="Default: today + settings.delivery_transit_days"
     )
