@@ -52,8 +52,8 @@ TAGS: list[dict[str, str]] = [
     },
     {
         "name": "orders",
-        "description": "The signed-in shopper's orders: history, status and a live status "
-        "stream (Server-Sent Events).",
+        "description": "The signed-in shopper's orders: history, status, a live status "
+        "stream (Server-Sent Events), and cancelling before shipping.",
     },
     {
         "name": "admin",

@@ -1,8 +1,9 @@
 """The order lifecycle as pure code, shared by the API's operator endpoints and the stream agents.
 
 RESERVED is where checkout leaves an order; payment outcomes and reservation expiry move it on
-(streams), operators ship and deliver it (API), and the carrier's tracking events move a shipped
-order on to its delivery (API webhook). Any other move is a bug or a stale event.
+(streams), its owner may cancel it until it ships (API), operators ship and deliver it (API),
+and the carrier's tracking events move a shipped order on to its delivery (API webhook). Any
+other move is a bug or a stale event.
 
 The transitions form no cycle: the status history keeps one row per status, and "lies ahead"
 (``domain.status_history``) is reachability in this graph.
@@ -22,6 +23,7 @@ class OrderStatus(StrEnum):
     CONFIRMED = "CONFIRMED"
     PAYMENT_FAILED = "PAYMENT_FAILED"
     EXPIRED = "EXPIRED"
+    CANCELLED = "CANCELLED"
     SHIPPED = "SHIPPED"
     IN_TRANSIT = "IN_TRANSIT"
     OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
@@ -51,9 +53,14 @@ class OrderSnapshot:
 
 ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.RESERVED: frozenset(
-        {OrderStatus.CONFIRMED, OrderStatus.PAYMENT_FAILED, OrderStatus.EXPIRED}
+        {
+            OrderStatus.CONFIRMED,
+            OrderStatus.PAYMENT_FAILED,
+            OrderStatus.EXPIRED,
+            OrderStatus.CANCELLED,
+        }
     ),
-    OrderStatus.CONFIRMED: frozenset({OrderStatus.SHIPPED}),
+    OrderStatus.CONFIRMED: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
     OrderStatus.SHIPPED: frozenset(
         {
             OrderStatus.IN_TRANSIT,

@@ -47,6 +47,7 @@ OPERATION_IDS = {
     ("GET", "/v1/orders"): "listOrders",
     ("GET", "/v1/orders/{orderId}/status"): "getOrderStatus",
     ("GET", "/v1/orders/{orderId}/events"): "streamOrderStatus",
+    ("POST", "/v1/orders/{orderId}/cancel"): "cancelOrder",
     ("POST", "/v1/admin/products"): "createProduct",
     ("PUT", "/v1/admin/products/{productId}"): "updateProduct",
     ("DELETE", "/v1/admin/products/{productId}"): "deleteProduct",

@@ -68,7 +68,7 @@ def test_other_moves_are_refused(current: OrderStatus, target: OrderStatus) -> N
 
 
 def test_final_statuses() -> None:
-    assert {s for s in S if is_final(s)} == {S.PAYMENT_FAILED, S.EXPIRED, S.DELIVERED}
+    assert {s for s in S if is_final(s)} == {S.PAYMENT_FAILED, S.EXPIRED, S.CANCELLED, S.DELIVERED}
 
 
 def test_the_lifecycle_has_no_cycle() -> None:
