@@ -7,6 +7,7 @@ stream through CDC, as every other order change does.
 
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 
 from adapters import tracking_store
 from domain.errors import NotFound
@@ -16,9 +17,13 @@ from services.context import Services
 
 log = logging.getLogger(__name__)
 
-DUPLICATE = "duplicate"
-APPLIED = "applied"
-IGNORED = "ignored"
+
+class EventOutcome(StrEnum):
+    APPLIED = "applied"
+    IGNORED = "ignored"
+    """Older than the last event applied, or not ahead of the order's status."""
+    DUPLICATE = "duplicate"
+    """This event id was received before."""
 
 
 class TrackingNumberNotFound(NotFound):
@@ -33,9 +38,9 @@ class TrackingNumberNotFound(NotFound):
 
 @dataclass(frozen=True)
 class EventReceipt:
-    """What one event did: ``applied``, ``ignored`` (with why) or ``duplicate``."""
+    """What one event did, and why when it was ignored."""
 
-    outcome: str
+    outcome: EventOutcome
     order_id: str
     status: OrderStatus
     reason: str | None = None
@@ -48,14 +53,16 @@ async def receive(services: Services, event: CarrierEvent) -> EventReceipt:
         if order is None:
             raise TrackingNumberNotFound(event.tracking_number)
         if not await tracking_store.claim(uow.conn, event):
-            return EventReceipt(DUPLICATE, order.order_id, order.status)
+            return EventReceipt(EventOutcome.DUPLICATE, order.order_id, order.status)
         decision = on_carrier_event(order, event)
         if isinstance(decision, Ignore):
             await tracking_store.record_outcome(
                 uow.conn, event.event_id, order.order_id, decision.reason
             )
             log.info("carrier event %s ignored: %s", event.event_id, decision.reason)
-            return EventReceipt(IGNORED, order.order_id, order.status, decision.reason)
+            return EventReceipt(EventOutcome.IGNORED, order.order_id, order.status, decision.reason)
         await tracking_store.track(uow.conn, order, decision)
-        await tracking_store.record_outcome(uow.conn, event.event_id, order.order_id, APPLIED)
-        return EventReceipt(APPLIED, order.order_id, decision.status)
+        await tracking_store.record_outcome(
+            uow.conn, event.event_id, order.order_id, EventOutcome.APPLIED
+        )
+        return EventReceipt(EventOutcome.APPLIED, order.order_id, decision.status)

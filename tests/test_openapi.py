@@ -63,7 +63,15 @@ OPERATION_IDS = {
 }
 """Client generators name methods after these: a change here breaks consumers' code."""
 
-EXAMPLED_WRITES = ("signUp", "login", "addToCart", "checkout", "payOrder", "createProduct")
+EXAMPLED_WRITES = (
+    "signUp",
+    "login",
+    "addToCart",
+    "checkout",
+    "payOrder",
+    "createProduct",
+    "receiveCarrierEvent",
+)
 CAMEL_CASE = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 ERROR_MODELS = {f"{SCHEMAS}ErrorBody", f"{SCHEMAS}ValidationErrorBody"}
 

@@ -2,13 +2,13 @@
 
 import datetime as dt
 import uuid
-from typing import Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from adapters.wire import ApiModel
 from domain.orders import OrderStatus
 from domain.tracking import CarrierEvent, CarrierEventKind
+from services.tracking import EventOutcome
 
 
 class CarrierEventRequest(ApiModel):
@@ -48,7 +48,7 @@ class CarrierEventRequest(ApiModel):
 
 
 class CarrierEventReceipt(ApiModel):
-    outcome: Literal["applied", "ignored", "duplicate"] = Field(
+    outcome: EventOutcome = Field(
         description="`ignored`: stale or not ahead of the order's status (see `reason`); "
         "`duplicate`: this event id was received before"
     )
