@@ -3,8 +3,8 @@
 The card, as a charge carries it, and how the storefront signs its requests, as Stripe signs
 its webhooks: header ``Shop-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw
 body>">`` with the shared ``SHOP_GATEWAY_SECRET``. The gateway refuses a request whose
-signature does not match or whose timestamp is more than ``TOLERANCE_SECONDS`` away from its
-clock (a replayed capture), comparing in constant time. Both sides import this module: the
+signature does not match or whose timestamp is too far from its clock (``adapters.signing``).
+Both sides import this module: the
 client (``adapters.payment_gateway``) and the local simulator (``ops.payment_gateway``).
 """
 
@@ -14,18 +14,14 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from adapters.signing import matches, timestamped_mac
 from adapters.wire import ApiModel
 
 HEADER = "Shop-Signature"
-TOLERANCE_SECONDS = 300
-
-
-def _mac(secret: str, timestamp: int, body: bytes) -> str:
-    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
-    return f"t={timestamp},v1={_mac(secret, timestamp, body)}"
+    return f"t={timestamp},v1={timestamped_mac(secret, timestamp, body)}"
 
 
 def verify(secret: str, header: str | None, body: bytes, now: int) -> bool:
@@ -36,9 +32,7 @@ def verify(secret: str, header: str | None, body: bytes, now: int) -> bool:
         timestamp = int(fields["t"])
     except (KeyError, ValueError):
         return False
-    if abs(now - timestamp) > TOLERANCE_SECONDS:
-        return False
-    return hmac.compare_digest(fields.get("v1", ""), _mac(secret, timestamp, body))
+    return matches(secret, timestamp, body, fields.get("v1", ""), now)
 
 
 def keyed_fingerprint(secret: str, value: str) -> str:

@@ -150,25 +150,32 @@ async def hold(
     return changes
 
 
-async def holds_of(conn: AsyncConnection, order_id: str) -> tuple[Hold, ...]:
-    """The order's HELD reservations, in product order."""
+async def holds_of(
+    conn: AsyncConnection, order_id: str, status: ReservationStatus = ReservationStatus.HELD
+) -> tuple[Hold, ...]:
+    """The order's reservations in ``status`` (HELD: its holds), in product order."""
     cur = await conn.cursor(row_factory=class_row(Hold)).execute(
-        _HOLDS, {"order_id": order_id, "status": ReservationStatus.HELD}
+        _HOLDS, {"order_id": order_id, "status": status}
     )
     return tuple(await cur.fetchall())
 
 
 async def convert_holds(
-    conn: AsyncConnection, order_id: str, product_ids: Sequence[str], becomes: ReservationStatus
+    conn: AsyncConnection,
+    order_id: str,
+    product_ids: Sequence[str],
+    becomes: ReservationStatus,
+    were: ReservationStatus = ReservationStatus.HELD,
 ) -> int:
-    """Turn the order's HELD reservations of these products into sold or released ones; how
-    many changed (fewer than asked: another transaction converted them first)."""
+    """Turn the order's reservations of these products in ``were`` (HELD, or SOLD for a
+    cancelled sale) into ``becomes``; how many changed (fewer than asked: another transaction
+    converted them first)."""
     cur = await conn.execute(
         _CONVERT_HOLDS,
         {
             "becomes": becomes,
             "order_id": order_id,
-            "held": ReservationStatus.HELD,
+            "held": were,
             "products": list(product_ids),
         },
     )

@@ -9,7 +9,7 @@ from domain.checkout import OrderDraft
 from domain.orders import OrderStatus, Shipment
 from domain.payments import PayableOrder
 
-_TRACKING_COLUMNS = "order_id, status, tracking_number, estimated_delivery"
+_TRACKING_COLUMNS = "order_id, status, tracking_number, carrier, estimated_delivery"
 
 
 async def insert_reserved(
@@ -138,12 +138,13 @@ async def set_status(
     """The status change (and shipment details); CDC turns it into order_status_history."""
     cur = await conn.execute(
         "UPDATE orders SET status = %s, updated_at = now(),"
-        " tracking_number = COALESCE(%s, tracking_number),"
+        " tracking_number = COALESCE(%s, tracking_number), carrier = COALESCE(%s, carrier),"
         " estimated_delivery = COALESCE(%s, estimated_delivery) WHERE order_id = %s"
         f" RETURNING {_TRACKING_COLUMNS}",
         (
             status,
             shipment.tracking_number if shipment else None,
+            shipment.carrier if shipment else None,
             shipment.estimated_delivery if shipment else None,
             order_id,
         ),

@@ -7,7 +7,7 @@ Every attempt of one payment carries the same idempotency key, so replaying afte
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from decimal import Decimal
 
@@ -72,6 +72,27 @@ class PaymentGateway:
             "card": card.model_dump(mode="json", by_alias=True),
             "metadata": {"orderId": str(order_id)},
         }
+        return await self._post("/v1/charges", body, idempotency_key, _charge_outcome)
+
+    async def refund(
+        self, idempotency_key: str, charge_id: str, amount: Decimal, order_id: uuid.UUID
+    ) -> GatewayOutcome:
+        """Gives ``amount`` of the charge back: succeeded (the refund's id) or failed when the
+        gateway answered for sure, else unknown; replays with the same key, as ``charge``."""
+        body = {
+            "charge": charge_id,
+            "amount": to_minor_units(amount),
+            "metadata": {"orderId": str(order_id)},
+        }
+        return await self._post("/v1/refunds", body, idempotency_key, _refund_outcome)
+
+    async def _post(
+        self,
+        path: str,
+        body: dict,
+        idempotency_key: str,
+        outcome_of: Callable[[httpx.Response], GatewayOutcome],
+    ) -> GatewayOutcome:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(NoAnswer),
             stop=stop_after_attempt(1 + self._retries),
@@ -79,13 +100,19 @@ class PaymentGateway:
             before_sleep=_count_retry,
             retry_error_callback=_unknown,
         )
-        return await retrying(self._charge_once, body, idempotency_key)
+        return await retrying(self._post_once, path, body, idempotency_key, outcome_of)
 
-    async def _charge_once(self, body: dict, idempotency_key: str) -> GatewayOutcome:
+    async def _post_once(
+        self,
+        path: str,
+        body: dict,
+        idempotency_key: str,
+        outcome_of: Callable[[httpx.Response], GatewayOutcome],
+    ) -> GatewayOutcome:
         raw, headers = self._signed(body)  # signed afresh: a retry may come minutes later
         try:
             response = await self._http.post(
-                "/v1/charges",
+                path,
                 content=raw,
                 headers={**headers, "Idempotency-Key": idempotency_key},
             )
@@ -95,7 +122,7 @@ class PaymentGateway:
             raise NoAnswer("gateway_unreachable") from exc
         if response.status_code >= 500 or response.status_code in RETRYABLE_STATUSES:
             raise NoAnswer(f"gateway_http_{response.status_code}")
-        return _definitive_outcome(response)
+        return outcome_of(response)
 
 
 def _no_answer(state: RetryCallState) -> NoAnswer:
@@ -113,7 +140,7 @@ def _unknown(state: RetryCallState) -> GatewayOutcome:
     return GatewayOutcome.unknown(_no_answer(state).reason)
 
 
-def _definitive_outcome(response: httpx.Response) -> GatewayOutcome:
+def _charge_outcome(response: httpx.Response) -> GatewayOutcome:
     """Only a 2xx (charged) or a 402 (card declined) says for sure what happened to the money;
     any other refusal means our request was wrong and leaves the payment for an operator."""
     if response.is_success:
@@ -122,6 +149,15 @@ def _definitive_outcome(response: httpx.Response) -> GatewayOutcome:
         error = response.json().get("error", {})
         return GatewayOutcome.declined(error.get("code", "card_declined"), error.get("charge"))
     return GatewayOutcome.unknown(f"gateway_rejected_{response.status_code}")
+
+
+def _refund_outcome(response: httpx.Response) -> GatewayOutcome:
+    """A 2xx refunded; any other answer is a refusal (no such charge, too much asked) that
+    asking again cannot change: the refund is failed, for an operator to settle."""
+    if response.is_success:
+        return GatewayOutcome.succeeded(response.json()["id"])
+    error = response.json().get("error", {})
+    return GatewayOutcome.declined(error.get("code", f"gateway_rejected_{response.status_code}"))
 
 
 @asynccontextmanager

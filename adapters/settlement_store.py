@@ -12,7 +12,7 @@ from datetime import datetime
 from psycopg import AsyncConnection
 
 from adapters import discount_store, inventory_store
-from domain.inventory import StockMove
+from domain.inventory import ReservationStatus, StockMove
 from domain.notifications import notification_id
 from domain.orders import OrderStatus
 from domain.settlement import LIVE_PAYMENT_STATUSES, REFUND_REQUIRED, OrderState, Settle
@@ -54,8 +54,15 @@ class SettlementStore:
         self.conn = conn
 
     async def _state(self, row: dict) -> OrderState:
-        holds = await inventory_store.holds_of(self.conn, row["order_id"])
-        return OrderState(row["order_id"], OrderStatus(row["status"]), holds, row["live_payment"])
+        order_id = row["order_id"]
+        status = OrderStatus(row["status"])
+        holds = await inventory_store.holds_of(self.conn, order_id)
+        sold = (
+            await inventory_store.holds_of(self.conn, order_id, ReservationStatus.SOLD)
+            if status is OrderStatus.CONFIRMED
+            else ()
+        )
+        return OrderState(order_id, status, holds, row["live_payment"], sold)
 
     async def lock_order(self, order_id: str) -> OrderState | None:
         cur = await self.conn.execute(_LOCK_ORDER, {"order_id": order_id, "live": _LIVE})
@@ -80,7 +87,7 @@ class SettlementStore:
         _expect(cur.rowcount, 1, f"order {state.order_id} left {state.status}")
         products = [move.product_id for move in decision.moves]
         converted = await inventory_store.convert_holds(
-            self.conn, state.order_id, products, decision.holds_become
+            self.conn, state.order_id, products, decision.holds_become, decision.holds_were
         )
         _expect(converted, len(products), f"holds of order {state.order_id} changed")
 

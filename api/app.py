@@ -28,9 +28,11 @@ class SecretMissing(RuntimeError):
 
 
 def check_secrets(settings: Settings) -> TokenKeys:
-    """The token keys, once the signing key and the gateway secret are known to be sound."""
+    """The token keys, once the signing key and the shared secrets are known to be sound."""
     if settings.gateway_secret is None:
         raise SecretMissing("SHOP_GATEWAY_SECRET is not set (`make up` generates one)")
+    if settings.carrier_webhook_secret is None:
+        raise SecretMissing("SHOP_CARRIER_WEBHOOK_SECRET is not set (`make up` generates one)")
     try:
         return TokenKeys.from_settings(settings)
     except KeyRefused as exc:

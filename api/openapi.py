@@ -52,13 +52,18 @@ TAGS: list[dict[str, str]] = [
     },
     {
         "name": "orders",
-        "description": "The signed-in shopper's orders: history, status and a live status "
-        "stream (Server-Sent Events).",
+        "description": "The signed-in shopper's orders: history, status, a live status "
+        "stream (Server-Sent Events), and cancelling before shipping.",
     },
     {
         "name": "admin",
         "description": "Operators only (admin role): products, stock, and moving orders "
         "through fulfilment.",
+    },
+    {
+        "name": "carrier",
+        "description": "The delivery carrier's tracking webhook, signed with a shared secret "
+        "(no sign-in): moves shipped orders on to delivery.",
     },
 ]
 

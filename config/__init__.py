@@ -185,6 +185,11 @@ class Settings(BaseSettings):
         description="Shared secret signing the API's requests to the payment gateway (HMAC);"
         " `make up` generates one into `<stack>/secrets.env`",
     )
+    carrier_webhook_secret: SecretStr | None = Field(
+        None,
+        description="Shared secret the carrier signs its tracking webhooks with (HMAC);"
+        " `make up` generates one into `<stack>/secrets.env`",
+    )
     gateway_timeout_seconds: float = Field(3.0, description="Client timeout of one gateway call")
     gateway_retries: int = Field(
         1, ge=0, description="Replays (same idempotency key) after a gateway timeout or 5xx"

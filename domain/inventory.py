@@ -29,7 +29,8 @@ class OutOfStock(Refusal):
 
 
 class ReservationStatus(StrEnum):
-    """A hold is converted exactly once: sold (paid) or released (declined, expired)."""
+    """A hold is converted exactly once: sold (paid) or released (declined, expired,
+    cancelled); a sale cancelled before shipping is released too."""
 
     HELD = "HELD"
     SOLD = "SOLD"
@@ -74,6 +75,11 @@ def release(product_id: str, quantity: int) -> StockMove:
 def sell(product_id: str, quantity: int) -> StockMove:
     """A paid order's held units are sold."""
     return StockMove(product_id, 0, -quantity, quantity)
+
+
+def unsell(product_id: str, quantity: int) -> StockMove:
+    """A paid order cancelled before shipping: its sold units are available again."""
+    return StockMove(product_id, quantity, 0, -quantity)
 
 
 def restock(product_id: str, quantity: int) -> StockMove:

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 from domain.orders import OrderSnapshot, OrderStatus
 
-NOTIFY_ON = (OrderStatus.CONFIRMED, OrderStatus.SHIPPED)
+NOTIFY_ON = (OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.CANCELLED)
 
 
 def notification_id(order_id: str, kind: str) -> str:
@@ -51,6 +51,12 @@ def notice_for(order: OrderSnapshot) -> Notice | None:
                 f" Discount code {order.discount_code} saved you {order.discount_amount}"
                 f" {order.currency}."
             )
+    elif order.status == OrderStatus.CANCELLED:
+        subject = f"Order {short} cancelled"
+        body = (
+            f"Order {order.order_id} is cancelled, as you asked. If you paid for it, the "
+            f"{order.total_amount} {order.currency} are refunded to your card."
+        )
     else:
         subject = f"Order {short} shipped"
         body = (

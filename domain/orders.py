@@ -1,7 +1,12 @@
 """The order lifecycle as pure code, shared by the API's operator endpoints and the stream agents.
 
 RESERVED is where checkout leaves an order; payment outcomes and reservation expiry move it on
-(streams), and operators ship and deliver it (API). Any other move is a bug or a stale event.
+(streams), its owner may cancel it until it ships (API), operators ship and deliver it (API),
+and the carrier's tracking events move a shipped order on to its delivery (API webhook). Any
+other move is a bug or a stale event.
+
+The transitions form no cycle: the status history keeps one row per status, and "lies ahead"
+(``domain.status_history``) is reachability in this graph.
 """
 
 import datetime as dt
@@ -18,7 +23,12 @@ class OrderStatus(StrEnum):
     CONFIRMED = "CONFIRMED"
     PAYMENT_FAILED = "PAYMENT_FAILED"
     EXPIRED = "EXPIRED"
+    CANCELLED = "CANCELLED"
     SHIPPED = "SHIPPED"
+    IN_TRANSIT = "IN_TRANSIT"
+    OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
+    EXCEPTION = "EXCEPTION"
+    """The carrier reported a problem (failed attempt, damage, address): delivery may follow."""
     DELIVERED = "DELIVERED"
 
 
@@ -35,6 +45,7 @@ class OrderSnapshot:
     discount_code: str | None = None
     discount_amount: Decimal = Decimal(0)
     tracking_number: str | None = None
+    carrier: str | None = None
     estimated_delivery: dt.date | None = None
     updated_at: dt.datetime | None = None
     request_id: str | None = None  # the storefront request that placed it: logs name it
@@ -42,10 +53,27 @@ class OrderSnapshot:
 
 ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.RESERVED: frozenset(
-        {OrderStatus.CONFIRMED, OrderStatus.PAYMENT_FAILED, OrderStatus.EXPIRED}
+        {
+            OrderStatus.CONFIRMED,
+            OrderStatus.PAYMENT_FAILED,
+            OrderStatus.EXPIRED,
+            OrderStatus.CANCELLED,
+        }
     ),
-    OrderStatus.CONFIRMED: frozenset({OrderStatus.SHIPPED}),
-    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.CONFIRMED: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset(
+        {
+            OrderStatus.IN_TRANSIT,
+            OrderStatus.OUT_FOR_DELIVERY,
+            OrderStatus.EXCEPTION,
+            OrderStatus.DELIVERED,
+        }
+    ),
+    OrderStatus.IN_TRANSIT: frozenset(
+        {OrderStatus.OUT_FOR_DELIVERY, OrderStatus.EXCEPTION, OrderStatus.DELIVERED}
+    ),
+    OrderStatus.OUT_FOR_DELIVERY: frozenset({OrderStatus.EXCEPTION, OrderStatus.DELIVERED}),
+    OrderStatus.EXCEPTION: frozenset({OrderStatus.DELIVERED}),
 }
 
 
@@ -79,6 +107,7 @@ def is_final(status: OrderStatus) -> bool:
 class Shipment:
     tracking_number: str
     estimated_delivery: dt.date
+    carrier: str | None = None
 
 
 def plan_shipment(order_id: uuid.UUID, shipped_on: dt.date, transit_days: int) -> Shipment:

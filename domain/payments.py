@@ -74,6 +74,11 @@ def default_idempotency_key(order_id: uuid.UUID) -> str:
     return f"order:{order_id}"
 
 
+def refund_idempotency_key(payment_id: uuid.UUID) -> str:
+    """One refund per payment: every ask for it, however often the customer cancels, is one."""
+    return f"refund:{payment_id}"
+
+
 def card_last4(number: str) -> str:
     """The only card data we keep."""
     return number[-4:]

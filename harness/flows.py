@@ -1,10 +1,14 @@
 """Customer steps through the API that several test modules build on."""
 
+import datetime as dt
+import json
+import time
 import uuid
 from decimal import Decimal
 
 import httpx
 
+from adapters import carrier_wire
 from adapters.connections import Clients
 from harness.factories import Shopper, create_product, put_in_carts
 
@@ -53,3 +57,35 @@ def assert_refused(response: httpx.Response, status: int, code: str) -> dict:
     error = response.json()["error"]
     assert error["code"] == code
     return error
+
+
+def carrier_event(
+    tracking_number: str,
+    kind: str,
+    occurred_at: dt.datetime,
+    event_id: str | None = None,
+    estimated_delivery: dt.date | None = None,
+) -> dict:
+    """The body of one carrier tracking event (a fresh event id unless given)."""
+    body = {
+        "eventId": event_id or f"evt-{uuid.uuid4().hex}",
+        "trackingNumber": tracking_number,
+        "type": kind,
+        "occurredAt": occurred_at.isoformat(),
+    }
+    if estimated_delivery:
+        body["estimatedDelivery"] = estimated_delivery.isoformat()
+    return body
+
+
+async def post_carrier_event(
+    api: httpx.AsyncClient, secret: str, body: dict, signed_at: int | None = None
+) -> httpx.Response:
+    """POST /v1/carrier/events as the carrier does: the exact bytes signed are the bytes sent."""
+    raw = json.dumps(body).encode()
+    headers = carrier_wire.sign(secret, int(time.time()) if signed_at is None else signed_at, raw)
+    return await api.post(
+        "/v1/carrier/events",
+        content=raw,
+        headers={**headers, "Content-Type": "application/json"},
+    )

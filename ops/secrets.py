@@ -15,6 +15,7 @@ from config import Settings, secrets_file
 GENERATED = {
     "SHOP_JWT_SIGNING_KEY": new_signing_key,
     "SHOP_GATEWAY_SECRET": lambda: secrets.token_urlsafe(32),
+    "SHOP_CARRIER_WEBHOOK_SECRET": lambda: secrets.token_urlsafe(32),
 }
 
 

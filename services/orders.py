@@ -89,21 +89,23 @@ async def ship(
     order_id: uuid.UUID,
     tracking_number: str | None = None,
     estimated_delivery: dt.date | None = None,
+    carrier: str | None = None,
 ) -> tuple[dict, list[dict]]:
     """CONFIRMED -> SHIPPED with a tracking number and an estimated delivery date (derived
-    from the order id and ``SHOP_DELIVERY_TRANSIT_DAYS`` unless given)."""
+    from the order id and ``SHOP_DELIVERY_TRANSIT_DAYS`` unless given), and the carrier."""
     planned = plan_shipment(
         order_id, dt.datetime.now(dt.UTC).date(), services.settings.delivery_transit_days
     )
     shipment = Shipment(
         tracking_number=tracking_number or planned.tracking_number,
         estimated_delivery=estimated_delivery or planned.estimated_delivery,
+        carrier=carrier,
     )
     return await _move(services, order_id, OrderStatus.SHIPPED, shipment)
 
 
 async def deliver(services: Services, order_id: uuid.UUID) -> tuple[dict, list[dict]]:
-    """SHIPPED -> DELIVERED."""
+    """A shipped order (in transit, out for delivery, held by an exception) -> DELIVERED."""
     return await _move(services, order_id, OrderStatus.DELIVERED)
 
 

@@ -1,4 +1,5 @@
-"""Settling orders: a payment's outcome, or the expiry of unpaid holds.
+"""Settling orders: a payment's outcome, or the expiry of unpaid holds (and, through
+``apply_decisions``, the customer's cancellation: ``services.cancellation``).
 
 Each handler is one transaction: lock the order(s), ask ``domain.settlement`` what their state
 calls for, write that, give back the discount redemptions of the orders that release their
@@ -35,7 +36,7 @@ async def settle_payment(services: Services, payment: PaymentChange) -> Decision
         if state is None:
             return NoChange("unknown order")
         decision = on_payment(state, payment.status)
-        await _apply(uow.settlement, [(state, decision)])
+        await apply_decisions(uow.settlement, [(state, decision)])
     if isinstance(decision, RefundRequired):
         log.warning(
             "payment %s succeeded for order %s already %s: refund required",
@@ -58,7 +59,7 @@ async def expire_holds(services: Services, now: datetime) -> list[Decision]:
         async with services.unit_of_work() as uow:
             states = await uow.settlement.lock_expired(now, batch)
             swept = [on_expiry(state, now) for state in states]
-            await _apply(uow.settlement, zip(states, swept, strict=True))
+            await apply_decisions(uow.settlement, zip(states, swept, strict=True))
         for state, decision in zip(states, swept, strict=True):
             if isinstance(decision, Settle):
                 log.info("order expired unpaid", extra={"order_id": state.order_id})
@@ -68,7 +69,11 @@ async def expire_holds(services: Services, now: datetime) -> list[Decision]:
     return decisions
 
 
-async def _apply(store: SettlementStore, outcomes: Iterable[tuple[OrderState, Decision]]) -> None:
+async def apply_decisions(
+    store: SettlementStore, outcomes: Iterable[tuple[OrderState, Decision]]
+) -> None:
+    """Writes the decisions taken on orders locked in ``store``'s transaction (a settlement's,
+    or a cancellation's)."""
     moves = []
     giving_back = []
     for state, decision in outcomes:

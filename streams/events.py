@@ -104,6 +104,7 @@ class OrderRow(BaseModel):
     discount_code: str | None = None  # absent from records captured before orders had one
     discount_amount: Decimal = Decimal(0)
     tracking_number: str | None = None
+    carrier: str | None = None
     estimated_delivery: date | None = None
     updated_at: datetime | None = None
     request_id: str | None = None

@@ -30,6 +30,8 @@ INVENTORY = TopicSpec("public.inventory", 3, Cleanup.COMPACT)
 RESERVATIONS = TopicSpec("public.reservations", 3, Cleanup.DELETE)
 ORDERS = TopicSpec("public.orders", 3, Cleanup.DELETE)
 PAYMENTS = TopicSpec("public.payments", 3, Cleanup.DELETE)
+# Refunds of cancelled paid orders: every payment event is kept, as the payments' are.
+REFUNDS = TopicSpec("public.refunds", 3, Cleanup.DELETE)
 # A code's latest terms and live redemption count; every redemption and give-back.
 DISCOUNT_CODES = TopicSpec("public.discount_codes", 3, Cleanup.COMPACT)
 DISCOUNT_REDEMPTIONS = TopicSpec("public.discount_redemptions", 3, Cleanup.DELETE)
@@ -44,6 +46,7 @@ POSTGRES_TABLES = (
     RESERVATIONS,
     ORDERS,
     PAYMENTS,
+    REFUNDS,
     DISCOUNT_CODES,
     DISCOUNT_REDEMPTIONS,
 )

@@ -47,12 +47,14 @@ OPERATION_IDS = {
     ("GET", "/v1/orders"): "listOrders",
     ("GET", "/v1/orders/{orderId}/status"): "getOrderStatus",
     ("GET", "/v1/orders/{orderId}/events"): "streamOrderStatus",
+    ("POST", "/v1/orders/{orderId}/cancel"): "cancelOrder",
     ("POST", "/v1/admin/products"): "createProduct",
     ("PUT", "/v1/admin/products/{productId}"): "updateProduct",
     ("DELETE", "/v1/admin/products/{productId}"): "deleteProduct",
     ("PUT", "/v1/admin/inventory/{productId}"): "setStock",
     ("POST", "/v1/admin/orders/{orderId}/ship"): "shipOrder",
     ("POST", "/v1/admin/orders/{orderId}/deliver"): "deliverOrder",
+    ("POST", "/v1/carrier/events"): "receiveCarrierEvent",
     ("POST", "/v1/admin/discount-codes"): "createDiscountCode",
     ("GET", "/v1/admin/discount-codes"): "listDiscountCodes",
     ("GET", "/v1/admin/discount-codes/{code}"): "getDiscountCode",
@@ -61,7 +63,15 @@ OPERATION_IDS = {
 }
 """Client generators name methods after these: a change here breaks consumers' code."""
 
-EXAMPLED_WRITES = ("signUp", "login", "addToCart", "checkout", "payOrder", "createProduct")
+EXAMPLED_WRITES = (
+    "signUp",
+    "login",
+    "addToCart",
+    "checkout",
+    "payOrder",
+    "createProduct",
+    "receiveCarrierEvent",
+)
 CAMEL_CASE = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 ERROR_MODELS = {f"{SCHEMAS}ErrorBody", f"{SCHEMAS}ValidationErrorBody"}
 
@@ -72,6 +82,7 @@ def app(settings: Settings) -> FastAPI:
         update={
             "jwt_signing_key": SecretStr(new_signing_key()),
             "gateway_secret": SecretStr("a-gateway-secret-for-the-document-only"),
+            "carrier_webhook_secret": SecretStr("a-carrier-secret-for-the-document-only"),
         }
     )
     return create_app(keyed)

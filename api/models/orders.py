@@ -3,13 +3,14 @@
 import datetime as dt
 import uuid
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from adapters.wire import ApiModel, Money
 from api.models.catalog import Pagination
 from api.models.discounts import DiscountLine
 from domain.discounts import AppliedDiscount
 from domain.orders import OrderStatus
+from domain.payments import PaymentStatus
 
 
 class OrderedProduct(ApiModel):
@@ -67,6 +68,7 @@ class OrderStatusView(ApiModel):
     order_id: uuid.UUID
     status: OrderStatus
     tracking_number: str | None
+    carrier: str | None
     estimated_delivery: dt.date | None
     history: list[StatusEntry] = Field(description="Every transition, oldest first")
 
@@ -77,15 +79,75 @@ class OrderStatusView(ApiModel):
             order_id=order["order_id"],
             status=order["status"],
             tracking_number=order["tracking_number"],
+            carrier=order["carrier"],
             estimated_delivery=order["estimated_delivery"],
             history=[StatusEntry(status=h["status"], changed_at=h["changed_at"]) for h in history],
         )
 
 
 class ShipRequest(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "trackingNumber": "1Z999AA10123456784",
+                    "carrier": "UPS",
+                    "estimatedDelivery": "2026-12-08",
+                }
+            ]
+        }
+    )
+
     tracking_number: str | None = Field(
         None, min_length=1, max_length=64, description="Default: derived from the order id"
     )
+    carrier: str | None = Field(None, min_length=1, max_length=64, examples=["UPS"])
     estimated_delivery: dt.date | None = Field(
         None, description="Default: today + settings.delivery_transit_days"
     )
+
+
+class RefundView(ApiModel):
+    status: PaymentStatus = Field(
+        description="`SUCCEEDED`: refunded; `PENDING`/`UNKNOWN`: the gateway has not answered "
+        "yet (cancel again to ask again); `FAILED`: refused, an operator settles it"
+    )
+    amount: Money
+    currency: str
+    refund_id: str | None = Field(description="The gateway's id of the refund")
+    failure_reason: str | None
+
+    @classmethod
+    def of(cls, refund: dict) -> "RefundView":
+        """From a refunds row."""
+        return cls(
+            status=refund["status"],
+            amount=refund["amount"],
+            currency=refund["currency"],
+            refund_id=refund["gateway_refund_id"],
+            failure_reason=refund["failure_reason"],
+        )
+
+
+class CancellationView(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "orderId": "3d5e7f90-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
+                    "status": "CANCELLED",
+                    "refund": {
+                        "status": "SUCCEEDED",
+                        "amount": 2024.48,
+                        "currency": "USD",
+                        "refundId": "re_3f9a1c2b7d4e5f60718293a4",
+                        "failureReason": None,
+                    },
+                }
+            ]
+        }
+    )
+
+    order_id: uuid.UUID
+    status: OrderStatus
+    refund: RefundView | None = Field(description="The payment's refund; none: nothing was paid")

@@ -6,6 +6,7 @@ from api.routers import (
     admin_catalog,
     admin_discounts,
     admin_orders,
+    carrier,
     cart,
     checkout,
     order_events,
@@ -26,4 +27,5 @@ ROUTERS: list[APIRouter] = [
     admin_catalog.router,
     admin_orders.router,
     admin_discounts.router,
+    carrier.router,
 ]

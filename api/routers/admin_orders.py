@@ -22,9 +22,13 @@ async def ship_order(
     body: ShipRequest | None = None,
 ) -> OrderStatusView:
     """CONFIRMED -> SHIPPED with a tracking number and an estimated delivery date (derived
-    from the order id and settings.delivery_transit_days unless the body gives them)."""
+    from the order id and settings.delivery_transit_days unless the body gives them), and the
+    carrier, if named. The carrier's signed events (``POST /v1/carrier/events``) then move
+    the order on by its tracking number."""
     body = body or ShipRequest()
-    shipped = await orders.ship(services, order_id, body.tracking_number, body.estimated_delivery)
+    shipped = await orders.ship(
+        services, order_id, body.tracking_number, body.estimated_delivery, body.carrier
+    )
     return OrderStatusView.of(*shipped)
 
 
@@ -32,5 +36,5 @@ async def ship_order(
 async def deliver_order(
     order_id: OrderIdPath, _: AdminUser, services: ServicesDep
 ) -> OrderStatusView:
-    """SHIPPED -> DELIVERED."""
+    """A shipped order (in transit, out for delivery, held by an exception) -> DELIVERED."""
     return OrderStatusView.of(*await orders.deliver(services, order_id))

@@ -1,8 +1,9 @@
 """A small Stripe-style card gateway for local runs and tests (``python -m ops.payment_gateway``).
 
-``POST /v1/charges`` needs an ``Idempotency-Key``: the first request with a key decides the
-outcome, every replay gets the same response (a replay while the first is still running gets
-409 ``idempotency_key_in_use``, as Stripe does). The card number picks the outcome: see cards.py.
+``POST /v1/charges`` and ``POST /v1/refunds`` need an ``Idempotency-Key``: the first request
+with a key decides the outcome, every replay gets the same response (a replay while the first
+is still running gets 409 ``idempotency_key_in_use``, as Stripe does). The card number picks a
+charge's outcome: see cards.py. A refund gives back (part of) a succeeded charge.
 
 Every ``/v1`` request must carry a valid ``Shop-Signature`` (``adapters.gateway_wire``,
 HMAC with ``SHOP_GATEWAY_SECRET``), else 401: only the storefront can charge. The card number
@@ -35,6 +36,12 @@ class ChargeRequest(ApiModel):
     metadata: dict[str, str] = Field(default_factory=dict)
 
 
+class RefundRequest(ApiModel):
+    charge: str = Field(min_length=1, description="The succeeded charge's id")
+    amount: int = Field(gt=0, description="In the currency's minor unit (cents)")
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
 RequiredIdempotencyKey = Annotated[
     str, Header(alias="Idempotency-Key", min_length=1, max_length=255)
 ]
@@ -62,12 +69,8 @@ def create_gateway_app(settings: Settings | None = None) -> FastAPI:
         body: ChargeRequest, idempotency_key: RequiredIdempotencyKey
     ) -> JSONResponse:
         fingerprint = gateway_wire.keyed_fingerprint(secret, body.model_dump_json())
-        stored = ledger.responses.get(idempotency_key)
+        stored = ledger.replay(idempotency_key, fingerprint)
         if stored is not None:
-            if stored.fingerprint != fingerprint:
-                raise GatewayError(
-                    400, "idempotency_key_reused", "this key was used with other parameters"
-                )
             return JSONResponse(stored.body, stored.status_code)
         if idempotency_key in ledger.in_flight:
             raise GatewayError(409, "idempotency_key_in_use", "a request with this key is running")
@@ -91,6 +94,16 @@ def create_gateway_app(settings: Settings | None = None) -> FastAPI:
             ledger.in_flight.discard(idempotency_key)
         if behaviour is CardBehaviour.APPROVE_THEN_FAIL:
             raise GatewayError(500, "api_error", "charged, but the gateway failed before answering")
+        return JSONResponse(stored.body, stored.status_code)
+
+    @app.post("/v1/refunds", dependencies=[Depends(signed)])
+    async def create_refund(
+        body: RefundRequest, idempotency_key: RequiredIdempotencyKey
+    ) -> JSONResponse:
+        fingerprint = gateway_wire.keyed_fingerprint(secret, body.model_dump_json())
+        stored = ledger.replay(idempotency_key, fingerprint) or ledger.refund(
+            idempotency_key, fingerprint, body.charge, body.amount, body.metadata
+        )
         return JSONResponse(stored.body, stored.status_code)
 
     @app.get("/v1/charges", dependencies=[Depends(signed)])

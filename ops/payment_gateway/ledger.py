@@ -8,7 +8,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from ops.payment_gateway.errors import error_body
+from ops.payment_gateway.errors import GatewayError, error_body
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,18 @@ class StoredResponse:
 class ChargeLedger:
     responses: dict[str, StoredResponse] = field(default_factory=dict)
     charges: list[dict] = field(default_factory=list)
+    refunds: list[dict] = field(default_factory=list)
     in_flight: set[str] = field(default_factory=set)
+
+    def replay(self, idempotency_key: str, fingerprint: str) -> StoredResponse | None:
+        """The response already given to this key, if any; refuses the key reused with other
+        parameters (as Stripe does)."""
+        stored = self.responses.get(idempotency_key)
+        if stored is not None and stored.fingerprint != fingerprint:
+            raise GatewayError(
+                400, "idempotency_key_reused", "this key was used with other parameters"
+            )
+        return stored
 
     def record(
         self,
@@ -68,3 +79,29 @@ class ChargeLedger:
 
     def charges_of_order(self, order_id: str) -> list[dict]:
         return [c for c in self.charges if c["metadata"].get("orderId") == order_id]
+
+    def refund(
+        self, idempotency_key: str, fingerprint: str, charge_id: str, amount: int, metadata: dict
+    ) -> StoredResponse:
+        """Books a refund of a succeeded charge (never more than is left of it) and the response
+        every replay of ``idempotency_key`` will get."""
+        charge = next((c for c in self.charges if c["id"] == charge_id), None)
+        if charge is None or not charge["paid"]:
+            raise GatewayError(404, "charge_not_found", f"no paid charge {charge_id}")
+        refunded = sum(r["amount"] for r in self.refunds if r["charge"] == charge_id)
+        if amount > charge["amount"] - refunded:
+            raise GatewayError(400, "amount_too_large", "more than is left of the charge")
+        refund = {
+            "id": f"re_{uuid.uuid4().hex[:24]}",
+            "object": "refund",
+            "charge": charge_id,
+            "amount": amount,
+            "currency": charge["currency"],
+            "status": "succeeded",
+            "metadata": metadata,
+            "created": int(time.time()),
+        }
+        self.refunds.append(refund)
+        stored = StoredResponse(fingerprint, 200, refund)
+        self.responses[idempotency_key] = stored
+        return stored

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from domain.orders import (
+    ALLOWED_TRANSITIONS,
     InvalidTransition,
     OrderStatus,
     can_transition,
@@ -25,6 +26,15 @@ S = OrderStatus
         (S.RESERVED, S.EXPIRED),
         (S.CONFIRMED, S.SHIPPED),
         (S.SHIPPED, S.DELIVERED),
+        (S.SHIPPED, S.IN_TRANSIT),
+        (S.SHIPPED, S.OUT_FOR_DELIVERY),
+        (S.SHIPPED, S.EXCEPTION),
+        (S.IN_TRANSIT, S.OUT_FOR_DELIVERY),
+        (S.IN_TRANSIT, S.EXCEPTION),
+        (S.IN_TRANSIT, S.DELIVERED),
+        (S.OUT_FOR_DELIVERY, S.EXCEPTION),
+        (S.OUT_FOR_DELIVERY, S.DELIVERED),
+        (S.EXCEPTION, S.DELIVERED),
     ],
 )
 def test_lifecycle_moves_are_allowed(current: OrderStatus, target: OrderStatus) -> None:
@@ -41,6 +51,12 @@ def test_lifecycle_moves_are_allowed(current: OrderStatus, target: OrderStatus) 
         (S.PAYMENT_FAILED, S.CONFIRMED),
         (S.EXPIRED, S.CONFIRMED),
         (S.DELIVERED, S.SHIPPED),
+        (S.CONFIRMED, S.IN_TRANSIT),
+        (S.IN_TRANSIT, S.SHIPPED),
+        (S.OUT_FOR_DELIVERY, S.IN_TRANSIT),
+        (S.EXCEPTION, S.IN_TRANSIT),
+        (S.DELIVERED, S.IN_TRANSIT),
+        (S.DELIVERED, S.EXCEPTION),
     ],
 )
 def test_other_moves_are_refused(current: OrderStatus, target: OrderStatus) -> None:
@@ -52,7 +68,19 @@ def test_other_moves_are_refused(current: OrderStatus, target: OrderStatus) -> N
 
 
 def test_final_statuses() -> None:
-    assert {s for s in S if is_final(s)} == {S.PAYMENT_FAILED, S.EXPIRED, S.DELIVERED}
+    assert {s for s in S if is_final(s)} == {S.PAYMENT_FAILED, S.EXPIRED, S.CANCELLED, S.DELIVERED}
+
+
+def test_the_lifecycle_has_no_cycle() -> None:
+    """The history keeps one row per status and "lies ahead" walks the graph: no loops."""
+
+    def reaches_itself(start: OrderStatus, at: OrderStatus, seen: frozenset) -> bool:
+        following = ALLOWED_TRANSITIONS.get(at, frozenset())
+        return start in following or any(
+            reaches_itself(start, nxt, seen | {at}) for nxt in following if nxt not in seen
+        )
+
+    assert not [s for s in S if reaches_itself(s, s, frozenset())]
 
 
 def test_shipment_plan_is_stable_per_order() -> None:

@@ -97,3 +97,36 @@ async def test_a_definite_answer_is_never_repeated(
 async def test_no_retries_means_one_call() -> None:
     outcome, keys = await charge([httpx.Response(500)], retries=0)
     assert (outcome, keys) == (GatewayOutcome.unknown("gateway_http_500"), ["key-1"])
+
+
+async def refund(answers: list[Answer], retries: int) -> tuple[GatewayOutcome, list[str]]:
+    keys: list[str] = []
+    transport = httpx.MockTransport(scripted(answers, keys))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+        gateway = PaymentGateway(http, retries, secret="s" * 32)
+        outcome = await gateway.refund("refund:p1", "ch_1", Decimal("19.99"), uuid.uuid4())
+    return outcome, keys
+
+
+@pytest.mark.parametrize(
+    ("answer", "outcome"),
+    [
+        (httpx.Response(200, json={"id": "re_1"}), GatewayOutcome.succeeded("re_1")),
+        (
+            httpx.Response(404, json={"error": {"code": "charge_not_found"}}),
+            GatewayOutcome.declined("charge_not_found"),
+        ),
+        (httpx.Response(400, json={}), GatewayOutcome.declined("gateway_rejected_400")),
+    ],
+)
+async def test_a_refund_answer_is_final(answer: httpx.Response, outcome: GatewayOutcome) -> None:
+    assert await refund([answer], retries=3) == (outcome, ["refund:p1"])
+
+
+async def test_an_unanswered_refund_is_asked_again_with_the_same_key() -> None:
+    outcome, keys = await refund([httpx.ReadTimeout, httpx.Response(200, json={"id": "re_1"})], 1)
+    assert (outcome, keys) == (GatewayOutcome.succeeded("re_1"), ["refund:p1", "refund:p1"])
+    assert await refund([httpx.Response(503)], retries=0) == (
+        GatewayOutcome.unknown("gateway_http_503"),
+        ["refund:p1"],
+    )

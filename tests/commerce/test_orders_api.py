@@ -86,6 +86,7 @@ async def test_status_includes_recorded_history(
         "orderId": order_id,
         "status": "RESERVED",
         "trackingNumber": None,
+        "carrier": None,
         "estimatedDelivery": None,
         "history": [{"status": "RESERVED", "changedAt": "2026-01-20T09:30:00Z"}],
     }

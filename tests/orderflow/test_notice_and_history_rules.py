@@ -53,7 +53,26 @@ def test_shipped_order_mentions_tracking() -> None:
     assert "TRK1" in notice.body and "2030-01-05" in notice.body
 
 
-@pytest.mark.parametrize("status", ["RESERVED", "PAYMENT_FAILED", "EXPIRED", "DELIVERED"])
+def test_cancelled_order_gets_a_cancellation() -> None:
+    notice = notice_for(order("CANCELLED"))
+    assert notice is not None
+    assert notice.notification_id.endswith(":CANCELLED")
+    assert notice.subject == "Order 0b7c4a1e cancelled"
+    assert "42.50 USD" in notice.body and "refunded" in notice.body
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        "RESERVED",
+        "PAYMENT_FAILED",
+        "EXPIRED",
+        "IN_TRANSIT",
+        "OUT_FOR_DELIVERY",
+        "EXCEPTION",
+        "DELIVERED",
+    ],
+)
 def test_other_statuses_are_not_announced(status: str) -> None:
     assert notice_for(order(status)) is None
 
@@ -71,6 +90,11 @@ def test_change_is_stamped_with_the_rows_update_time() -> None:
         (OrderStatus.RESERVED, OrderStatus.CONFIRMED, False),
         (OrderStatus.CONFIRMED, OrderStatus.CONFIRMED, False),
         (OrderStatus.EXPIRED, OrderStatus.CONFIRMED, False),
+        (OrderStatus.DELIVERED, OrderStatus.IN_TRANSIT, True),
+        (OrderStatus.IN_TRANSIT, OrderStatus.OUT_FOR_DELIVERY, False),
+        (OrderStatus.IN_TRANSIT, OrderStatus.SHIPPED, True),
+        (OrderStatus.CANCELLED, OrderStatus.CONFIRMED, True),
+        (OrderStatus.CONFIRMED, OrderStatus.CANCELLED, False),
     ],
 )
 def test_a_status_lies_ahead_only_along_the_lifecycle(

@@ -104,7 +104,11 @@ async def test_forged_admin_tokens_are_refused(
 
 def test_make_up_generates_the_secrets_once_and_privately(tmp_path, app_settings: Settings):
     local = app_settings.model_copy(update={"stack_dir": tmp_path})
-    assert ensure_secrets(local) == ["SHOP_JWT_SIGNING_KEY", "SHOP_GATEWAY_SECRET"]
+    assert ensure_secrets(local) == [
+        "SHOP_JWT_SIGNING_KEY",
+        "SHOP_GATEWAY_SECRET",
+        "SHOP_CARRIER_WEBHOOK_SECRET",
+    ]
     first = read_secrets(secrets_file(tmp_path))
     assert ensure_secrets(local) == [] and read_secrets(secrets_file(tmp_path)) == first
     assert secrets_file(tmp_path).stat().st_mode & 0o777 == 0o600

@@ -149,7 +149,9 @@ class MemoryShop:
         assert status is state.status, "the order changed under its lock"
         self.orders[state.order_id] = (user_id, decision.order_status)
         for move in decision.moves:
-            self.reservations[(state.order_id, move.product_id)].status = decision.holds_become
+            reservation = self.reservations[(state.order_id, move.product_id)]
+            assert reservation.status is decision.holds_were, "converted twice"
+            reservation.status = decision.holds_become
 
     async def move_stock(self, moves: Iterable[StockMove]) -> None:
         for move in net_moves(moves):
