@@ -34,6 +34,10 @@ app = faust.App(
     # stopped agent never takes them, and the worker waited forever. Their offsets are not
     # committed, so they are delivered again after the restart (every handler is idempotent).
     stream_wait_empty=False,
+    # A worker killed outright holds its partitions until the broker stops hearing from it:
+    # 10 s (Faust's default is 60 s) bounds how long a crash stalls them (bench/faults.py).
+    broker_session_timeout=10.0,
+    broker_heartbeat_interval=3.0,
     logging_config=logging_config(f"streams-{settings.streams_role}", settings.log_level),
 )
 install_metrics(app)

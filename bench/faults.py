@@ -1,0 +1,300 @@
+"""Faults under a stream of paid orders, on the running stack (`make up`).
+
+Each scenario starts a bounded stream of orders (checkout, then payment with an approved card,
+both with Idempotency-Keys and retried on 5xx or a dropped connection, from many loopback
+addresses), injects one fault a third of the way in, and when the stream has ended checks:
+every order whose payment succeeded reached CONFIRMED, exactly once (one succeeded payment per
+order, the units sold once), and the stock audit of the scenario's product passes. It prints
+the longest time a paid order waited for its confirmation: the recovery time the fault cost.
+The supervisors restart what was killed; nothing here restarts it by hand, except where the
+scenario says the fault lasts a fixed time.
+
+    python -m bench.faults                           # every scenario
+    python -m bench.faults --scenario kill-broker --seconds 40 --rate 10
+"""
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import os
+import shutil
+import signal
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from adapters.connections import Clients, open_clients
+from config import Settings, get_settings
+from harness.factories import Shopper, create_product, create_shoppers, put_in_carts, sql
+from harness.flows import checkout
+from harness.loopback import clients_by_address
+from ops import audit
+from ops.polling import NotReached, until
+from ops.replay import Target, replay
+from ops.stack import stack
+from ops.stack.engine import Engine
+from ops.stack.process import read_pid
+
+PRICE = Decimal("12.50")
+APPROVED_CARD = "4242424242424242"
+ADDRESSES = 50
+CONFIRM_WITHIN_SECONDS = 180
+REQUEST_DEADLINE_SECONDS = 120
+OUTAGE_SECONDS = 30
+
+
+def component(settings: Settings, name: str) -> Engine:
+    return next(e for e in stack.components(settings) if e.name == name)
+
+
+def kill(settings: Settings, *names: str) -> None:
+    """SIGKILL the process a component's pid file names (its supervisor restarts it)."""
+    for name in names:
+        pid = read_pid(component(settings, name).pidfile)
+        if pid is None:
+            raise RuntimeError(f"{name} is not running")
+        os.kill(pid, signal.SIGKILL)
+
+
+async def outage(settings: Settings, name: str) -> None:
+    """Stop a component (its supervisor with it) for OUTAGE_SECONDS, then start it again."""
+    engine = component(settings, name)
+    await asyncio.to_thread(engine.stop)
+    await asyncio.sleep(OUTAGE_SECONDS)  # the fault's length, not a synchronisation
+    await asyncio.to_thread(stack.start, [engine])
+
+
+async def redis_data_lost(settings: Settings, _: Clients) -> None:
+    """Redis stopped, its data files deleted, started empty; the stock mirror is then rebuilt
+    from the inventory topic (the documented recovery: `shopctl replay --target cache`)."""
+    engine = component(settings, "redis")
+    await asyncio.to_thread(engine.stop)
+    for path in engine.data_paths():
+        await asyncio.to_thread(_remove, path)
+    await asyncio.to_thread(stack.start, [engine])
+    async with open_clients(settings, pool_size=4) as fresh:  # as `shopctl replay` would
+        await replay(fresh, Target.CACHE)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+Fault = Callable[[Settings, Clients], Awaitable[None]]
+
+
+async def _killing(settings: Settings, _: Clients, *names: str) -> None:
+    kill(settings, *names)
+
+
+SCENARIOS: dict[str, Fault] = {
+    "kill-broker": lambda s, c: _killing(s, c, "kafka"),
+    "kafka-down-30s": lambda s, c: outage(s, "kafka"),
+    "kill-workers": lambda s, c: _killing(s, c, "streams-orders", "streams-catalog"),
+    "kill-connect": lambda s, c: _killing(s, c, "connect"),
+    "restart-postgres": lambda s, c: _restart(s, "postgres"),
+    "redis-data-lost": redis_data_lost,
+    "elasticsearch-down-30s": lambda s, c: outage(s, "elasticsearch"),
+}
+
+
+async def _restart(settings: Settings, name: str) -> None:
+    engine = component(settings, name)
+    await asyncio.to_thread(engine.stop)
+    await asyncio.to_thread(stack.start, [engine])
+
+
+@dataclass
+class Stream:
+    """What the clients saw: orders placed, orders paid (payment answered success)."""
+
+    placed: list[str] = field(default_factory=list)
+    paid: list[str] = field(default_factory=list)
+    retries: int = 0
+
+
+async def _answer(send: Callable[[], Awaitable[httpx.Response]], stream: Stream) -> httpx.Response:
+    """The request's answer, sent again (same Idempotency-Key) while the storefront is
+    unavailable (5xx, 429 or a dropped connection), for REQUEST_DEADLINE_SECONDS at most."""
+    deadline = time.monotonic() + REQUEST_DEADLINE_SECONDS
+    while True:
+        try:
+            response = await send()
+            if response.status_code < 500 and response.status_code != 429:
+                return response
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("the storefront did not answer within the deadline")
+        stream.retries += 1
+        await asyncio.sleep(0.5)  # a client's back-off between attempts
+
+
+async def buy(api: httpx.AsyncClient, shopper: Shopper, product_id: str, stream: Stream) -> None:
+    key = uuid.uuid4().hex
+    placed = await _answer(
+        lambda: checkout(api, shopper, [(product_id, 1, PRICE)], key=f"co-{key}"), stream
+    )
+    if placed.status_code != 201:
+        raise RuntimeError(f"checkout answered {placed.status_code}: {placed.text[:200]}")
+    order_id = placed.json()["orderId"]
+    stream.placed.append(order_id)
+    body = {
+        "orderId": order_id,
+        "paymentMethod": "card",
+        "cardDetails": {"number": APPROVED_CARD, "expMonth": 12, "expYear": 2030, "cvc": "123"},
+        "amount": float(PRICE),
+    }
+    headers = shopper.headers | {"Idempotency-Key": f"pay-{key}"}
+    paid = await _answer(lambda: api.post("/v1/payment", json=body, headers=headers), stream)
+    if paid.status_code in (200, 201, 202) and paid.json().get("status") == "success":
+        stream.paid.append(order_id)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    scenario: str
+    placed: int
+    paid: int
+    confirmed: int
+    doubled: list[str]
+    unconfirmed: list[str]
+    sold: int
+    audit_ok: bool
+    recovery_seconds: float
+    retries: int
+
+    @property
+    def ok(self) -> bool:
+        return (
+            not self.doubled
+            and not self.unconfirmed
+            and self.confirmed == self.paid
+            and self.sold == self.paid
+            and self.audit_ok
+        )
+
+
+async def verdict(
+    clients: Clients, scenario: str, product_id: str, stream: Stream, retries: int
+) -> Verdict:
+    paid = list(dict.fromkeys(stream.paid))
+
+    async def confirmed() -> list[dict]:
+        rows = await sql(
+            clients,
+            "SELECT order_id::text AS order_id, status, updated_at FROM orders"
+            " WHERE order_id = ANY(%s::uuid[])",
+            paid,
+        )
+        return rows if all(r["status"] != "RESERVED" for r in rows) else []
+
+    with contextlib.suppress(NotReached):
+        await until(
+            confirmed,
+            timeout=CONFIRM_WITHIN_SECONDS,
+            what="every paid order settled",
+            ignoring=(psycopg.OperationalError,),  # the bench's own connection, after a restart
+        )
+    rows = await sql(
+        clients,
+        "SELECT o.order_id::text AS order_id, o.status, o.updated_at,"
+        " count(p.*) FILTER (WHERE p.status = 'SUCCEEDED') AS succeeded,"
+        " max(p.updated_at) FILTER (WHERE p.status = 'SUCCEEDED') AS paid_at"
+        " FROM orders o LEFT JOIN payments p USING (order_id)"
+        " WHERE o.order_id = ANY(%s::uuid[]) GROUP BY o.order_id",
+        paid,
+    )
+    waits = [
+        (r["updated_at"] - r["paid_at"]).total_seconds()
+        for r in rows
+        if r["status"] == "CONFIRMED" and r["paid_at"]
+    ]
+    [level] = await sql(clients, "SELECT sold_qty FROM inventory WHERE product_id = %s", product_id)
+    report = await audit.audit(
+        clients, audit.Scope(clients.settings.search_alias, product_prefix=product_id)
+    )
+    return Verdict(
+        scenario,
+        len(stream.placed),
+        len(paid),
+        sum(r["status"] == "CONFIRMED" for r in rows),
+        [r["order_id"] for r in rows if r["succeeded"] > 1],
+        [r["order_id"] for r in rows if r["status"] != "CONFIRMED"],
+        level["sold_qty"],
+        report.ok,
+        max(waits, default=0.0),
+        retries,
+    )
+
+
+async def run_scenario(
+    settings: Settings, clients: Clients, name: str, seconds: float, rate: float
+) -> Verdict:
+    count = int(seconds * rate)
+    product_id = await create_product(clients, price=PRICE, stock=count + 10)
+    shoppers = await create_shoppers(clients, count)
+    await put_in_carts(clients, shoppers, product_id, 1)
+    stream = Stream()
+    base_url = f"http://{settings.api_host}:{settings.api_port}"
+    async with clients_by_address(base_url, ADDRESSES, 8, timeout=30) as apis:
+        pool = itertools.cycle(apis)
+        started = time.monotonic()
+        buyers: list[asyncio.Task] = []
+        fault: asyncio.Task | None = None
+        for i, shopper in enumerate(shoppers):
+            await asyncio.sleep(max(0.0, started + i / rate - time.monotonic()))
+            if fault is None and i >= count / 3:
+                print(f"  {name}: fault injected at {time.monotonic() - started:.1f}s", flush=True)
+                fault = asyncio.create_task(SCENARIOS[name](settings, clients))
+            buyers.append(asyncio.create_task(buy(next(pool), shopper, product_id, stream)))
+        outcomes = await asyncio.gather(*buyers, return_exceptions=True)
+        if fault is not None:
+            await fault
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    if failures:
+        print(f"  {name}: {len(failures)} buyers failed, e.g. {failures[0]!r}")
+    return await verdict(clients, name, product_id, stream, stream.retries)
+
+
+def report(v: Verdict) -> None:
+    print(
+        f"{v.scenario}: {'PASS' if v.ok else 'FAIL'}; {v.paid} of {v.placed} orders paid,"
+        f" {v.confirmed} confirmed, sold {v.sold}; doubled {len(v.doubled)},"
+        f" unconfirmed {len(v.unconfirmed)}; audit {'passed' if v.audit_ok else 'FAILED'};"
+        f" longest wait paid -> confirmed {v.recovery_seconds:.1f}s; client retries {v.retries}",
+        flush=True,
+    )
+
+
+async def run(args: argparse.Namespace) -> bool:
+    settings = get_settings()
+    verdicts = []
+    async with open_clients(settings, pool_size=4) as clients:
+        for name in args.scenario or SCENARIOS:
+            verdicts.append(await run_scenario(settings, clients, name, args.seconds, args.rate))
+            report(verdicts[-1])
+            await asyncio.to_thread(stack.start, stack.components(settings))  # all healthy
+    return all(v.ok for v in verdicts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS))
+    parser.add_argument("--seconds", type=float, default=30, help="length of the order stream")
+    parser.add_argument("--rate", type=float, default=10, help="orders started per second")
+    raise SystemExit(0 if asyncio.run(run(parser.parse_args())) else 1)
+
+
+if __name__ == "__main__":
+    main()
