@@ -1,9 +1,10 @@
 """``shopctl trace ORDER_ID``: one order's timeline across the processes that touched it.
 
 Each step leaves a mark somewhere: the rows in Postgres (the order, its payment attempts,
-status history and notifications), the CDC records of the order and its payments in Kafka
-(commit time and capture time), and the JSON log lines of the storefront and the stream
-workers that name the order or one of the requests that wrote its rows (``config.logs``).
+status history, notifications, carrier events and refunds), the CDC records of the order and
+its payments in Kafka (commit time and capture time), and the JSON log lines of the
+storefront and the stream workers that name the order or one of the requests that wrote its
+rows (``config.logs``).
 Gathering is bounded: Kafka is read from a little before the order was created, for a few
 seconds at most; log files are scanned line by line with a substring test before parsing.
 """
@@ -49,6 +50,8 @@ class OrderRows:
     payments: Sequence[dict]
     history: Sequence[dict]
     notices: Sequence[dict]
+    carrier_events: Sequence[dict] = ()
+    refunds: Sequence[dict] = ()
 
     @property
     def request_ids(self) -> set[str]:
@@ -81,6 +84,21 @@ def row_steps(rows: OrderRows) -> list[Step]:
         Step(n["sent_at"], "postgres", f"notification {n['kind']} claimed for {n['recipient']}")
         for n in rows.notices
     ]
+    steps += [
+        Step(
+            e["received_at"],
+            "postgres",
+            f"carrier event {e['event_id']} {e['kind']} (at {e['occurred_at']:%H:%M:%S}):"
+            f" {e['outcome']}",
+        )
+        for e in rows.carrier_events
+    ]
+    for r in rows.refunds:
+        steps.append(Step(r["created_at"], "postgres", f"refund {r['refund_id']} ({r['amount']})"))
+        if r["updated_at"] != r["created_at"]:
+            steps.append(
+                Step(r["updated_at"], "postgres", f"refund {r['refund_id']} {r['status']}")
+            )
     return steps
 
 
@@ -148,6 +166,8 @@ def read_rows(settings: Settings, order_id: str) -> OrderRows:
             rows("SELECT * FROM payments WHERE order_id = %s ORDER BY created_at"),
             rows("SELECT * FROM order_status_history WHERE order_id = %s ORDER BY changed_at"),
             rows("SELECT * FROM notifications WHERE order_id = %s ORDER BY sent_at"),
+            rows("SELECT * FROM carrier_events WHERE order_id = %s ORDER BY received_at"),
+            rows("SELECT * FROM refunds WHERE order_id = %s ORDER BY created_at"),
         )
 
 

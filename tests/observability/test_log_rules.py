@@ -90,15 +90,21 @@ def test_a_cdc_record_is_a_step_at_its_commit_time() -> None:
 
 
 def test_rows_become_steps_in_time_order() -> None:
-    t = [datetime(2026, 12, 3, 10, 0, s, tzinfo=UTC) for s in range(5)]
+    t = [datetime(2026, 12, 3, 10, 0, s, tzinfo=UTC) for s in range(9)]
     rows = OrderRows(
         {"created_at": t[0], "total_amount": 10, "currency": "USD", "request_id": "req-1"},
         [{"payment_id": "p", "created_at": t[1], "updated_at": t[2], "amount": 10,
           "status": "SUCCEEDED", "request_id": "req-2"}],
         [{"changed_at": t[3], "status": "CONFIRMED", "source": "cdc"}],
         [{"sent_at": t[4], "kind": "order_confirmed", "recipient": "a@example.com"}],
+        [{"received_at": t[6], "event_id": "e1", "kind": "IN_TRANSIT", "occurred_at": t[5],
+          "outcome": "applied"}],
+        [{"refund_id": "r", "created_at": t[7], "updated_at": t[8], "amount": 10,
+          "status": "SUCCEEDED"}],
     )  # fmt: skip
     assert rows.request_ids == {"req-1", "req-2"}
     steps = timeline(reversed(row_steps(rows)))
-    assert [s.at for s in steps] == t
+    assert [s.at for s in steps] == [*t[:5], *t[6:]]  # a carrier event is placed at its receipt
     assert steps[2].what == "payment p SUCCEEDED"
+    assert steps[5].what == "carrier event e1 IN_TRANSIT (at 10:00:05): applied"
+    assert steps[-1].what == "refund r SUCCEEDED"

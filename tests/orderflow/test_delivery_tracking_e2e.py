@@ -11,6 +11,7 @@ from harness.factories import Shopper, create_shopper
 from harness.flows import carrier_event, place_order, post_carrier_event
 from harness.shopdb import ShopDB
 from ops.polling import eventually, wait_until
+from ops.trace import trace
 from tests.commerce.test_payment_api import APPROVED, PRICE, pay, payment_body
 
 pytestmark = pytest.mark.engines
@@ -36,9 +37,15 @@ async def test_carrier_events_reach_the_status_history(
         return [h["status"] for h in answer.json()["history"]]
 
     now = dt.datetime.now(dt.UTC)
+    sent = []
     for offset, kind in enumerate(("IN_TRANSIT", "DELIVERED")):
         event = carrier_event(tracking, kind, now + dt.timedelta(seconds=offset))
         answer = await post_carrier_event(api, secret.get_secret_value(), event)
         assert answer.json()["outcome"] == "applied", answer.text
+        sent.append((event["eventId"], kind, now + dt.timedelta(seconds=offset)))
 
     assert await eventually(history, LIFECYCLE, timeout=WITHIN) == LIFECYCLE
+    traced = [step.what for step in trace(clients.settings, order_id, logs=[])]
+    assert [w for w in traced if w.startswith("carrier event")] == [
+        f"carrier event {e} {kind} (at {t:%H:%M:%S}): applied" for e, kind, t in sent
+    ]
