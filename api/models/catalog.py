@@ -49,6 +49,10 @@ class Pagination(CamelModel):
     total_pages: int
     total_results: int
 
+    @classmethod
+    def of(cls, page: int, size: int, total: int) -> "Pagination":
+        return cls(page=page, size=size, total_pages=math.ceil(total / size), total_results=total)
+
 
 class FacetValue(CamelModel):
     """A category or brand with the products matching under the other filters."""

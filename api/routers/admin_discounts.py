@@ -4,7 +4,6 @@ Codes live in Postgres only (``services.discounts``); CDC carries every change o
 of its redemptions to Kafka like any other row.
 """
 
-import math
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -48,9 +47,7 @@ async def list_discount_codes(
     rows, total = await discounts.codes_page(services, size, (page - 1) * size)
     return DiscountCodesPage(
         codes=[DiscountCodeView.model_validate(row) for row in rows],
-        pagination=Pagination(
-            page=page, size=size, total_pages=math.ceil(total / size), total_results=total
-        ),
+        pagination=Pagination.of(page, size, total),
     )
 
 

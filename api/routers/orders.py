@@ -1,6 +1,5 @@
 """The caller's order history, the status of one order, and cancelling it before it ships."""
 
-import math
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -33,9 +32,7 @@ async def list_orders(
     rows, total = await orders.history_page(services, user.user_id, size, (page - 1) * size)
     return OrdersPage(
         orders=[OrderSummary.of(row) for row in rows],
-        pagination=Pagination(
-            page=page, size=size, total_pages=math.ceil(total / size), total_results=total
-        ),
+        pagination=Pagination.of(page, size, total),
     )
 
 
