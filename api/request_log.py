@@ -17,6 +17,7 @@ from config.logs import REQUEST_ID_HEADER, bound, request_id_from
 
 log = logging.getLogger("api.requests")
 
+_HEADER_BYTES = REQUEST_ID_HEADER.encode()  # ASGI header names: lower-case bytes
 UNLOGGED = ("/healthz", "/metrics")
 """Probes and scrapes: a line each every few seconds would drown the requests."""
 
@@ -36,8 +37,7 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         claimed = next(
-            (v.decode("latin-1") for k, v in scope["headers"] if k == REQUEST_ID_HEADER.encode()),
-            None,
+            (v.decode("latin-1") for k, v in scope["headers"] if k == _HEADER_BYTES), None
         )
         request_id = request_id_from(claimed)
         started = time.perf_counter()

@@ -18,14 +18,12 @@ import asyncio
 import contextlib
 import itertools
 import os
-import shutil
 import signal
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -54,7 +52,7 @@ def component(settings: Settings, name: str) -> Engine:
     return next(e for e in stack.components(settings) if e.name == name)
 
 
-def kill(settings: Settings, *names: str) -> None:
+async def kill(settings: Settings, *names: str) -> None:
     """SIGKILL the process a component's pid file names (its supervisor restarts it)."""
     for name in names:
         pid = read_pid(component(settings, name).pidfile)
@@ -63,11 +61,11 @@ def kill(settings: Settings, *names: str) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
-async def outage(settings: Settings, name: str) -> None:
-    """Stop a component (its supervisor with it) for OUTAGE_SECONDS, then start it again."""
+async def outage(settings: Settings, name: str, seconds: float) -> None:
+    """Stop a component (its supervisor with it) for ``seconds``, then start it again."""
     engine = component(settings, name)
     await asyncio.to_thread(engine.stop)
-    await asyncio.sleep(OUTAGE_SECONDS)  # the fault's length, not a synchronisation
+    await asyncio.sleep(seconds)  # the fault's length, not a synchronisation
     await asyncio.to_thread(stack.start, [engine])
 
 
@@ -76,42 +74,24 @@ async def redis_data_lost(settings: Settings, _: Clients) -> None:
     from the inventory topic (the documented recovery: `shopctl replay --target cache`)."""
     engine = component(settings, "redis")
     await asyncio.to_thread(engine.stop)
-    for path in engine.data_paths():
-        await asyncio.to_thread(_remove, path)
+    await asyncio.to_thread(stack.delete, engine.data_paths())
     await asyncio.to_thread(stack.start, [engine])
     async with open_clients(settings, pool_size=4) as fresh:  # as `shopctl replay` would
         await replay(fresh, Target.CACHE)
 
 
-def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
-
-
 Fault = Callable[[Settings, Clients], Awaitable[None]]
 
 
-async def _killing(settings: Settings, _: Clients, *names: str) -> None:
-    kill(settings, *names)
-
-
 SCENARIOS: dict[str, Fault] = {
-    "kill-broker": lambda s, c: _killing(s, c, "kafka"),
-    "kafka-down-30s": lambda s, c: outage(s, "kafka"),
-    "kill-workers": lambda s, c: _killing(s, c, "streams-orders", "streams-catalog"),
-    "kill-connect": lambda s, c: _killing(s, c, "connect"),
-    "restart-postgres": lambda s, c: _restart(s, "postgres"),
+    "kill-broker": lambda s, _: kill(s, "kafka"),
+    "kafka-down-30s": lambda s, _: outage(s, "kafka", OUTAGE_SECONDS),
+    "kill-workers": lambda s, _: kill(s, "streams-orders", "streams-catalog"),
+    "kill-connect": lambda s, _: kill(s, "connect"),
+    "restart-postgres": lambda s, _: outage(s, "postgres", 0),
     "redis-data-lost": redis_data_lost,
-    "elasticsearch-down-30s": lambda s, c: outage(s, "elasticsearch"),
+    "elasticsearch-down-30s": lambda s, _: outage(s, "elasticsearch", OUTAGE_SECONDS),
 }
-
-
-async def _restart(settings: Settings, name: str) -> None:
-    engine = component(settings, name)
-    await asyncio.to_thread(engine.stop)
-    await asyncio.to_thread(stack.start, [engine])
 
 
 @dataclass
@@ -126,18 +106,25 @@ class Stream:
 async def _answer(send: Callable[[], Awaitable[httpx.Response]], stream: Stream) -> httpx.Response:
     """The request's answer, sent again (same Idempotency-Key) while the storefront is
     unavailable (5xx, 429 or a dropped connection), for REQUEST_DEADLINE_SECONDS at most."""
-    deadline = time.monotonic() + REQUEST_DEADLINE_SECONDS
-    while True:
-        try:
-            response = await send()
-            if response.status_code < 500 and response.status_code != 429:
-                return response
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("the storefront did not answer within the deadline")
-        stream.retries += 1
-        await asyncio.sleep(0.5)  # a client's back-off between attempts
+    attempts = 0
+
+    async def attempt() -> httpx.Response:
+        nonlocal attempts
+        attempts += 1
+        return await send()
+
+    try:
+        response, _ = await until(
+            attempt,
+            timeout=REQUEST_DEADLINE_SECONDS,
+            what="the storefront's answer",
+            accept=lambda r: r.status_code < 500 and r.status_code != 429,
+            ignoring=(httpx.TransportError,),
+            interval=0.5,  # a client's back-off between attempts
+        )
+    finally:
+        stream.retries += attempts - 1
+    return response
 
 
 async def buy(api: httpx.AsyncClient, shopper: Shopper, product_id: str, stream: Stream) -> None:

@@ -10,17 +10,17 @@ seconds at most; log files are scanned line by line with a substring test before
 """
 
 import json
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 from psycopg.rows import dict_row
 
 from config import Settings
+from ops.kafka_read import open_reader, read_spans
 from streams.topics import ORDERS, PAYMENTS
 
 KAFKA_READ_SECONDS = 10.0
@@ -175,9 +175,7 @@ def read_cdc(settings: Settings, order_id: str, since: datetime) -> list[Step]:
     """The order's and its payments' change records: every partition from ``since`` to the
     end it had when reading began (payments are keyed by payment id, hence a value test)."""
     topics = [spec.name(settings) for spec in (ORDERS, PAYMENTS)]
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, group_id=None
-    )
+    consumer = open_reader(settings)
     try:
         partitions = [
             TopicPartition(topic, p)
@@ -190,23 +188,14 @@ def read_cdc(settings: Settings, order_id: str, since: datetime) -> list[Step]:
         starts = consumer.offsets_for_times(
             {tp: int((since - KAFKA_LOOKBACK).timestamp() * 1000) for tp in partitions}
         )
-        pending = [tp for tp in partitions if starts.get(tp) is not None]
-        consumer.assign(pending)
-        for tp in pending:
-            consumer.seek(tp, starts[tp].offset)
+        spans = {tp: (start.offset, ends[tp]) for tp, start in starts.items() if start}
         needle = order_id.encode()
-        steps: list[Step] = []
-        deadline = time.monotonic() + KAFKA_READ_SECONDS
-        while pending and time.monotonic() < deadline:
-            for tp, records in consumer.poll(timeout_ms=500).items():
-                steps += [
-                    step
-                    for r in records
-                    if r.offset < ends[tp] and r.value and needle in r.value
-                    if (step := cdc_step(tp.topic, r.value, r.timestamp)) is not None
-                ]
-            pending = [tp for tp in pending if consumer.position(tp) < ends[tp]]
-        return steps
+        return [
+            step
+            for r in read_spans(consumer, spans, KAFKA_READ_SECONDS)
+            if r.value and needle in r.value
+            if (step := cdc_step(r.topic, r.value, r.timestamp)) is not None
+        ]
     finally:
         consumer.close()
 

@@ -2,6 +2,7 @@
 
 import shutil
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -110,12 +111,17 @@ def reset(settings: Settings) -> list[Path]:
     """
     down(settings)
     doomed = data_paths(settings)
-    for path in doomed:
+    delete(doomed)
+    return doomed
+
+
+def delete(paths: Iterable[Path]) -> None:
+    """Data files and folders of stopped engines."""
+    for path in paths:
         if path.is_dir():
             shutil.rmtree(path)
-        else:
+        elif path.exists():
             path.unlink()
-    return doomed
 
 
 @dataclass
