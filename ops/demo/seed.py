@@ -52,12 +52,13 @@ def seed_catalog(
     started = time.perf_counter()
     products = list(generate_catalog(count, random_seed, id_prefix))
     report(f"generated {len(products)} products (random seed {random_seed})")
+    with psycopg.connect(settings.postgres_dsn) as pg:
+        inventory_added = load_inventory(pg, products)
+        products = with_live_stock(pg, products)
+    report(f"postgres: {inventory_added} inventory rows added")
     with MongoClient(settings.mongo_url) as mongo:
         ensure_products_collection(mongo[settings.mongo_db])
     products_added, deleted = asyncio.run(load_catalog(settings, products, report))
-    with psycopg.connect(settings.postgres_dsn) as pg:
-        inventory_added = load_inventory(pg, products)
-    report(f"postgres: {inventory_added} inventory rows added")
     live = [p for p in products if p.product_id not in deleted]
     with Elasticsearch(settings.elasticsearch_url, request_timeout=60) as es:
         search_docs_added = index_products(es, settings.search_alias, live, report)
@@ -111,6 +112,24 @@ def load_inventory(pg: psycopg.Connection, products: Sequence[Product]) -> int:
         {"ids": [p.product_id for p in products], "quantities": [p.quantity for p in products]},
     )
     return cursor.rowcount
+
+
+def with_live_stock(pg: psycopg.Connection, products: Sequence[Product]) -> list[Product]:
+    """The products with the quantity Postgres holds: a row that existed before the seed (stock
+    set for an id the seed also generates) keeps its figure, and the catalog and search
+    documents written now must show that figure, not the generated one."""
+    live = dict(
+        pg.execute(
+            "SELECT product_id, available_qty FROM inventory WHERE product_id = ANY(%s)",
+            ([p.product_id for p in products],),
+        ).fetchall()
+    )
+    return [
+        p
+        if live.get(p.product_id, p.quantity) == p.quantity
+        else p.model_copy(update={"quantity": live[p.product_id]})
+        for p in products
+    ]
 
 
 def index_products(

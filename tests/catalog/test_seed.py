@@ -12,6 +12,7 @@ from adapters.catalog_documents import Product
 from adapters.search_index import ensure_search_index, versioned_index
 from config import Settings
 from domain.inventory import net_moves, reserve, sell
+from ops.demo.catalog import generate_catalog
 from ops.demo.seed import seed_catalog
 from tests.catalog.conftest import CATALOG_RANDOM_SEED, CATALOG_SIZE, ID_PREFIX, RUN, clean_up
 
@@ -44,6 +45,31 @@ def test_reseeding_adds_nothing_and_keeps_live_stock(
         ).fetchone()
     assert (result.products_added, result.inventory_added, result.search_docs_added) == (0, 0, 0)
     assert after == live == product.quantity - 1
+
+
+def test_a_seeded_product_shows_the_stock_its_row_already_had(engines: Settings) -> None:
+    """Stock set for an id before the seed generated it: Postgres keeps it (the seed never resets
+    live stock), and the new catalog and search documents show it too."""
+    own = engines.model_copy(
+        update={
+            "search_alias": f"{engines.search_alias}-pre",
+            "mongo_db": f"{engines.mongo_db}_pre",
+        }
+    )
+    prefix = f"{ID_PREFIX}pre_"
+    [first] = generate_catalog(1, CATALOG_RANDOM_SEED, prefix)
+    with psycopg.connect(own.postgres_dsn, autocommit=True) as pg:
+        pg.execute(inventory_store.ADD_LEVELS, {"ids": [first.product_id], "quantities": [4321]})
+    try:
+        seed_catalog(own, 1, CATALOG_RANDOM_SEED, prefix, lambda _: None)
+        with MongoClient(own.mongo_url) as mongo:
+            document = mongo[own.mongo_db][PRODUCTS].find_one({"productId": first.product_id})
+        with Elasticsearch(own.elasticsearch_url) as es:
+            indexed = es.get(index=own.search_alias, id=first.product_id)["_source"]
+        assert first.quantity != 4321
+        assert document["quantity"] == indexed["availableQty"] == 4321
+    finally:
+        clean_up(own, prefix)
 
 
 def test_products_collection_setup_is_rerunnable(catalog: list[Product], engines: Settings) -> None:
