@@ -68,6 +68,20 @@ PRODUCTS_VALIDATOR: dict = {
                 },
             },
             "quantity": _COUNT,
+            # Uploaded images (adapters.catalog_documents.ProductImage).
+            "media": {
+                "bsonType": "array",
+                "maxItems": 20,
+                "items": {
+                    "bsonType": "object",
+                    "required": ["imageId", "status", "width", "height", "contentType"],
+                    "properties": {
+                        "imageId": {"bsonType": "string", "pattern": "^[0-9a-f]{64}$"},
+                        "status": {"enum": ["processing", "ready", "failed"]},
+                        "variants": {"bsonType": "object"},
+                    },
+                },
+            },
             "createdAt": {"bsonType": "date"},
             "updatedAt": {"bsonType": "date"},
             # Stamped by adapters/catalog_store.py for the catalog change feed.

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, HttpUrl, PlainSerializer
 
 from adapters.wire import CamelModel
+from domain.media import MAX_PICTURES, ImageStatus, Picture
 
 PRODUCT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$"
 
@@ -71,6 +72,29 @@ class ReviewedProduct(ProductListing):
     reviews: list[Review] = Field(default_factory=list)
 
 
+class ProductImage(CamelModel):
+    """An uploaded image: ``variants`` (name -> CDN URL) appear once the media agent made them."""
+
+    image_id: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the original")
+    status: ImageStatus
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    content_type: str
+    uploaded_at: datetime
+    variants: dict[str, Url] = Field(default_factory=dict)
+    placeholder: bool = False
+
+    def picture(self) -> Picture:
+        return Picture(
+            **{name: getattr(self, name) for name in type(self).model_fields if name != "variants"},
+            variants={name: str(url) for name, url in self.variants.items()},
+        )
+
+    @classmethod
+    def of(cls, picture: Picture) -> "ProductImage":
+        return cls.model_validate(picture, from_attributes=True)
+
+
 class Product(ReviewedProduct):
     """A product as stored in the Mongo ``products`` collection (one document per product).
 
@@ -79,6 +103,7 @@ class Product(ReviewedProduct):
     """
 
     quantity: int = Field(0, ge=0)
+    media: list[ProductImage] = Field(default_factory=list, max_length=MAX_PICTURES)
     created_at: datetime
     updated_at: datetime
 

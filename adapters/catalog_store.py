@@ -124,6 +124,24 @@ async def update_product(
     )
 
 
+async def update_product_at(
+    db: AsyncDatabase, product_id: str, version: int, changes: Mapping[str, Any]
+) -> Document | None:
+    """``update_product`` only if the product is still at ``version`` (None: it moved on, or
+    is gone): a read-modify-write of a field two writers change (its images) loses nothing."""
+    return await _products(db).find_one_and_update(
+        {"productId": product_id, "version": version, **LIVE},
+        {"$set": {**changes, **_stamp()}, "$inc": {"version": 1}},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def image_ids(db: AsyncDatabase) -> set[str]:
+    """The ids of every image a live product lists (the lifecycle job keeps those)."""
+    cursor = _products(db).find({**LIVE, "media": {"$exists": True}}, {"_id": 0, "media": 1})
+    return {image["imageId"] async for doc in cursor for image in doc.get("media") or ()}
+
+
 async def delete_product(db: AsyncDatabase, product_id: str) -> int | None:
     """Soft delete: the tombstone's version, or None when there is no live product."""
     tombstone = await _products(db).find_one_and_update(

@@ -11,18 +11,21 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import BlockingConnectionPool, Redis
 
+from adapters.object_store import ObjectStore
 from config import Settings
 
 
 @dataclass
 class Clients:
-    """Postgres pool, Mongo catalog database, Redis and Elasticsearch, all asyncio."""
+    """Postgres pool, Mongo catalog database, Redis and Elasticsearch, all asyncio; the media
+    bucket (boto3, called from threads)."""
 
     settings: Settings
     pg: AsyncConnectionPool
     mongo: AsyncDatabase
     redis: Redis
     es: AsyncElasticsearch
+    objects: ObjectStore
 
 
 @asynccontextmanager
@@ -51,7 +54,9 @@ async def open_clients(settings: Settings, pool_size: int | None = None) -> Asyn
     )
     es = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=10)
     try:
-        yield Clients(settings, pg, mongo_client[settings.mongo_db], redis, es)
+        yield Clients(
+            settings, pg, mongo_client[settings.mongo_db], redis, es, ObjectStore(settings)
+        )
     finally:
         await es.close()
         await redis.aclose()

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adapters.passwords import HashingBusy
 from domain.errors import NotFound, Refusal, Throttled, Unauthenticated
+from domain.media import InvalidImage, UploadTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +117,15 @@ def _unavailable(dependency: str) -> Callable[[Request, Exception], Awaitable[JS
 
 
 def refusal_status(refusal: Refusal) -> int:
-    """What kind of no it is, in HTTP: not found, not signed in, too many, else a conflict."""
-    for kind, status in ((NotFound, 404), (Unauthenticated, 401), (Throttled, 429)):
+    """What kind of no it is, in HTTP: not found, not signed in, too many, an upload we do not
+    take, else a conflict."""
+    for kind, status in (
+        (NotFound, 404),
+        (Unauthenticated, 401),
+        (Throttled, 429),
+        (UploadTooLarge, 413),
+        (InvalidImage, 415),
+    ):
         if isinstance(refusal, kind):
             return status
     return 409

@@ -93,6 +93,11 @@ ERRORS: dict[int, dict[str, Any]] = {
         "description": "Refused by a business rule: `code` names the rule, the other fields "
         "what was refused"
     },
+    413: {"description": "The upload is larger than the limit (`limitBytes`)"},
+    415: {
+        "description": "The upload is not an image we take: JPEG, PNG or WebP, at most 40 "
+        "million pixels, undamaged (`invalid_image`)"
+    },
     429: {
         "description": "Too many requests (rate limit, sign-in lockout, open status streams): "
         "retry after `Retry-After` seconds",

@@ -90,6 +90,32 @@ class Settings(BaseSettings):
         description="How far back each feed poll re-reads: covers slow writers and clock skew",
     )
 
+    objectstore_url: str = Field(
+        "http://127.0.0.1:7070",
+        description="S3-compatible object store of product images (versitygw locally)",
+    )
+    objectstore_access_key: str = Field("shopstream", description="Object store access key id")
+    objectstore_secret_key: SecretStr | None = Field(
+        None,
+        description="Object store secret key; `make up` generates one into `<stack>/secrets.env`",
+    )
+    media_bucket: str = Field("shopstream-media", description="Bucket of originals and variants")
+    media_base_url: str = Field(
+        "https://127.0.0.1:8443/media",
+        description="Public URL prefix of image variants: the CDN (the TLS edge caches them)",
+    )
+    media_max_upload_bytes: int = Field(
+        10_000_000, gt=0, description="Largest image an operator may upload"
+    )
+    media_lifecycle_interval_seconds: float = Field(
+        600.0, gt=0, description="How often the lifecycle job deletes images no product uses"
+    )
+    media_lifecycle_grace_seconds: float = Field(
+        3600.0,
+        ge=0,
+        description="Unused images younger than this are kept (an upload in flight)",
+    )
+
     elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL")
     search_alias: str = Field("products", description="Alias that search reads from")
 

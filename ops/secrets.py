@@ -16,6 +16,7 @@ GENERATED = {
     "SHOP_JWT_SIGNING_KEY": new_signing_key,
     "SHOP_GATEWAY_SECRET": lambda: secrets.token_urlsafe(32),
     "SHOP_CARRIER_WEBHOOK_SECRET": lambda: secrets.token_urlsafe(32),
+    "SHOP_OBJECTSTORE_SECRET_KEY": lambda: secrets.token_urlsafe(32),
 }
 
 

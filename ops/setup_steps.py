@@ -12,10 +12,12 @@ from urllib.parse import urlsplit
 
 import httpx
 import psycopg
+from botocore.exceptions import BotoCoreError, ClientError
 from pymongo.errors import PyMongoError
 
 from adapters.catalog_collection import PRODUCTS
 from adapters.migrations import apply_migrations
+from adapters.object_store import ObjectStore
 from config import Settings
 from ops import connectors
 from ops.catalog_setup import prepare_catalog
@@ -24,7 +26,16 @@ from ops.polling import NotReached
 Say = Callable[[str], None]
 """Where a step reports progress (a wait), apart from its results."""
 
-ENGINE_ERRORS = (psycopg.Error, PyMongoError, httpx.HTTPError, NotReached, RuntimeError, OSError)
+ENGINE_ERRORS = (
+    psycopg.Error,
+    PyMongoError,
+    httpx.HTTPError,
+    BotoCoreError,
+    ClientError,
+    NotReached,
+    RuntimeError,
+    OSError,
+)
 """What an unreachable or refusing engine raises through the steps' clients."""
 MESSAGE_LIMIT = 300
 
@@ -65,6 +76,12 @@ def _prepare(settings: Settings, say: Say) -> list[Outcome]:
     ]
 
 
+def _media(settings: Settings, say: Say) -> list[Outcome]:
+    created = ObjectStore(settings).ensure_bucket()
+    what = "media bucket created" if created else "media bucket ready"
+    return [Outcome(what, settings.media_bucket)]
+
+
 def _register(settings: Settings, say: Say) -> list[Outcome]:
     return [Outcome("connector running", name) for name in connectors.register(settings, say)]
 
@@ -86,6 +103,12 @@ STEPS = (
         "Prepare the product catalog: collection, validator, indexes (and FerretDB's GIN twins).",
         lambda s: f"MongoDB at {_mongo_address(s)}",
         _prepare,
+    ),
+    SetupStep(
+        "media",
+        "Create the media bucket (product images) and its policy: variants public, originals not.",
+        lambda s: f"the object store at {s.objectstore_url}",
+        _media,
     ),
     SetupStep(
         "register",

@@ -54,7 +54,7 @@ async def create_product(services: Services, listing: ProductListing) -> Product
     except DuplicateKeyError as exc:
         raise ProductExists(listing.product_id) from exc
     product = Product.model_validate(document)
-    await _fill(services, product.product_id, document["version"], product)
+    await fill_cache(services, product.product_id, document["version"], product)
     return product
 
 
@@ -66,7 +66,7 @@ async def update_product(
     if document is None:
         raise ProductNotFound(product_id)
     product = Product.model_validate(document)
-    await _fill(services, product_id, document["version"], product)
+    await fill_cache(services, product_id, document["version"], product)
     return product
 
 
@@ -76,7 +76,7 @@ async def delete_product(services: Services, product_id: str) -> None:
     version = await catalog_store.delete_product(services.engines.mongo, product_id)
     if version is None:
         raise ProductNotFound(product_id)
-    await _fill(services, product_id, version, None)
+    await fill_cache(services, product_id, version, None)
 
 
 async def product_page(services: Services, product_id: str) -> tuple[Product, int]:
@@ -98,11 +98,13 @@ async def _product(services: Services, product_id: str) -> Product:
     if document is None:
         raise ProductNotFound(product_id)
     product = Product.model_validate(document)
-    await _fill(services, product_id, document["version"], product)
+    await fill_cache(services, product_id, document["version"], product)
     return product
 
 
-async def _fill(services: Services, product_id: str, version: int, product: Product | None) -> None:
+async def fill_cache(
+    services: Services, product_id: str, version: int, product: Product | None
+) -> None:
     """The cache takes what the catalog just gave or wrote (never over a newer entry), so an
     operator reads their own write before the stream brings it; a failed fill only costs the
     next reader a catalog read."""

@@ -74,6 +74,7 @@ ROLE_MODULES: dict[StreamsRole, tuple[str, ...]] = {
         "streams.agents.stock_sync",
         "streams.agents.search_sync",
         "streams.agents.product_cache",
+        "streams.agents.media",
         "streams.catalog_feed",
     ),
 }

@@ -51,6 +51,8 @@ OPERATION_IDS = {
     ("POST", "/v1/admin/products"): "createProduct",
     ("PUT", "/v1/admin/products/{productId}"): "updateProduct",
     ("DELETE", "/v1/admin/products/{productId}"): "deleteProduct",
+    ("POST", "/v1/admin/products/{productId}/images"): "uploadImage",
+    ("DELETE", "/v1/admin/products/{productId}/images/{imageId}"): "deleteImage",
     ("PUT", "/v1/admin/inventory/{productId}"): "setStock",
     ("POST", "/v1/admin/orders/{orderId}/ship"): "shipOrder",
     ("POST", "/v1/admin/orders/{orderId}/deliver"): "deliverOrder",

@@ -6,15 +6,18 @@ stock; the CDC pipeline carries every change on to Elasticsearch, Redis and Mong
 ``quantity``.
 """
 
-from fastapi import APIRouter, Response
+from typing import Annotated
 
-from adapters.catalog_documents import Product
+from fastapi import APIRouter, File, Path, Response, UploadFile
+
+from adapters.catalog_documents import Product, ProductImage
 from api.auth import AdminUser
 from api.deps import ServicesDep
 from api.models.catalog import InventoryLevel, ProductCreate, ProductUpdate, SetStock
 from api.openapi import error_responses
 from api.params import ProductIdPath
-from services import catalog, stock
+from domain.media import UploadTooLarge
+from services import catalog, media, stock
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=error_responses(401, 403))
 
@@ -45,6 +48,45 @@ async def delete_product(
     and audit."""
     await catalog.delete_product(services, product_id)
     return Response(status_code=204)
+
+
+ImageIdPath = Annotated[str, Path(alias="imageId", pattern=r"^[0-9a-f]{64}$")]
+
+
+@router.post(
+    "/products/{productId}/images",
+    status_code=202,
+    response_model=ProductImage,
+    responses=error_responses(404, 409, 413, 415),
+)
+async def upload_image(
+    product_id: ProductIdPath,
+    file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP picture")],
+    _: AdminUser,
+    services: ServicesDep,
+) -> ProductImage:
+    """Add a picture to the product (multipart, field ``file``): 202, ``processing``.
+
+    The media agent then makes its variants (large, medium, thumbnail, WebP) and publishes
+    their CDN URLs in the product's ``media``, ``images`` and ``thumbnail``, and so in search.
+    URLs are content-addressed: the same picture sent again is the same image, added once.
+    """
+    limit = services.settings.media_max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise UploadTooLarge(limit)
+    return await media.upload_image(services, product_id, data)
+
+
+@router.delete(
+    "/products/{productId}/images/{imageId}", response_model=Product, responses=error_responses(404)
+)
+async def delete_image(
+    product_id: ProductIdPath, image_id: ImageIdPath, _: AdminUser, services: ServicesDep
+) -> Product:
+    """Take a picture off the product; the lifecycle job deletes its files once no product
+    lists it."""
+    return await media.delete_image(services, product_id, image_id)
 
 
 @router.put("/inventory/{productId}", response_model=InventoryLevel, responses=error_responses(404))

@@ -6,12 +6,15 @@ re-running ``shopctl seed`` on a live system never resets stock or catalog edits
 Products are written through ``adapters.catalog_store`` (version 1, ``updatedAt``,
 ``changeBucket``), like every catalog write, so the change feed sees them.
 Elasticsearch gets the initial snapshot; afterwards the CDC pipeline keeps it fresh.
+Pictures are generated placeholders (one per category and view) in the object store, so
+product pages and search hits carry image URLs the CDN serves.
 """
 
 import asyncio
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import psycopg
 from elasticsearch import Elasticsearch, helpers
@@ -21,10 +24,14 @@ from pymongo.errors import BulkWriteError
 
 from adapters import catalog_store, inventory_store
 from adapters.catalog_collection import ensure_products_collection
-from adapters.catalog_documents import Product
+from adapters.catalog_documents import Product, ProductImage
+from adapters.object_store import ObjectStore
 from adapters.search_index import ensure_search_index, product_to_search_doc
 from config import Settings
+from domain.media import Picture, published
 from ops.demo.catalog import generate_catalog
+from ops.demo.placeholders import placeholder_image
+from services.media import publish_placeholder
 
 BATCH = 2_000
 DUPLICATE_KEY = 11000
@@ -52,6 +59,8 @@ def seed_catalog(
     started = time.perf_counter()
     products = list(generate_catalog(count, random_seed, id_prefix))
     report(f"generated {len(products)} products (random seed {random_seed})")
+    products = with_placeholders(products, publish_placeholders(settings, products))
+    report("object store: placeholder images and their variants stored")
     with psycopg.connect(settings.postgres_dsn) as pg:
         inventory_added = load_inventory(pg, products)
         products = with_live_stock(pg, products)
@@ -64,6 +73,49 @@ def seed_catalog(
         search_docs_added = index_products(es, settings.search_alias, live, report)
     report(f"done in {time.perf_counter() - started:.1f}s")
     return SeedResult(len(products), products_added, inventory_added, search_docs_added)
+
+
+def publish_placeholders(
+    settings: Settings, products: Sequence[Product]
+) -> dict[tuple[str, int], Picture]:
+    """One placeholder picture per category and view the products show, stored with its
+    variants (once: a re-seed finds them)."""
+    store = ObjectStore(settings)
+    store.ensure_bucket()
+    now = datetime.now(UTC)
+    wanted = {(p.category, view) for p in products for view in _views(p)}
+    return {
+        (category, view): publish_placeholder(
+            store, settings.media_base_url, placeholder_image(category, view), now
+        )
+        for category, view in sorted(wanted)
+    }
+
+
+def with_placeholders(
+    products: Sequence[Product], pictures: dict[tuple[str, int], Picture]
+) -> list[Product]:
+    """Each product shows as many placeholder views of its category as the generator gave
+    it images: ``media``, ``images`` and ``thumbnail`` point at the CDN."""
+    placed = []
+    for product in products:
+        gallery = [pictures[product.category, view] for view in _views(product)]
+        images, thumbnail = published([], None, [], gallery)
+        placed.append(
+            Product.model_validate(
+                {
+                    **product.model_dump(),
+                    "media": [ProductImage.of(p).model_dump() for p in gallery],
+                    "images": images,
+                    "thumbnail": thumbnail,
+                }
+            )
+        )
+    return placed
+
+
+def _views(product: Product) -> range:
+    return range(1, len(product.images) + 1)
 
 
 async def load_catalog(

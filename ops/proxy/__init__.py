@@ -1,4 +1,4 @@
-"""The storefront's TLS edge: an nginx configuration rendered from ``nginx.conf``.
+"""The storefront's TLS edge and image CDN: an nginx configuration rendered from ``nginx.conf``.
 
 The same template serves the local stack (nginx from Debian, ``ops.stack.engines.proxy``) and
 docker-compose (the ``edge-init`` service renders it for the nginx image), so both terminate
@@ -17,7 +17,10 @@ class Edge:
     upstream: str  # host:port of the storefront API
     listen: str  # port, or address:port
     tls_dir: Path
-    home: Path  # pid, error log and temp files
+    home: Path  # pid, error log, temp files and the CDN cache
+    media: str  # host:port of the object store
+    media_bucket: str
+    upload_limit: int  # bytes: the largest image upload
     source_address: str | None = None  # the address the proxy connects from (API trusts it)
     user: str | None = None  # worker user, when the master runs as root
 
@@ -30,6 +33,10 @@ class Edge:
             "{{LISTEN}}": str(self.listen),
             "{{TLS}}": str(self.tls_dir),
             "{{BIND}}": bind,
+            "{{MEDIA}}": self.media,
+            "{{MEDIA_BUCKET}}": self.media_bucket,
+            # Room for the multipart envelope around the largest image.
+            "{{UPLOAD_LIMIT}}": str(self.upload_limit + 64 * 1024),
         }
         text = TEMPLATE.read_text()
         for placeholder, value in values.items():
@@ -39,4 +46,5 @@ class Edge:
     def write(self, path: Path) -> None:
         for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.home / "tmp" / temp).mkdir(parents=True, exist_ok=True)
+        (self.home / "cache" / "media").mkdir(parents=True, exist_ok=True)
         path.write_text(self.render())

@@ -13,6 +13,7 @@ from ops.stack.engines.connect import Connect
 from ops.stack.engines.elasticsearch import Elasticsearch
 from ops.stack.engines.ferretdb import FerretDB
 from ops.stack.engines.kafka import Kafka
+from ops.stack.engines.objectstore import ObjectStore
 from ops.stack.engines.postgres import Postgres
 from ops.stack.engines.redis import Redis
 from ops.stack.process import EngineError
@@ -20,7 +21,7 @@ from ops.stack.services import services
 from ops.stack.supervision import UNSUPERVISED, Phase, Supervision
 
 # Slow JVMs start early so they warm up while the quick engines come up.
-START_ORDER = (Postgres, Redis, Kafka, Elasticsearch, FerretDB, Connect)
+START_ORDER = (Postgres, Redis, Kafka, Elasticsearch, FerretDB, ObjectStore, Connect)
 
 
 def engines(settings: Settings) -> list[Engine]:

@@ -28,7 +28,7 @@ async def details(api: httpx.AsyncClient, product_id: str) -> dict:
 
 
 async def test_details_have_the_design_shape(
-    api: httpx.AsyncClient, catalog: list[Product]
+    api: httpx.AsyncClient, catalog: list[Product], engines: Settings
 ) -> None:
     hero = catalog[0]
     body = await details(api, hero.product_id)
@@ -36,7 +36,9 @@ async def test_details_have_the_design_shape(
     assert body["description"].startswith(hero.title)
     assert (body["category"], body["brand"]) == ("Phones", "Apple")
     assert (body["price"], body["currency"]) == (999.99, "USD")
-    assert body["images"] and all(url.startswith("https://cdn.") for url in body["images"])
+    assert body["images"] == [str(url) for url in hero.images]
+    assert all(url.startswith(engines.media_base_url) for url in body["images"])
+    assert body["thumbnail"].endswith("/thumbnail-200.webp")
     assert body["specifications"]["storage"] == "256GB"
     assert body["rating"] == hero.rating and body["reviewCount"] == hero.review_count
     assert len(body["reviews"]) == len(hero.reviews)

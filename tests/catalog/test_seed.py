@@ -54,6 +54,7 @@ def test_a_seeded_product_shows_the_stock_its_row_already_had(engines: Settings)
         update={
             "search_alias": f"{engines.search_alias}-pre",
             "mongo_db": f"{engines.mongo_db}_pre",
+            "media_bucket": f"{engines.media_bucket}-pre",
         }
     )
     prefix = f"{ID_PREFIX}pre_"
@@ -93,7 +94,11 @@ def test_search_index_setup_is_rerunnable(catalog: list[Product], engines: Setti
 def test_a_deleted_product_stays_deleted_on_reseed(engines: Settings) -> None:
     """Not revived in Mongo, and not put back into search (search sync took it out)."""
     own = engines.model_copy(
-        update={"mongo_db": f"{engines.mongo_db}_del", "search_alias": f"test-del-{RUN}"}
+        update={
+            "mongo_db": f"{engines.mongo_db}_del",
+            "search_alias": f"test-del-{RUN}",
+            "media_bucket": f"{engines.media_bucket}-del",
+        }
     )
     prefix = f"d{RUN}_"  # not under ID_PREFIX: cleaning up must not touch the session's rows
     try:

@@ -97,7 +97,9 @@ def test_a_client_cannot_name_its_own_address_through_the_edge(
 
 
 def test_the_edge_configuration_replaces_forwarded_headers(tmp_path: Path) -> None:
-    conf = Edge("api:8000", "8443", tmp_path / "tls", tmp_path).render()
+    conf = Edge(
+        "api:8000", "8443", tmp_path / "tls", tmp_path, "objectstore:7070", "media", 10
+    ).render()
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
     assert "$proxy_add_x_forwarded_for" not in conf
     assert "ssl_protocols TLSv1.2 TLSv1.3;" in conf

@@ -8,6 +8,7 @@ the one address whose ``X-Forwarded-For`` the API believes (``SHOP_TRUSTED_PROXI
 import os
 import ssl
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -44,6 +45,9 @@ class Proxy(DaemonEngine):
             listen=f"{self.settings.proxy_host}:{self.settings.proxy_port}",
             tls_dir=self.tls_dir,
             home=self.home,
+            media=urlsplit(self.settings.objectstore_url).netloc,
+            media_bucket=self.settings.media_bucket,
+            upload_limit=self.settings.media_max_upload_bytes,
             source_address=SOURCE_ADDRESS,
             user=WORKER_USER if root else None,
         )
@@ -55,6 +59,7 @@ class Proxy(DaemonEngine):
         if os.geteuid() == 0:
             ensure_system_user(WORKER_USER)
             chown_tree(self.home / "tmp", WORKER_USER)
+            chown_tree(self.home / "cache", WORKER_USER)
         super().start()
 
     def daemon(self) -> Daemon:
