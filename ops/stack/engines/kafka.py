@@ -189,5 +189,6 @@ def refuse_other_profile(settings: Settings) -> None:
         if broker.name not in wanted or formatted != settings.profile:
             raise EngineError(
                 f"the Kafka data in {broker.data_dir} is of the {formatted} profile, not"
-                f" {settings.profile}: `make reset` deletes the stack's data, then `make up` again"
+                f" {settings.profile}: `make reset` deletes the stack's data, then"
+                f" `make up PROFILE={settings.profile}`"
             )
