@@ -126,6 +126,15 @@ SERVICES = _specs(workers=1)
 """The single profile's processes (one worker per role); ``specs`` gives a profile's."""
 
 
+def stream_workers(settings: Settings) -> list[str]:
+    """The names of the profile's stream worker processes, every role's."""
+    return [
+        streams_service(role, worker)
+        for role in STREAMS_ROLES
+        for worker in range(1, settings.streams_workers + 1)
+    ]
+
+
 def specs(settings: Settings) -> tuple[ServiceSpec, ...]:
     """The processes of the settings' profile: the cluster profile runs each role twice."""
     return _specs(settings.streams_workers)
