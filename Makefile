@@ -26,8 +26,10 @@ $(SYNCED): requirements.lock pyproject.toml
 
 venv: $(SYNCED) ## create or update .venv (app, test and lint tools) from requirements.lock
 
+# PROFILE=cluster (three Kafka brokers, two workers per role) or PROFILE=single is recorded
+# in the stack; without PROFILE, `up` keeps the profile recorded (single at first).
 up: venv ## provision what is missing (first run), start the engines and the storefront
-	$(BIN)/shopctl up
+	$(BIN)/shopctl up $(if $(PROFILE),--$(PROFILE))
 
 down: venv ## stop every process of the stack (data stays)
 	$(BIN)/shopctl down

@@ -39,6 +39,7 @@ from ops.replay import Target, replay
 from ops.stack import stack
 from ops.stack.engine import Engine
 from ops.stack.process import read_pid
+from ops.stack.services import stream_workers
 
 PRICE = Decimal("12.50")
 APPROVED_CARD = "4242424242424242"
@@ -86,7 +87,7 @@ Fault = Callable[[Settings, Clients], Awaitable[None]]
 SCENARIOS: dict[str, Fault] = {
     "kill-broker": lambda s, _: kill(s, "kafka"),
     "kafka-down-30s": lambda s, _: outage(s, "kafka", OUTAGE_SECONDS),
-    "kill-workers": lambda s, _: kill(s, "streams-orders", "streams-catalog"),
+    "kill-workers": lambda s, _: kill(s, *stream_workers(s)),
     "kill-connect": lambda s, _: kill(s, "connect"),
     "restart-postgres": lambda s, _: outage(s, "postgres", 0),
     "redis-data-lost": redis_data_lost,

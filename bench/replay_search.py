@@ -20,7 +20,7 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 
 from adapters.connections import open_clients
-from config import Settings, get_settings
+from config import DURABLE_PRODUCER, Settings, get_settings
 from ops.demo.catalog import generate_catalog
 from ops.replay import Target, replay
 from streams.events import catalog_envelope, product_key
@@ -31,9 +31,19 @@ def publish(settings: Settings, count: int) -> str:
     """The feed's snapshot of the seeded catalog, on the scratch database's catalog topic."""
     topic = PRODUCTS.name(settings)
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    admin.create_topics([NewTopic(topic, num_partitions=PRODUCTS.partitions, replication_factor=1)])
+    admin.create_topics(
+        [
+            NewTopic(
+                topic,
+                num_partitions=PRODUCTS.partitions,
+                replication_factor=settings.kafka_replication_factor,
+            )
+        ]
+    )
     admin.close()
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=20)
+    producer = KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, linger_ms=20, **DURABLE_PRODUCER
+    )
     now_ms = int(time.time() * 1000)
     for product in generate_catalog(count, random_seed=42):
         document = {**product.model_dump(), "version": 1, "deleted": False}

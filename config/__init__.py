@@ -8,9 +8,9 @@ import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +27,31 @@ class StreamsRole(StrEnum):
     ALL = "all"
     ORDERS = "orders"
     CATALOG = "catalog"
+
+
+class Profile(StrEnum):
+    """How much of the stack runs twice or thrice (``shopctl up --cluster``).
+
+    ``single``: one Kafka broker, one worker per stream role, every topic unreplicated.
+    ``cluster``: three KRaft brokers, topics replicated 3 times and writable while 2 replicas
+    are in sync (one broker may die), two workers per role sharing the role's consumer group.
+    """
+
+    SINGLE = "single"
+    CLUSTER = "cluster"
+
+
+CLUSTER_BROKERS = 3
+PORT_STEP = 2
+"""Broker n of the cluster listens ``PORT_STEP * (n - 1)`` above the first broker's client and
+controller ports (9092/9093, 9094/9095, 9096/9097); worker n of a role above the role's web
+port (orders 6066, 6068; catalog 6067, 6069)."""
+
+
+DURABLE_PRODUCER: dict[str, object] = {"acks": "all", "enable_idempotence": True}
+"""Keyword arguments of kafka-python's ``KafkaProducer`` and aiokafka's ``AIOKafkaProducer``
+(the same names in both): a send succeeds once every in-sync replica has the record, and a
+retried send is not written twice. Harmless on one broker, where the leader is all of them."""
 
 
 class Settings(BaseSettings):
@@ -57,8 +82,20 @@ class Settings(BaseSettings):
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis URL")
     redis_pool_size: int = Field(50, description="Redis connections per API process")
 
-    kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers")
-    kafka_controller_port: int = Field(9093, description="KRaft controller port (local stack)")
+    profile: Profile = Field(
+        Profile.SINGLE,
+        description="single: one Kafka broker, one worker per role; cluster: three brokers"
+        " (replication 3, min ISR 2), two workers per role. `shopctl up --cluster` records it"
+        " in `<stack>/profile.env`",
+    )
+    kafka_bootstrap: str = Field(
+        "127.0.0.1:9092",
+        description="Kafka bootstrap servers (comma-separated); in the cluster profile one"
+        " address stands for the three local brokers on its port and the next even ports",
+    )
+    kafka_controller_port: int = Field(
+        9093, description="KRaft controller port of the first local broker (local stack)"
+    )
     connect_url: str = Field("http://127.0.0.1:8083", description="Kafka Connect REST API")
     topic_prefix: str = Field("shop", description="Prefix of every CDC topic")
 
@@ -76,6 +113,12 @@ class Settings(BaseSettings):
         "127.0.0.1", description="Address the stream workers' web servers (health, metrics) bind"
     )
     streams_catalog_web_port: int = Field(6067, description="Web port of the catalog worker")
+    streams_worker: int = Field(
+        1,
+        ge=1,
+        description="Which of its role's workers this process is (the cluster profile runs 2):"
+        " picks its web port and data directory",
+    )
 
     catalog_feed_enabled: bool = Field(
         True,
@@ -260,6 +303,36 @@ class Settings(BaseSettings):
         " `http://127.0.0.1:8025`); empty: the dashboard lists the local sink's messages itself",
     )
 
+    @model_validator(mode="after")
+    def _every_local_broker(self) -> Self:
+        """Clients bootstrap from every broker, so a dead first broker does not stop them."""
+        if self.profile is Profile.CLUSTER and "," not in self.kafka_bootstrap:
+            host, port = self.kafka_bootstrap.rsplit(":", 1)
+            self.kafka_bootstrap = ",".join(
+                f"{host}:{int(port) + PORT_STEP * n}" for n in range(CLUSTER_BROKERS)
+            )
+        return self
+
+    @property
+    def kafka_brokers(self) -> list[str]:
+        """``host:port`` of each broker, the first broker's first."""
+        return self.kafka_bootstrap.split(",")
+
+    @property
+    def kafka_replication_factor(self) -> int:
+        """Copies of every topic: one per broker, up to three."""
+        return CLUSTER_BROKERS if self.profile is Profile.CLUSTER else 1
+
+    @property
+    def kafka_min_insync_replicas(self) -> int:
+        """Replicas an ``acks=all`` write waits for: with 3 copies, one broker may be down."""
+        return 2 if self.profile is Profile.CLUSTER else 1
+
+    @property
+    def streams_workers(self) -> int:
+        """Worker processes per role; they split the role's partitions between them."""
+        return 2 if self.profile is Profile.CLUSTER else 1
+
     @property
     def streams_data_dir(self) -> Path:
         """Faust's own files (memory store: little), in the stack rather than the working dir."""
@@ -279,10 +352,29 @@ class Settings(BaseSettings):
         """The Faust app id, i.e. the consumer group, of a worker running ``role``."""
         return self.streams_app_id if role is StreamsRole.ALL else f"{self.streams_app_id}-{role}"
 
-    def streams_port(self, role: StreamsRole) -> int:
-        if role is StreamsRole.CATALOG:
-            return self.streams_catalog_web_port
-        return self.streams_web_port
+    def streams_port(self, role: StreamsRole, worker: int = 1) -> int:
+        first = (
+            self.streams_catalog_web_port if role is StreamsRole.CATALOG else self.streams_web_port
+        )
+        return first + PORT_STEP * (worker - 1)
+
+    def streams_datadir(self, role: StreamsRole, worker: int = 1) -> Path:
+        """Faust's directory for one worker: two workers of a role share a group, not files."""
+        group = self.streams_group(role)
+        return self.streams_data_dir / (
+            f"{group}-data" if worker == 1 else f"{group}-{worker}-data"
+        )
+
+
+def streams_service(role: StreamsRole, worker: int = 1) -> str:
+    """A stream worker's process name in the stack, its logs and docker-compose."""
+    return f"streams-{role}" if worker == 1 else f"streams-{role}-{worker}"
+
+
+def profile_file(stack_dir: Path) -> Path:
+    """Where ``shopctl up --cluster``/``--single`` records the profile every later command
+    (down, status, reset, tests, benches) reads."""
+    return stack_dir / "profile.env"
 
 
 def secrets_file(stack_dir: Path) -> Path:
@@ -292,6 +384,7 @@ def secrets_file(stack_dir: Path) -> Path:
 
 @lru_cache
 def get_settings() -> Settings:
-    """The environment, then ``.env``, then the stack's generated ``secrets.env``."""
+    """First found wins: the environment, the stack's generated ``secrets.env``, ``.env``,
+    and the profile the stack was last brought up with (``profile.env``)."""
     stack_dir = Path(os.environ.get("SHOP_STACK_DIR", PROJECT_ROOT / ".stack"))
-    return Settings(_env_file=(".env", secrets_file(stack_dir)))
+    return Settings(_env_file=(profile_file(stack_dir), ".env", secrets_file(stack_dir)))

@@ -7,7 +7,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata
 
-from config import Settings
+from config import DURABLE_PRODUCER, Settings
 from ops.polling import wait_until
 
 Offsets = dict[TopicPartition, int]
@@ -60,7 +60,7 @@ def records_since(settings: Settings, start: Offsets) -> list[ConsumerRecord]:
 def produce_again(settings: Settings, records: Iterable[ConsumerRecord]) -> Offsets:
     """The same key and value to the same partition; per partition, the offset after the last
     one written (what a group has committed once it consumed them)."""
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, **DURABLE_PRODUCER)
     try:
         written: Offsets = {}
         for record in records:

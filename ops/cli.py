@@ -18,7 +18,7 @@ from rich.progress import Progress
 from adapters.connections import open_clients
 from adapters.search_index import SCHEMA, serving_schema
 from adapters.tokens import new_signing_key
-from config import Settings, get_settings
+from config import Profile, Settings, get_settings
 from ops import audit as stock_audit
 from ops import setup_steps
 from ops.cli_errors import one_line
@@ -28,7 +28,7 @@ from ops.lag import LagProbe, over_threshold
 from ops.replay import ReplayRefused, ReplayResult, Target
 from ops.replay import replay as rebuild
 from ops.secrets import compose_secrets, ensure_secrets, rotate_jwt_key
-from ops.stack import stack
+from ops.stack import profile, stack
 from ops.stack.process import EngineError
 from ops.stock_repair import Repair
 from ops.stock_repair import repair as repair_copies
@@ -71,7 +71,15 @@ def main() -> None:
 
 
 @app.command()
-def up(as_json: bool = JSON_OPTION) -> None:
+def up(
+    cluster: bool | None = typer.Option(
+        None,
+        "--cluster/--single",
+        help="Run three Kafka brokers and two workers per role, or one of each; recorded in"
+        " the stack for every later command (default: the profile recorded, else single)",
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
     """Provision (first run only) and start every engine, apply migrations, prepare the
     catalog, register the CDC connectors (restarting one that failed), then start the
     storefront API and the stream workers. Every process but Postgres runs under a supervisor
@@ -79,6 +87,8 @@ def up(as_json: bool = JSON_OPTION) -> None:
     settings = get_settings()
     try:
         with results_only(as_json):
+            if cluster is not None:
+                settings = profile.switch(settings, Profile.CLUSTER if cluster else Profile.SINGLE)
             if generated := ensure_secrets(settings):
                 console.print(f"secrets generated into the stack directory: {', '.join(generated)}")
                 get_settings.cache_clear()

@@ -50,6 +50,7 @@ def render(file_name: str, settings: Settings) -> tuple[str, dict[str, str]]:
         t.name(settings).replace(".", r"\.") for t in ALL_TOPICS if t.cleanup is Cleanup.COMPACT
     )
     values["RETENTION_MS"] = str(RETENTION_MS)
+    values["KAFKA_REPLICATION_FACTOR"] = str(settings.kafka_replication_factor)
     spec = json.loads((CONNECTORS_DIR / file_name).read_text())
     config = {k: string.Template(v).substitute(values) for k, v in spec["config"].items()}
     return spec["name"], config

@@ -8,7 +8,7 @@ typed events (``streams.events``, through ``streams.dead_letters.typed``).
 
 import faust
 
-from config import StreamsRole, get_settings
+from config import StreamsRole, get_settings, streams_service
 from config.logs import logging_config
 from streams.metrics import install_metrics
 from streams.topics import RETENTION_MS, Cleanup, TopicSpec
@@ -16,9 +16,10 @@ from streams.topics import RETENTION_MS, Cleanup, TopicSpec
 settings = get_settings()
 
 settings.streams_data_dir.mkdir(parents=True, exist_ok=True)  # Faust creates the last level
+role, worker = settings.streams_role, settings.streams_worker
 
 app = faust.App(
-    settings.streams_group(settings.streams_role),
+    settings.streams_group(role),  # every worker of a role shares its consumer group
     broker=f"kafka://{settings.kafka_bootstrap}",
     store="memory://",
     key_serializer="raw",
@@ -26,8 +27,8 @@ app = faust.App(
     topic_partitions=3,
     web_host="127.0.0.1",
     web_bind=settings.streams_web_bind,  # Faust listens on web_bind (0.0.0.0 unless told)
-    web_port=settings.streams_port(settings.streams_role),
-    datadir=str(settings.streams_data_dir / "{conf.name}-data"),
+    web_port=settings.streams_port(role, worker),
+    datadir=str(settings.streams_datadir(role, worker)),
     consumer_auto_offset_reset="earliest",
     autodiscover=False,
     # On shutdown, do not wait for records handed to an agent's buffer but not yet taken: a
@@ -38,7 +39,12 @@ app = faust.App(
     # 10 s (Faust's default is 60 s) bounds how long a crash stalls them (bench/faults.py).
     broker_session_timeout=10.0,
     broker_heartbeat_interval=3.0,
-    logging_config=logging_config(f"streams-{settings.streams_role}", settings.log_level),
+    # Topics Faust creates (the pipeline's, its changelogs) get a replica per broker; a record
+    # counts as sent once every in-sync replica has it (acks=all; Faust's aiokafka producer is
+    # idempotent only under exactly_once, and every handler is idempotent anyway).
+    topic_replication_factor=settings.kafka_replication_factor,
+    producer_acks=-1,
+    logging_config=logging_config(streams_service(role, worker), settings.log_level),
 )
 install_metrics(app)
 

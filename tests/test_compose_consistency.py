@@ -17,13 +17,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from config import PROJECT_ROOT, Settings, StreamsRole
+from config import CLUSTER_BROKERS, PROJECT_ROOT, Profile, Settings, StreamsRole, streams_service
 from ops.connectors import MONGODB, POSTGRES, connector_files, render
 from ops.promtool import PROMETHEUS_RELEASE
 from ops.secrets import compose_secrets
 from ops.setup_steps import STEPS
 from ops.stack.engines.connect import Connect
+from ops.stack.engines.kafka import broker_name, broker_properties
 from ops.stack.services import SERVICES as LOCAL_SERVICES
+from ops.stack.services import STREAMS_ROLES, specs, stream_workers
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
@@ -149,6 +151,7 @@ def test_the_files_follow_the_compose_specification() -> None:
             "vendor.compose-spec",
             str(PROJECT_ROOT / "docker-compose.yml"),
             str(PROJECT_ROOT / "docker-compose.dev.yml"),
+            str(PROJECT_ROOT / "docker-compose.cluster.yml"),
         ],
         capture_output=True,
         text=True,
@@ -308,19 +311,25 @@ def test_prometheus_finds_its_rule_files_beside_its_config() -> None:
     assert (
         mounts[f"./{PROMETHEUS_CONFIG.relative_to(PROJECT_ROOT)}"] == f"{config_dir}/prometheus.yml"
     )
-    for rule_file in config["rule_files"]:
+    for rule_file in [*config["rule_files"], *config["scrape_config_files"]]:
         source = f"./{(PROMETHEUS_CONFIG.parent / rule_file).relative_to(PROJECT_ROOT)}"
         assert mounts.get(source) == f"{config_dir}/{rule_file}", f"{rule_file} is not mounted"
 
 
-def test_prometheus_scrapes_every_metrics_port() -> None:
+def scrape_targets(streams_file: str = "streams.yml") -> set[str]:
+    """Every target of prometheus.yml and of the workers' job file it includes."""
     config = yaml.safe_load(PROMETHEUS_CONFIG.read_text())
-    targets = {
+    streams = yaml.safe_load((PROMETHEUS_CONFIG.parent / streams_file).read_text())
+    return {
         target
-        for job in config["scrape_configs"]
+        for job in [*config["scrape_configs"], *streams["scrape_configs"]]
         for static in job["static_configs"]
         for target in static["targets"]
     }
+
+
+def test_prometheus_scrapes_every_metrics_port() -> None:
+    targets = scrape_targets()
     expected = {f"{service}:{default(port)}" for service, port in SCRAPED.items()}
     assert targets == expected
     for service, port in SCRAPED.items():
@@ -440,3 +449,146 @@ def test_compose_secrets_cover_every_variable_the_file_requires() -> None:
 def test_connect_reassigns_lost_work_as_the_local_worker_does() -> None:
     local = Connect(Settings()).worker_properties()["scheduled.rebalance.max.delay.ms"]
     assert env_of("connect")["CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS"] == str(local)
+
+
+# The cluster profile: docker-compose.cluster.yml over this file, as `docker compose -f ... -f`
+# merges them (mappings merged key by key, `volumes` by container path, `expose` joined,
+# anything else replaced; `extends` starts from the named service of the base file).
+OVERRIDE = yaml.safe_load((PROJECT_ROOT / "docker-compose.cluster.yml").read_text())
+CLUSTER = Settings(_env_file=None, profile=Profile.CLUSTER)
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        elif key == "volumes" and key in merged:
+            by_target = {v.split(":")[1]: v for v in [*merged[key], *value]}
+            merged[key] = list(by_target.values())
+        elif key == "expose" and key in merged:
+            merged[key] = list(dict.fromkeys([*merged[key], *value]))
+        else:
+            merged[key] = value
+    return merged
+
+
+def cluster_services() -> dict[str, dict[str, Any]]:
+    services = dict(SERVICES)
+    for name, override in OVERRIDE["services"].items():
+        extends = override.get("extends")
+        if extends:
+            assert extends["file"] == "docker-compose.yml"
+        base = SERVICES[extends["service"]] if extends else SERVICES[name]
+        services[name] = merge(base, {k: v for k, v in override.items() if k != "extends"})
+    return services
+
+
+CLUSTER_SERVICES = cluster_services()
+BROKERS = [broker_name(node) for node in range(1, CLUSTER_BROKERS + 1)]
+
+
+def cluster_env(service: str) -> dict[str, str]:
+    return {str(k): str(v) for k, v in CLUSTER_SERVICES[service]["environment"].items()}
+
+
+def cluster_settings(service: str) -> Settings:
+    values = {
+        name[len(ENV_PREFIX) :].lower(): re.sub(r"\$\{[^}]*\}", "secret", value)
+        for name, value in cluster_env(service).items()
+        if name.startswith(ENV_PREFIX)
+    }
+    return Settings(_env_file=None, **values)
+
+
+def exposed(service: str) -> set[int]:
+    return {int(str(p)) for p in CLUSTER_SERVICES[service].get("expose", [])}
+
+
+def test_the_cluster_runs_the_processes_of_make_up_profile_cluster() -> None:
+    local = {spec.name for spec in specs(CLUSTER)} - {"mailsink"}
+    assert local | set(BROKERS) <= set(CLUSTER_SERVICES)
+    added = set(CLUSTER_SERVICES) - set(SERVICES)
+    assert added == {*BROKERS, *stream_workers(CLUSTER)} - set(SERVICES)
+
+
+def test_every_broker_is_a_voter_of_one_quorum() -> None:
+    voters = ",".join(f"{node}@{name}:9093" for node, name in enumerate(BROKERS, start=1))
+    for node, name in enumerate(BROKERS, start=1):
+        env = cluster_env(name)
+        assert env["KAFKA_NODE_ID"] == str(node)
+        assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == voters, name
+        assert env["CLUSTER_ID"] == env_of("kafka")["CLUSTER_ID"]
+        assert f"PLAINTEXT://{name}:19092" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
+        assert 19092 in exposed(name)
+    stores = {tuple(CLUSTER_SERVICES[name]["volumes"]) for name in BROKERS}
+    assert len(stores) == len(BROKERS), "each broker keeps its own data"
+
+
+@pytest.mark.parametrize("broker", BROKERS)
+def test_brokers_replicate_as_the_local_cluster_does(broker: str) -> None:
+    local = broker_properties(CLUSTER, 1, PROJECT_ROOT)
+    env = cluster_env(broker)
+    for key in (
+        "default.replication.factor",
+        "min.insync.replicas",
+        "offsets.topic.replication.factor",
+        "offsets.topic.min.isr",
+        "transaction.state.log.replication.factor",
+        "transaction.state.log.min.isr",
+        "unclean.leader.election.enable",
+    ):
+        assert env[f"KAFKA_{key.replace('.', '_').upper()}"] == str(local[key]), key
+
+
+def test_every_app_of_the_cluster_reads_the_cluster_profile() -> None:
+    bootstrap = {cluster_env(app)[f"{ENV_PREFIX}KAFKA_BOOTSTRAP"] for app in NEEDS}
+    assert len(bootstrap) == 1, bootstrap
+    (servers,) = bootstrap
+    assert [split(server)[0] for server in servers.split(",")] == BROKERS
+    for app in [*NEEDS, *stream_workers(CLUSTER)]:
+        settings = cluster_settings(app)
+        assert settings.profile is Profile.CLUSTER, app
+        assert settings.kafka_bootstrap == servers, app
+        assert settings.kafka_replication_factor == CLUSTER.kafka_replication_factor
+    assert cluster_env("connect")["BOOTSTRAP_SERVERS"] == servers
+    assert cluster_env("kafka-ui")["KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS"] == servers
+
+
+def test_connect_replicates_its_own_topics() -> None:
+    env = cluster_env("connect")
+    local = Connect(CLUSTER).worker_properties()
+    for store in ("config", "offset", "status"):
+        key = f"{store}.storage.replication.factor"
+        assert env[f"CONNECT_{key.replace('.', '_').upper()}"] == str(local[key])
+    depends = CLUSTER_SERVICES["connect"]["depends_on"]
+    assert all(depends[b]["condition"] == "service_healthy" for b in BROKERS)
+
+
+@pytest.mark.parametrize("role", [StreamsRole.ORDERS, StreamsRole.CATALOG])
+def test_the_second_worker_of_a_role_joins_its_group_on_its_own_port(role: StreamsRole) -> None:
+    service = streams_service(role, 2)
+    settings = cluster_settings(service)
+    assert (settings.streams_role, settings.streams_worker) == (role, 2)
+    assert settings.streams_group(role) == cluster_settings(f"streams-{role}").streams_group(role)
+    port = settings.streams_port(role, 2)
+    command = CLUSTER_SERVICES[service]["command"]
+    options = dict(zip(command[-6::2], command[-5::2], strict=True))
+    assert options == {"--web-bind": "0.0.0.0", "--web-port": str(port), "--web-host": service}
+    assert port in exposed(service)
+    assert CLUSTER_SERVICES[service]["healthcheck"]["test"][-1] == f"http://{service}:{port}/"
+    depends = CLUSTER_SERVICES[service]["depends_on"]
+    assert all(depends[b]["condition"] == "service_healthy" for b in BROKERS)
+
+
+def test_prometheus_scrapes_every_worker_of_the_cluster() -> None:
+    mounts = dict(v.rsplit(":", 2)[:2] for v in CLUSTER_SERVICES["prometheus"]["volumes"])
+    [source] = [s for s, target in mounts.items() if target.endswith("/streams.yml")]
+    workers = {
+        f"{streams_service(role, n)}:{CLUSTER.streams_port(role, n)}"
+        for role in STREAMS_ROLES
+        for n in range(1, CLUSTER.streams_workers + 1)
+    }
+    assert {t for t in scrape_targets(source.rsplit("/", 1)[1]) if t.startswith("streams")} == (
+        workers
+    )

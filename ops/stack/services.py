@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from config import Settings, StreamsRole
+from config import Settings, StreamsRole, streams_service
 from ops.mailsink import mail_dir
 from ops.probe import reachable
 from ops.stack.engine import DaemonEngine, Engine
@@ -76,43 +76,70 @@ def _python(*args: str) -> list[str]:
     return [sys.executable, *args]
 
 
-SERVICES = (
-    ServiceSpec(
-        "mailsink",
-        lambda s: _python("-m", "ops.mailsink"),
-        lambda s: f"smtp://{s.smtp_host}:{s.smtp_port}",
-        data=lambda s: (mail_dir(s),),
-    ),
-    ServiceSpec(
-        "gateway",
-        lambda s: _python("-m", "ops.payment_gateway"),
-        lambda s: f"{s.gateway_url}/healthz",
-    ),
-    ServiceSpec(
-        "api",
-        lambda s: _python("-m", "api"),
-        lambda s: f"http://{s.api_host}:{s.api_port}/healthz",
-        multiprocess_metrics=True,
-        env=(("SHOP_TRUSTED_PROXIES", SOURCE_ADDRESS),),
-    ),
-    *(
+def _streams_worker(role: StreamsRole, worker: int) -> ServiceSpec:
+    """Worker ``worker`` of ``role``: the role's consumer group, a web port and files of its own."""
+    return ServiceSpec(
+        streams_service(role, worker),
+        lambda s: _python("-m", "faust", "-A", "streams.worker", "worker", "-l", "info"),
+        lambda s: f"http://127.0.0.1:{s.streams_port(role, worker)}/",
+        env=(("SHOP_STREAMS_ROLE", role.value), ("SHOP_STREAMS_WORKER", str(worker))),
+        data=lambda s: (s.streams_data_dir,),
+    )
+
+
+def _specs(workers: int) -> tuple[ServiceSpec, ...]:
+    return (
         ServiceSpec(
-            f"streams-{role}",
-            lambda s: _python("-m", "faust", "-A", "streams.worker", "worker", "-l", "info"),
-            lambda s, role=role: f"http://127.0.0.1:{s.streams_port(role)}/",
-            env=(("SHOP_STREAMS_ROLE", role.value),),
-            data=lambda s: (s.streams_data_dir,),
-        )
-        for role in (StreamsRole.ORDERS, StreamsRole.CATALOG)
-    ),
-    ServiceSpec(
-        "dashboard",
-        lambda s: _python("-m", "ops.dashboard"),
-        lambda s: f"http://{s.dashboard_host}:{s.dashboard_port}/healthz",
-    ),
-)
+            "mailsink",
+            lambda s: _python("-m", "ops.mailsink"),
+            lambda s: f"smtp://{s.smtp_host}:{s.smtp_port}",
+            data=lambda s: (mail_dir(s),),
+        ),
+        ServiceSpec(
+            "gateway",
+            lambda s: _python("-m", "ops.payment_gateway"),
+            lambda s: f"{s.gateway_url}/healthz",
+        ),
+        ServiceSpec(
+            "api",
+            lambda s: _python("-m", "api"),
+            lambda s: f"http://{s.api_host}:{s.api_port}/healthz",
+            multiprocess_metrics=True,
+            env=(("SHOP_TRUSTED_PROXIES", SOURCE_ADDRESS),),
+        ),
+        *(
+            _streams_worker(role, worker)
+            for role in STREAMS_ROLES
+            for worker in range(1, workers + 1)
+        ),
+        ServiceSpec(
+            "dashboard",
+            lambda s: _python("-m", "ops.dashboard"),
+            lambda s: f"http://{s.dashboard_host}:{s.dashboard_port}/healthz",
+        ),
+    )
+
+
+STREAMS_ROLES = (StreamsRole.ORDERS, StreamsRole.CATALOG)
+"""The roles ``make up`` runs workers of (``all`` is for tests and small setups)."""
+SERVICES = _specs(workers=1)
+"""The single profile's processes (one worker per role); ``specs`` gives a profile's."""
+
+
+def stream_workers(settings: Settings) -> list[str]:
+    """The names of the profile's stream worker processes, every role's."""
+    return [
+        streams_service(role, worker)
+        for role in STREAMS_ROLES
+        for worker in range(1, settings.streams_workers + 1)
+    ]
+
+
+def specs(settings: Settings) -> tuple[ServiceSpec, ...]:
+    """The processes of the settings' profile: the cluster profile runs each role twice."""
+    return _specs(settings.streams_workers)
 
 
 def services(settings: Settings) -> list[Engine]:
     """Our processes, then the TLS edge in front of the storefront."""
-    return [*(AppService(settings, spec) for spec in SERVICES), Proxy(settings)]
+    return [*(AppService(settings, spec) for spec in specs(settings)), Proxy(settings)]

@@ -12,7 +12,7 @@ from ops.stack.engine import Engine
 from ops.stack.engines.connect import Connect
 from ops.stack.engines.elasticsearch import Elasticsearch
 from ops.stack.engines.ferretdb import FerretDB
-from ops.stack.engines.kafka import Kafka
+from ops.stack.engines.kafka import brokers, every_broker, refuse_other_profile
 from ops.stack.engines.objectstore import ObjectStore
 from ops.stack.engines.postgres import Postgres
 from ops.stack.engines.redis import Redis
@@ -20,12 +20,18 @@ from ops.stack.process import EngineError
 from ops.stack.services import services
 from ops.stack.supervision import UNSUPERVISED, Phase, Supervision
 
-# Slow JVMs start early so they warm up while the quick engines come up.
-START_ORDER = (Postgres, Redis, Kafka, Elasticsearch, FerretDB, ObjectStore, Connect)
-
 
 def engines(settings: Settings) -> list[Engine]:
-    return [cls(settings) for cls in START_ORDER]
+    """Slow JVMs start early so they warm up while the quick engines come up."""
+    return [
+        Postgres(settings),
+        Redis(settings),
+        *brokers(settings),
+        Elasticsearch(settings),
+        FerretDB(settings),
+        ObjectStore(settings),
+        Connect(settings),
+    ]
 
 
 def provision_all(stack: list[Engine]) -> None:
@@ -45,6 +51,7 @@ def components(settings: Settings) -> list[Engine]:
 
 
 def up(settings: Settings) -> list[Engine]:
+    refuse_other_profile(settings)
     stack = engines(settings)
     started = time.monotonic()
     provision_all(stack)
@@ -99,8 +106,10 @@ def down(settings: Settings) -> None:
 
 
 def data_paths(settings: Settings) -> list[Path]:
-    """The stored data of every component that exists now, each path once."""
-    paths = dict.fromkeys(p for c in components(settings) for p in c.data_paths())
+    """The stored data of every component that exists now, each path once; the brokers'
+    of both profiles, so a reset also clears what the other profile left."""
+    stores = [*components(settings), *every_broker(settings)]
+    paths = dict.fromkeys(p for c in stores for p in c.data_paths())
     return [p for p in paths if p.exists()]
 
 

@@ -6,6 +6,8 @@ import uuid
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaConsumer, KafkaProducer
 
+from config import DURABLE_PRODUCER
+
 
 def test_kafka_python_produce_consume(settings, require_engine):
     require_engine("kafka")
@@ -13,6 +15,7 @@ def test_kafka_python_produce_consume(settings, require_engine):
     producer = KafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap,
         value_serializer=lambda v: json.dumps(v).encode(),
+        **DURABLE_PRODUCER,
     )
     producer.send(topic, key=b"k1", value={"n": 1}).get(timeout=30)
     producer.close()
@@ -31,7 +34,7 @@ def test_kafka_python_produce_consume(settings, require_engine):
 async def test_aiokafka_produce_consume(settings, require_engine):
     require_engine("kafka")
     topic = f"engine-test-{uuid.uuid4().hex[:8]}"
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, **DURABLE_PRODUCER)
     await producer.start()
     try:
         await producer.send_and_wait(topic, b"hello", key=b"k1")

@@ -54,7 +54,13 @@ def worker(
     require_engine("kafka")
     worker = Worker(settings, tmp_path)
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    admin.create_topics([NewTopic(worker.topic, num_partitions=3, replication_factor=1)])
+    admin.create_topics(
+        [
+            NewTopic(
+                worker.topic, num_partitions=3, replication_factor=settings.kafka_replication_factor
+            )
+        ]
+    )
     try:
         yield worker
     finally:

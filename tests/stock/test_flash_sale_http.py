@@ -28,6 +28,7 @@ from harness.flash_sale import (
     seconds_until_shown,
 )
 from ops.audit import Scope, audit
+from ops.stack.services import stream_workers
 
 pytestmark = pytest.mark.engines
 
@@ -45,8 +46,8 @@ async def stack(
     """The stack's own engines and its running API (fails naming what is down)."""
     for engine in ("postgres", "redis", "kafka", "connect", "ferretdb", "elasticsearch", "api"):
         require_engine(engine)
-    for role in ("streams-orders", "streams-catalog"):
-        require_engine(role)
+    for worker in stream_workers(settings):
+        require_engine(worker)
     async with open_clients(settings, pool_size=4) as clients:
         yield clients
 

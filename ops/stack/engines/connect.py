@@ -4,8 +4,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from config import Settings
 from ops.stack.engine import DaemonEngine
 from ops.stack.engines.jvm import java_argv, write_properties
+from ops.stack.engines.kafka import broker_names
 from ops.stack.process import Daemon, EngineError
 from ops.stack.provision import maven_copy
 
@@ -23,7 +25,10 @@ rebalance). docker-compose sets the same value."""
 
 class Connect(DaemonEngine):
     name = "connect"
-    depends_on = ("kafka",)
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.depends_on = broker_names(settings)  # its topics need every replica's broker
 
     @property
     def endpoint(self) -> str:
@@ -50,9 +55,9 @@ class Connect(DaemonEngine):
             "config.storage.topic": "connect-configs",
             "offset.storage.topic": "connect-offsets",
             "status.storage.topic": "connect-status",
-            "config.storage.replication.factor": 1,
-            "offset.storage.replication.factor": 1,
-            "status.storage.replication.factor": 1,
+            "config.storage.replication.factor": s.kafka_replication_factor,
+            "offset.storage.replication.factor": s.kafka_replication_factor,
+            "status.storage.replication.factor": s.kafka_replication_factor,
             "offset.flush.interval.ms": 1000,
             "listeners": f"http://{rest.netloc}",
             "rest.advertised.host.name": rest.hostname,
