@@ -7,7 +7,9 @@ every order whose payment succeeded reached CONFIRMED, exactly once (one succeed
 order, the units sold once), and the stock audit of the scenario's product passes. It prints
 the longest time a paid order waited for its confirmation: the recovery time the fault cost.
 The supervisors restart what was killed; nothing here restarts it by hand, except where the
-scenario says the fault lasts a fixed time.
+scenario says the fault lasts a fixed time. On the cluster profile (`make up PROFILE=cluster`)
+`kill-broker` kills the broker leading the orders topic, `kafka-down-30s` stops all three, and
+`kill-workers` kills one worker of each role while its twin carries on.
 
     python -m bench.faults                           # every scenario
     python -m bench.faults --scenario kill-broker --seconds 40 --rate 10
@@ -21,15 +23,17 @@ import os
 import signal
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import httpx
 import psycopg
+from kafka import KafkaAdminClient
 
 from adapters.connections import Clients, open_clients
-from config import Settings, get_settings
+from config import Settings, StreamsRole, get_settings, streams_service
 from harness.factories import Shopper, create_product, create_shoppers, put_in_carts, sql
 from harness.flows import checkout
 from harness.loopback import clients_by_address
@@ -38,8 +42,11 @@ from ops.polling import NotReached, until
 from ops.replay import Target, replay
 from ops.stack import stack
 from ops.stack.engine import Engine
+from ops.stack.engines.kafka import broker_name, broker_names
 from ops.stack.process import read_pid
-from ops.stack.services import stream_workers
+from streams.topics import ORDERS
+
+ROLES = (StreamsRole.ORDERS, StreamsRole.CATALOG)
 
 PRICE = Decimal("12.50")
 APPROVED_CARD = "4242424242424242"
@@ -62,12 +69,24 @@ async def kill(settings: Settings, *names: str) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
-async def outage(settings: Settings, name: str, seconds: float) -> None:
-    """Stop a component (its supervisor with it) for ``seconds``, then start it again."""
-    engine = component(settings, name)
-    await asyncio.to_thread(engine.stop)
+async def outage(settings: Settings, seconds: float, *names: str) -> None:
+    """Stop components (their supervisors with them) for ``seconds``, then start them again."""
+    engines = [component(settings, name) for name in names]
+    for engine in engines:
+        await asyncio.to_thread(engine.stop)
     await asyncio.sleep(seconds)  # the fault's length, not a synchronisation
-    await asyncio.to_thread(stack.start, [engine])
+    await asyncio.to_thread(stack.start, engines)
+
+
+def orders_leader(settings: Settings) -> str:
+    """The broker leading most partitions of the orders topic (with one broker: that one)."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        [topic] = admin.describe_topics([ORDERS.name(settings)])
+    finally:
+        admin.close()
+    leaders = Counter(partition["leader_id"] for partition in topic["partitions"])
+    return broker_name(leaders.most_common(1)[0][0])
 
 
 async def redis_data_lost(settings: Settings, _: Clients) -> None:
@@ -85,13 +104,14 @@ Fault = Callable[[Settings, Clients], Awaitable[None]]
 
 
 SCENARIOS: dict[str, Fault] = {
-    "kill-broker": lambda s, _: kill(s, "kafka"),
-    "kafka-down-30s": lambda s, _: outage(s, "kafka", OUTAGE_SECONDS),
-    "kill-workers": lambda s, _: kill(s, *stream_workers(s)),
+    "kill-broker": lambda s, _: kill(s, orders_leader(s)),
+    "kafka-down-30s": lambda s, _: outage(s, OUTAGE_SECONDS, *broker_names(s)),
+    # One worker of each role (the only one in the single profile): the group rebalances.
+    "kill-workers": lambda s, _: kill(s, *(streams_service(role) for role in ROLES)),
     "kill-connect": lambda s, _: kill(s, "connect"),
-    "restart-postgres": lambda s, _: outage(s, "postgres", 0),
+    "restart-postgres": lambda s, _: outage(s, 0, "postgres"),
     "redis-data-lost": redis_data_lost,
-    "elasticsearch-down-30s": lambda s, _: outage(s, "elasticsearch", OUTAGE_SECONDS),
+    "elasticsearch-down-30s": lambda s, _: outage(s, OUTAGE_SECONDS, "elasticsearch"),
 }
 
 

@@ -1,8 +1,9 @@
 """The cluster profile's brokers: one KRaft quorum of three, every topic replicated three
 times and writable with ``acks=all`` while one broker is down (min ISR 2).
 
-Skipped unless the stack runs the cluster profile (`make up PROFILE=cluster`); there, a
-broker that is down fails the test naming it, as every engine test does.
+On the cluster profile (`make up PROFILE=cluster`) these run against the stack's brokers (a
+broker that is down fails the test naming it); on the single profile they start three brokers
+of their own, from the same engine code, on other ports and in a temporary directory.
 """
 
 import uuid
@@ -19,13 +20,42 @@ from ops.stack.engines.kafka import Kafka, broker_names, brokers
 RECORDS = 50
 
 
+PRIVATE_BOOTSTRAP = "127.0.0.1:29092"
+PRIVATE_CONTROLLER_PORT = 29093
+
+
 @pytest.fixture(scope="module")
-def cluster(settings: Settings, require_engine: Callable[[str], None]) -> Settings:
-    if settings.profile is not Profile.CLUSTER:
-        pytest.skip("the stack runs the single profile: `make up PROFILE=cluster` for these")
-    for name in broker_names(settings):
-        require_engine(name)
-    return settings
+def cluster(
+    settings: Settings,
+    require_engine: Callable[[str], None],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Settings]:
+    if settings.profile is Profile.CLUSTER:
+        for name in broker_names(settings):
+            require_engine(name)
+        yield settings
+        return
+    private = settings.model_copy(
+        update={
+            "stack_dir": tmp_path_factory.mktemp("kafka-cluster"),
+            "profile": Profile.CLUSTER,
+            "kafka_bootstrap": PRIVATE_BOOTSTRAP,
+            "kafka_controller_port": PRIVATE_CONTROLLER_PORT,
+        }
+    )
+    private = Settings.model_validate(private.model_dump())  # the bootstrap of all three
+    own = brokers(private)
+    try:
+        for broker in own:
+            broker.provision()
+        for broker in own:
+            broker.start()
+        for broker in own:
+            broker.wait_healthy()
+        yield private
+    finally:
+        for broker in own:
+            broker.stop()
 
 
 @pytest.fixture

@@ -1,12 +1,10 @@
-"""The cluster profile's stream workers: two per role, one consumer group per role, each
-worker and broker its own row in `shopctl status`. Skipped unless the stack runs the cluster
-profile (`make up PROFILE=cluster`); there, a process that is down fails the test."""
+"""The stream workers of the running profile (one per role, or two in the cluster profile):
+every worker of a role is a member of its role's consumer group, and each worker and broker
+has its own row in `shopctl status`; a process that is down fails the test."""
 
 from collections.abc import Callable
 
-import pytest
-
-from config import Profile, Settings
+from config import Settings
 from harness.kafka_log import worker_members
 from ops.polling import wait_until
 from ops.stack import stack
@@ -16,11 +14,9 @@ from ops.stack.services import STREAMS_ROLES, stream_workers
 REJOINED_WITHIN_SECONDS = 60
 
 
-def test_both_workers_of_each_role_share_its_group(
+def test_every_worker_of_a_role_is_in_its_group(
     settings: Settings, require_engine: Callable[[str], None]
 ) -> None:
-    if settings.profile is not Profile.CLUSTER:
-        pytest.skip("the stack runs the single profile: `make up PROFILE=cluster` for this")
     for name in [*broker_names(settings), *stream_workers(settings)]:
         require_engine(name)
     for role in STREAMS_ROLES:
