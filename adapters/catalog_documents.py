@@ -7,7 +7,7 @@ document stores a double; sums of money (cart totals) belong in ``Decimal``.
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, HttpUrl, PlainSerializer
+from pydantic import AfterValidator, ConfigDict, Field, HttpUrl, PlainSerializer
 
 from adapters.wire import CamelModel
 from domain.media import MAX_PICTURES, ImageStatus, Picture
@@ -72,8 +72,33 @@ class ReviewedProduct(ProductListing):
     reviews: list[Review] = Field(default_factory=list)
 
 
+_EXAMPLE_ID = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+_EXAMPLE_CDN = f"https://shop.example.com/media/{_EXAMPLE_ID}"
+
+
 class ProductImage(CamelModel):
     """An uploaded image: ``variants`` (name -> CDN URL) appear once the media agent made them."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "imageId": _EXAMPLE_ID,
+                    "status": "ready",
+                    "width": 1600,
+                    "height": 900,
+                    "contentType": "image/jpeg",
+                    "uploadedAt": "2026-12-03T18:35:50.698Z",
+                    "variants": {
+                        "large": f"{_EXAMPLE_CDN}/large-1200.webp",
+                        "medium": f"{_EXAMPLE_CDN}/medium-600.webp",
+                        "thumbnail": f"{_EXAMPLE_CDN}/thumbnail-200.webp",
+                    },
+                    "placeholder": False,
+                }
+            ]
+        }
+    )
 
     image_id: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the original")
     status: ImageStatus

@@ -72,8 +72,7 @@ async def kill(settings: Settings, *names: str) -> None:
 async def outage(settings: Settings, seconds: float, *names: str) -> None:
     """Stop components (their supervisors with them) for ``seconds``, then start them again."""
     engines = [component(settings, name) for name in names]
-    for engine in engines:
-        await asyncio.to_thread(engine.stop)
+    await asyncio.gather(*(asyncio.to_thread(engine.stop) for engine in engines))  # all at once
     await asyncio.sleep(seconds)  # the fault's length, not a synchronisation
     await asyncio.to_thread(stack.start, engines)
 
@@ -272,7 +271,8 @@ async def run_scenario(
     failures = [o for o in outcomes if isinstance(o, BaseException)]
     if failures:
         print(f"  {name}: {len(failures)} buyers failed, e.g. {failures[0]!r}")
-    return await verdict(clients, name, product_id, stream, stream.retries)
+    async with open_clients(settings, pool_size=4) as after:  # none of the fault's dead sockets
+        return await verdict(after, name, product_id, stream, stream.retries)
 
 
 def report(v: Verdict) -> None:

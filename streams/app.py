@@ -39,6 +39,9 @@ app = faust.App(
     # 10 s (Faust's default is 60 s) bounds how long a crash stalls them (bench/faults.py).
     broker_session_timeout=10.0,
     broker_heartbeat_interval=3.0,
+    # A request to a broker that died unanswered is given up after 20 s (Faust's default is
+    # 90 s): after all of Kafka was down, a worker sat that long in one offset commit.
+    broker_request_timeout=20.0,
     # Topics Faust creates (the pipeline's, its changelogs) get a replica per broker; a record
     # counts as sent once every in-sync replica has it (acks=all; Faust's aiokafka producer is
     # idempotent only under exactly_once, and every handler is idempotent anyway).

@@ -73,6 +73,10 @@ def broker_properties(settings: Settings, node: int, data_dir: Path) -> dict[str
         "transaction.state.log.replication.factor": replicas,
         "transaction.state.log.min.isr": min_isr,
         "unclean.leader.election.enable": "false",
+        # The controller fences a broker it has not heard from for 3 s (default 9 s) and
+        # moves its partitions' leadership: a killed broker costs seconds, not tens.
+        "broker.session.timeout.ms": 3000,
+        "broker.heartbeat.interval.ms": 1000,
         "group.initial.rebalance.delay.ms": 0,
         "auto.create.topics.enable": "true",
         "log.retention.hours": 168,
@@ -155,7 +159,11 @@ class Kafka(DaemonEngine):
 
     def probe(self) -> None:
         """This broker itself answers (not any broker of the bootstrap list)."""
-        consumer = KafkaConsumer(bootstrap_servers=self.endpoint, request_timeout_ms=3000)
+        # kafka-python waits 30 s to bootstrap by default: `up` checked every down broker for
+        # that long before starting it (broker restarts took 30 s apart, bench/faults.py).
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.endpoint, request_timeout_ms=3000, bootstrap_timeout_ms=3000
+        )
         try:
             consumer.topics()
         finally:
