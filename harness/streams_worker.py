@@ -24,6 +24,7 @@ from harness.sockets import free_port
 from ops.catalog_setup import prepare_catalog
 from ops.polling import NotReached, wait_until
 from ops.stack.process import Daemon, log_tail
+from ops.topics import ensure_topics
 from streams.topics import POSTGRES_TABLES
 from streams.topics import PRODUCTS as PRODUCTS_TOPIC
 
@@ -83,6 +84,7 @@ class IsolatedWorker:
         """Start and wait until Faust assigned it its partitions ("Worker ready")."""
         self.home.mkdir(parents=True, exist_ok=True)
         prepare_catalog(self.settings)  # as `shopctl up` does for the stack's catalog
+        ensure_topics(self.settings, [PRODUCTS_TOPIC])  # its own catalog's change topic
         logged = self.log.stat().st_size if self.log.exists() else 0
         self.daemon().start()
 

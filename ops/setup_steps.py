@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 import psycopg
 from botocore.exceptions import BotoCoreError, ClientError
+from kafka.errors import KafkaError
 from pymongo.errors import PyMongoError
 
 from adapters.catalog_collection import PRODUCTS
@@ -22,12 +23,14 @@ from config import Settings
 from ops import connectors
 from ops.catalog_setup import prepare_catalog
 from ops.polling import NotReached
+from ops.topics import ensure_topics
 
 Say = Callable[[str], None]
 """Where a step reports progress (a wait), apart from its results."""
 
 ENGINE_ERRORS = (
     psycopg.Error,
+    KafkaError,
     PyMongoError,
     httpx.HTTPError,
     BotoCoreError,
@@ -82,6 +85,10 @@ def _media(settings: Settings, say: Say) -> list[Outcome]:
     return [Outcome(what, settings.media_bucket)]
 
 
+def _topics(settings: Settings, say: Say) -> list[Outcome]:
+    return [Outcome("topic created", name) for name in ensure_topics(settings)]
+
+
 def _register(settings: Settings, say: Say) -> list[Outcome]:
     return [Outcome("connector running", name) for name in connectors.register(settings, say)]
 
@@ -109,6 +116,14 @@ STEPS = (
         "Create the media bucket (product images) and its policy: variants public, originals not.",
         lambda s: f"the object store at {s.objectstore_url}",
         _media,
+    ),
+    SetupStep(
+        "topics",
+        "Create the pipeline's topics a worker or the connector would (partitions, cleanup,"
+        " replicas per broker) and wait until every broker lists them.",
+        lambda s: f"Kafka at {s.kafka_bootstrap}",
+        _topics,
+        idle="every pipeline topic exists",
     ),
     SetupStep(
         "register",

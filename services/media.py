@@ -79,17 +79,15 @@ async def make_pending_variants(services: Services, change: CatalogChange) -> in
     Redelivered or replayed changes find the pictures ready and do nothing; a picture whose
     original cannot be decoded is marked ``failed``.
     """
-    if change.document is None:
-        return 0
-    product = Product.model_validate(change.document)
-    pending = [m for m in product.media if m.status is ImageStatus.PROCESSING]
-    for image in pending:
-        urls = await _render(services, image.image_id)
+    media = (change.document or {}).get("media") or ()
+    pending = [m["imageId"] for m in media if m.get("status") == ImageStatus.PROCESSING]
+    for image_id in pending:  # most changes have none: no need to read the whole product
+        urls = await _render(services, image_id)
         with contextlib.suppress(ProductNotFound):  # deleted meanwhile: the lifecycle job
             await _change_pictures(
                 services,
-                product.product_id,
-                lambda p, image_id=image.image_id, urls=urls: finish_picture(p, image_id, urls),
+                change.product_id,
+                lambda p, image_id=image_id, urls=urls: finish_picture(p, image_id, urls),
             )
     return len(pending)
 
