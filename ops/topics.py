@@ -22,12 +22,15 @@ from streams.topics import ALL_TOPICS, DEAD_LETTERS, RETENTION_MS, Cleanup, Topi
 
 PIPELINE_TOPICS = (*ALL_TOPICS, DEAD_LETTERS)
 VISIBLE_WITHIN_SECONDS = 30
+BOOTSTRAP_TIMEOUT_MS = 5000  # Kafka is up when this step runs: a silence is an error, soon
 
 
 def ensure_topics(settings: Settings, specs: Iterable[TopicSpec] = PIPELINE_TOPICS) -> list[str]:
     """Create the missing topics of ``specs``; the names created (none on a rerun)."""
     wanted = {spec.name(settings): spec for spec in specs}
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap, bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS
+    )
     try:
         missing = [name for name in wanted if name not in set(admin.list_topics())]
         for name in missing:
@@ -54,7 +57,7 @@ def _new_topic(name: str, spec: TopicSpec, settings: Settings) -> NewTopic:
 
 def _listed(broker: str) -> set[str]:
     """The topics this one broker's metadata has."""
-    consumer = KafkaConsumer(bootstrap_servers=broker, bootstrap_timeout_ms=5000)
+    consumer = KafkaConsumer(bootstrap_servers=broker, bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS)
     try:
         return consumer.topics()
     finally:

@@ -69,6 +69,8 @@ def nothing_answers(
         "SHOP_MONGO_URL": f"mongodb://127.0.0.1:{closed_port}/",
         "SHOP_MONGO_TIMEOUT_MS": "200",
         "SHOP_CONNECT_URL": f"http://127.0.0.1:{closed_port}",
+        "SHOP_KAFKA_BOOTSTRAP": f"127.0.0.1:{closed_port}",
+        "SHOP_OBJECTSTORE_URL": f"http://127.0.0.1:{closed_port}",
         "SHOP_ENGINE_START_TIMEOUT_SECONDS": "1",
     }.items():
         monkeypatch.setenv(name, value)
