@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType
+from kafka.errors import KafkaError
 
 from config import CLUSTER_BROKERS, DURABLE_PRODUCER, Profile, Settings
 from ops.polling import wait_until
@@ -66,13 +67,29 @@ def admin(cluster: Settings) -> Iterator[KafkaAdminClient]:
 
 
 @pytest.fixture
-def topic(cluster: Settings, admin: KafkaAdminClient) -> Iterator[str]:
+def topic(cluster: Settings) -> Iterator[str]:
     """A topic the broker creates on the first write, with its defaults: what Debezium's and
     Faust's topics get unless they say otherwise."""
     name = f"engine-cluster-{uuid.uuid4().hex[:8]}"
     produce(cluster, name, [b"first"])
     yield name
-    admin.delete_topics([name])
+    # A fresh client: a test may have stopped the controller the fixture's client knew.
+    wait_until(
+        lambda: delete_topic(cluster, name),
+        timeout=60,
+        what=f"{name} deleted",
+        ignoring=(KafkaError,),
+        interval=0.5,
+    )
+
+
+def delete_topic(settings: Settings, name: str) -> bool:
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        admin.delete_topics([name])
+    finally:
+        admin.close()
+    return True
 
 
 def produce(settings: Settings, topic: str, values: list[bytes]) -> None:
