@@ -32,12 +32,11 @@ class ObjectStore:
     @cached_property
     def client(self) -> BaseClient:
         s = self.settings
-        secret = s.objectstore_secret_key.get_secret_value() if s.objectstore_secret_key else ""
         return boto3.client(
             "s3",
             endpoint_url=s.objectstore_url,
             aws_access_key_id=s.objectstore_access_key,
-            aws_secret_access_key=secret,
+            aws_secret_access_key=s.objectstore_secret,
             region_name="us-east-1",
             config=Config(
                 s3={"addressing_style": "path"},

@@ -314,6 +314,12 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def objectstore_secret(self) -> str:
+        """The object store's secret key in clear ("" when none is set)."""
+        key = self.objectstore_secret_key
+        return key.get_secret_value() if key else ""
+
+    @property
     def kafka_brokers(self) -> list[str]:
         """``host:port`` of each broker, the first broker's first."""
         return self.kafka_bootstrap.split(",")

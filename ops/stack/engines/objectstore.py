@@ -45,7 +45,6 @@ class ObjectStore(DaemonEngine):
 
     def daemon(self) -> Daemon:
         s = self.settings
-        secret = s.objectstore_secret_key.get_secret_value() if s.objectstore_secret_key else ""
         return Daemon(
             argv=[
                 str(self.binary),
@@ -58,7 +57,10 @@ class ObjectStore(DaemonEngine):
             log=self.log,
             pidfile=self.pidfile,
             # In the environment, not argv: the secret stays out of `ps`.
-            env={"ROOT_ACCESS_KEY_ID": s.objectstore_access_key, "ROOT_SECRET_ACCESS_KEY": secret},
+            env={
+                "ROOT_ACCESS_KEY_ID": s.objectstore_access_key,
+                "ROOT_SECRET_ACCESS_KEY": s.objectstore_secret,
+            },
         )
 
     def probe(self) -> None:
