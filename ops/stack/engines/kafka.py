@@ -122,10 +122,10 @@ class Kafka(DaemonEngine):
                 "256m",
                 self.home,
                 "format",
-                "-t",
-                _cluster_id(brokers(self.settings)),
-                "-c",
-                str(self._config()),
+                # One argument with "=": a random id starts with "-" one time in 64, and
+                # the tool's parser then takes it for an option (CI failed on one).
+                f"--cluster-id={_cluster_id(brokers(self.settings))}",
+                f"--config={self._config()}",
                 "--ignore-formatted",
             ),
             f"{self.name} storage format",
