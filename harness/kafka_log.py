@@ -2,6 +2,7 @@
 delivering them again (redelivery must change nothing) and waiting for a group to catch up."""
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
@@ -9,6 +10,9 @@ from kafka.structs import OffsetAndMetadata
 
 from config import DURABLE_PRODUCER, Settings
 from ops.polling import wait_until
+from ops.stack.engines.jvm import java_argv
+from ops.stack.engines.kafka import brokers
+from ops.stack.process import run
 
 Offsets = dict[TopicPartition, int]
 
@@ -99,3 +103,27 @@ def worker_members(settings: Settings, group: str) -> int:
         return len(described["members"]) if described["group_state"] == "Stable" else 0
     finally:
         admin.close()
+
+
+def producer_ids(settings: Settings, topic: str, partition: int, scratch: Path) -> list[int]:
+    """Ids of the producers the leader of a partition keeps state for: only idempotent (or
+    transactional) producers have one, so a record sent without idempotence leaves none.
+    Kafka's own ``TransactionsCommand describe-producers``, since no Python client sends the
+    DescribeProducers request; ``scratch`` holds its logging configuration."""
+    table = run(
+        java_argv(
+            brokers(settings)[0].lib_dir,
+            "org.apache.kafka.tools.TransactionsCommand",
+            "128m",
+            scratch,
+            f"--bootstrap-server={settings.kafka_bootstrap}",
+            "describe-producers",
+            f"--topic={topic}",
+            f"--partition={partition}",
+        ),
+        f"describe the producers of {topic}-{partition}",
+        timeout=60,
+    )
+    lines = table.splitlines()
+    header = next(n for n, line in enumerate(lines) if line.startswith("ProducerId"))  # after logs
+    return [int(line.split()[0]) for line in lines[header + 1 :] if line.strip()]

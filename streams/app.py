@@ -10,6 +10,7 @@ import faust
 
 from config import StreamsRole, get_settings, streams_service
 from config.logs import logging_config
+from streams.kafka_transport import SCHEME
 from streams.metrics import install_metrics
 from streams.topics import RETENTION_MS, Cleanup, TopicSpec
 
@@ -20,7 +21,7 @@ role, worker = settings.streams_role, settings.streams_worker
 
 app = faust.App(
     settings.streams_group(role),  # every worker of a role shares its consumer group
-    broker=f"kafka://{settings.kafka_bootstrap}",
+    broker=f"{SCHEME}://{settings.kafka_bootstrap}",  # idempotent, acks=all producer
     store="memory://",
     key_serializer="raw",
     value_serializer="raw",
@@ -42,11 +43,8 @@ app = faust.App(
     # A request to a broker that died unanswered is given up after 20 s (Faust's default is
     # 90 s): after all of Kafka was down, a worker sat that long in one offset commit.
     broker_request_timeout=20.0,
-    # Topics Faust creates (the pipeline's, its changelogs) get a replica per broker; a record
-    # counts as sent once every in-sync replica has it (acks=all; Faust's aiokafka producer is
-    # idempotent only under exactly_once, and every handler is idempotent anyway).
+    # Topics Faust creates (the pipeline's, its changelogs) get a replica per broker.
     topic_replication_factor=settings.kafka_replication_factor,
-    producer_acks=-1,
     logging_config=logging_config(streams_service(role, worker), settings.log_level),
 )
 install_metrics(app)

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from config import (
     CLUSTER_BROKERS,
+    DURABLE_PRODUCER,
     Profile,
     Settings,
     StreamsRole,
@@ -24,6 +25,8 @@ from ops.stack.engines.kafka import Kafka, broker_properties, brokers, refuse_ot
 from ops.stack.process import EngineError
 from ops.stack.profile import switch
 from ops.stack.services import stream_workers
+from streams import kafka_transport
+from streams.app import app as streams_app
 
 SINGLE = Settings(_env_file=None, profile=Profile.SINGLE)
 CLUSTER = Settings(_env_file=None, profile=Profile.CLUSTER)
@@ -71,6 +74,13 @@ def test_topics_are_replicated_per_profile(settings: Settings, replicas: int, mi
     _, debezium = render(POSTGRES, settings)
     assert debezium["topic.creation.default.replication.factor"] == str(replicas)
     assert debezium["topic.creation.compacted.replication.factor"] == str(replicas)
+
+
+def test_the_workers_faust_producer_is_idempotent_with_acks_all() -> None:
+    """Faust picks the transport by the broker URL's scheme: the entry point must resolve it
+    to the one whose producer is idempotent (the engine test checks the broker agrees)."""
+    assert isinstance(streams_app.producer_transport, kafka_transport.Transport)
+    assert DURABLE_PRODUCER.items() <= streams_app.producer._settings_extra().items()
 
 
 def test_the_single_broker_keeps_its_listener_and_controller() -> None:

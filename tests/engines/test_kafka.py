@@ -7,7 +7,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaConsumer, KafkaProducer
 
 from config import DURABLE_PRODUCER, Profile, Settings
+from harness.kafka_log import producer_ids
 from ops.stack.engines.kafka import brokers, read_properties
+from streams.app import app
 
 
 def test_kafka_python_produce_consume(settings, require_engine):
@@ -53,6 +55,22 @@ async def test_aiokafka_produce_consume(settings, require_engine):
     finally:
         await consumer.stop()
     assert [(r.key, r.value) for rs in batch.values() for r in rs] == [(b"k1", b"hello")]
+
+
+async def test_the_stream_workers_producer_is_idempotent(settings, require_engine, tmp_path):
+    """Faust's own producer is idempotent only inside exactly-once transactions, and the broker
+    then keeps no producer state; the workers' producer (``streams.kafka_transport``) always is,
+    so a send retried across a leader change is not written twice."""
+    require_engine("kafka")
+    topic = f"engine-test-{uuid.uuid4().hex[:8]}"
+    await app.producer.start()
+    try:
+        await app.producer.send_and_wait(
+            topic, b"k1", b"hello", partition=0, timestamp=None, headers=None
+        )
+    finally:
+        await app.producer.stop()
+    assert len(producer_ids(settings, topic, 0, tmp_path)) == 1
 
 
 def test_storage_formats_a_cluster_id_that_starts_with_a_dash(settings, tmp_path):
