@@ -52,6 +52,7 @@ PRICE = Decimal("12.50")
 APPROVED_CARD = "4242424242424242"
 ADDRESSES = 50
 CONFIRM_WITHIN_SECONDS = 180
+CATCH_UP_WITHIN_SECONDS = 120
 REQUEST_DEADLINE_SECONDS = 120
 OUTAGE_SECONDS = 30
 
@@ -179,6 +180,7 @@ class Verdict:
     sold: int
     audit_ok: bool
     recovery_seconds: float
+    catch_up_seconds: float
     retries: int
 
     @property
@@ -228,9 +230,25 @@ async def verdict(
         if r["status"] == "CONFIRMED" and r["paid_at"]
     ]
     [level] = await sql(clients, "SELECT sold_qty FROM inventory WHERE product_id = %s", product_id)
-    report = await audit.audit(
-        clients, audit.Scope(clients.settings.search_alias, product_prefix=product_id)
-    )
+    scope = audit.Scope(clients.settings.search_alias, product_prefix=product_id)
+
+    # The derived copies (Redis, Mongo, search) may still be catching up with what the fault
+    # held back (search after its outage): the audit must pass once they have, in time.
+    async def audited() -> audit.AuditReport:
+        return await audit.audit(clients, scope)
+
+    try:
+        _, catch_up = await until(
+            audited,
+            timeout=CATCH_UP_WITHIN_SECONDS,
+            what="every copy of the stock equal to Postgres",
+            accept=lambda found: found.ok,
+            interval=1,
+        )
+        audit_ok = True
+    except NotReached as missed:
+        print(f"  {scenario}: {missed}")
+        audit_ok, catch_up = False, CATCH_UP_WITHIN_SECONDS
     return Verdict(
         scenario,
         len(stream.placed),
@@ -239,8 +257,9 @@ async def verdict(
         [r["order_id"] for r in rows if r["succeeded"] > 1],
         [r["order_id"] for r in rows if r["status"] != "CONFIRMED"],
         level["sold_qty"],
-        report.ok,
+        audit_ok,
         max(waits, default=0.0),
+        catch_up,
         retries,
     )
 
@@ -279,7 +298,8 @@ def report(v: Verdict) -> None:
     print(
         f"{v.scenario}: {'PASS' if v.ok else 'FAIL'}; {v.paid} of {v.placed} orders paid,"
         f" {v.confirmed} confirmed, sold {v.sold}; doubled {len(v.doubled)},"
-        f" unconfirmed {len(v.unconfirmed)}; audit {'passed' if v.audit_ok else 'FAILED'};"
+        f" unconfirmed {len(v.unconfirmed)}; audit {'passed' if v.audit_ok else 'FAILED'}"
+        f" ({v.catch_up_seconds:.1f}s after the last confirmation);"
         f" longest wait paid -> confirmed {v.recovery_seconds:.1f}s; client retries {v.retries}",
         flush=True,
     )
@@ -288,11 +308,13 @@ def report(v: Verdict) -> None:
 async def run(args: argparse.Namespace) -> bool:
     settings = get_settings()
     verdicts = []
-    async with open_clients(settings, pool_size=4) as clients:
-        for name in args.scenario or SCENARIOS:
+    for name in args.scenario or SCENARIOS:
+        # Clients of its own per scenario: the pooled connections of the one before may
+        # have died with the engine it restarted.
+        async with open_clients(settings, pool_size=4) as clients:
             verdicts.append(await run_scenario(settings, clients, name, args.seconds, args.rate))
-            report(verdicts[-1])
-            await asyncio.to_thread(stack.start, stack.components(settings))  # all healthy
+        report(verdicts[-1])
+        await asyncio.to_thread(stack.start, stack.components(settings))  # all healthy
     return all(v.ok for v in verdicts)
 
 
