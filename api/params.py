@@ -5,9 +5,14 @@ from typing import Annotated
 
 from fastapi import Header, Path
 
+from adapters.catalog_documents import PRODUCT_ID_PATTERN
 from domain.discounts import CODE_PATTERN
 
-ProductIdPath = Annotated[str, Path(alias="productId", min_length=1, max_length=64)]
+ProductIdPath = Annotated[
+    str, Path(alias="productId", pattern=PRODUCT_ID_PATTERN, examples=["prod_000123"])
+]
+"""The ids products are created with: anything else (a NUL, an operator) is a 422, not a
+lookup a database refuses."""
 
 IdempotencyKey = Annotated[
     str | None,

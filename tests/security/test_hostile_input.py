@@ -2,6 +2,8 @@
 characters, operator-shaped keys, tokens of accounts that no longer exist."""
 
 import json
+import re
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -61,6 +63,29 @@ async def test_nul_in_an_address_is_refused(api: httpx.AsyncClient, shopper: Sho
 async def test_nul_in_a_query_is_refused(api: httpx.AsyncClient) -> None:
     response = await api.get("/v1/products/search", params={"term": "pho\u0000ne"})
     assert_refused(response, 422, "invalid_request")
+
+
+HOSTILE_PATH_VALUES = ["\u0000", "prod\u00001", '{"$ne":null}', "$where", "a.b", "x" * 5000]
+
+
+@pytest.mark.parametrize(
+    "value", HOSTILE_PATH_VALUES, ids=["nul", "inner-nul", "operator", "dollar", "dotted", "long"]
+)
+async def test_hostile_path_parameters_are_a_json_4xx_on_every_route(
+    api: httpx.AsyncClient, clients: Clients, value: str
+) -> None:
+    """Every GET and DELETE route with a path parameter, as an operator (so no route stops at
+    the role check): a NUL in a product id reached Postgres and was a 500."""
+    admin = await create_shopper(clients, role="admin")
+    paths = (await api.get("/openapi.json")).json()["paths"]
+    for template, operations in paths.items():
+        if "{" not in template:
+            continue
+        url = re.sub(r"\{[^}]+\}", quote(value, safe=""), template)
+        for method in operations.keys() & {"get", "delete"}:
+            response = await api.request(method, url, headers=admin.headers)
+            assert 400 <= response.status_code < 500, (method, template, response.text[:200])
+            assert response.json()["error"]["code"], (method, template)
 
 
 @pytest.mark.parametrize(

@@ -69,6 +69,27 @@ def test_internal_endpoints_are_not_served_to_the_world(edge: str, ca: ssl.SSLCo
         assert https.get(f"{edge}/metrics").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("GET", "/v1/products/%00", 400, "bad_request"),  # nginx refuses it; the API never sees it
+        ("GET", "/metrics", 404, "not_found"),
+        ("GET", "/media/0000/thumbnail-200.webp", 404, "not_found"),  # the store's XML, replaced
+        ("POST", "/media/0000/thumbnail-200.webp", 403, "forbidden"),
+        ("GET", "/.edge/400", 404, "not_found"),  # the error pages are internal
+    ],
+)
+def test_the_edges_own_refusals_are_json_errors(
+    edge: str, ca: ssl.SSLContext, method: str, path: str, status: int, code: str
+) -> None:
+    with client(ca) as https:
+        response = https.request(method, f"{edge}{path}")
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["error"]["code"] == code
+    assert response.headers["strict-transport-security"].startswith("max-age=31536000")
+
+
 def test_a_client_cannot_name_its_own_address_through_the_edge(
     edge: str, ca: ssl.SSLContext, settings: Settings
 ) -> None:
