@@ -120,6 +120,13 @@ REPLICATION_SLOT_WAL = Metric(
     ("slot",),
     "WAL a Postgres replication slot holds back (current LSN minus the slot's restart LSN)",
 )
+MONEY_DISCREPANCIES = Metric(
+    "shopstream_money_discrepancies",
+    "gauge",
+    ("kind",),
+    "Charges and refunds breaking the conservation of money (domain.money: an unrefunded"
+    " charge of an order that is not fulfilled, a double charge, a refund without charge ...)",
+)
 DEAD_LETTER_COUNT = Metric(
     "shopstream_dead_letters",
     "gauge",
@@ -139,6 +146,7 @@ ALL_METRICS = (
     STOCK_DRIFT,
     STOCK_VIOLATIONS,
     LOW_STOCK,
+    MONEY_DISCREPANCIES,
     CONSUMER_LAG_SECONDS,
     CDC_COMMIT_TO_TOPIC,
     CONNECTOR_UP,

@@ -98,14 +98,18 @@ async def history_of(conn: AsyncConnection, order_id: uuid.UUID) -> list[dict]:
 async def payable_view(
     conn: AsyncConnection, order_id: uuid.UUID, user_id: uuid.UUID
 ) -> PayableOrder | None:
-    """What decides whether a first payment may start; None when not the user's order."""
+    """What decides whether a first payment may start; None when not the user's order.
+
+    The order row stays locked until the caller's transaction ends, so starting a payment and
+    cancelling (or expiring) the same order serialise: whichever commits first, the other
+    sees it (a PENDING payment, or an order no longer RESERVED) and refuses cleanly."""
     cur = await conn.execute(
         "SELECT o.status, o.total_amount, o.currency,"
         " EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = o.order_id"
         "         AND r.expires_at <= now()) AS hold_expired,"
         " EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id"
         "         AND p.status = 'FAILED') AS payment_failed"
-        " FROM orders o WHERE o.order_id = %s AND o.user_id = %s",
+        " FROM orders o WHERE o.order_id = %s AND o.user_id = %s FOR UPDATE OF o",
         (order_id, user_id),
     )
     row = await cur.fetchone()

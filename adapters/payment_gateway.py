@@ -86,6 +86,13 @@ class PaymentGateway:
         }
         return await self._post("/v1/refunds", body, idempotency_key, _refund_outcome)
 
+    async def void(self, idempotency_key: str) -> GatewayOutcome:
+        """What the charge with ``idempotency_key`` came to, learnt without card details: the
+        charge it made, its decline, or, when the gateway never received it, a decline the
+        gateway then keeps for that key (a charge sent with it later takes nothing). Unknown
+        while the charge is still running or the gateway does not answer."""
+        return await self._post("/v1/charges/void", {}, idempotency_key, _charge_outcome)
+
     async def _post(
         self,
         path: str,
@@ -162,8 +169,9 @@ def _refund_outcome(response: httpx.Response) -> GatewayOutcome:
 
 @asynccontextmanager
 async def open_gateway(settings: Settings) -> AsyncIterator[PaymentGateway]:
-    """One pooled HTTP client per API process, closed with it."""
-    assert settings.gateway_secret is not None  # api.app.check_secrets made sure
+    """One pooled HTTP client per process (the API, the orders worker, shopctl), closed with
+    it; the caller made sure the secret is set."""
+    assert settings.gateway_secret is not None
     async with httpx.AsyncClient(
         base_url=settings.gateway_url, timeout=settings.gateway_timeout_seconds
     ) as http:

@@ -2,10 +2,13 @@
 submit collide in Postgres instead of reaching the gateway twice."""
 
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 
 from psycopg import AsyncConnection
 
+from domain.money import PaymentFacts
+from domain.orders import OrderStatus
 from domain.payments import GatewayOutcome, PaymentStatus
 
 _COLUMNS = "payment_id, order_id, idempotency_key, amount, currency, card_last4, status,"
@@ -74,6 +77,58 @@ async def record_outcome(
         f"SELECT {_COLUMNS} FROM payments WHERE payment_id = %s", (payment_id,)
     )
     return await cur.fetchone()
+
+
+async def unanswered(conn: AsyncConnection, older_than_seconds: float, limit: int) -> list[dict]:
+    """Attempts whose outcome is still unknown (PENDING, UNKNOWN) for ``older_than_seconds``:
+    the customer never retried, or the API died while asking. Oldest first."""
+    cur = await conn.execute(
+        f"SELECT {_COLUMNS} FROM payments WHERE status IN ('PENDING', 'UNKNOWN')"
+        " AND updated_at < now() - make_interval(secs => %s)"
+        " ORDER BY updated_at LIMIT %s",
+        (older_than_seconds, limit),
+    )
+    return await cur.fetchall()
+
+
+async def touch(conn: AsyncConnection, payment_id: uuid.UUID) -> None:
+    """Still unknown after asking again: the next ask waits its turn."""
+    await conn.execute(
+        "UPDATE payments SET updated_at = now()"
+        " WHERE payment_id = %s AND status IN ('PENDING', 'UNKNOWN')",
+        (payment_id,),
+    )
+
+
+_FACTS = """
+SELECT p.order_id::text, o.status AS order_status, p.payment_id::text, p.status AS payment_status,
+       p.amount, r.status AS refund_status, r.amount AS refund_amount
+FROM payments p JOIN orders o USING (order_id) LEFT JOIN refunds r USING (payment_id)
+WHERE (p.status = 'SUCCEEDED' OR r.refund_id IS NOT NULL)
+"""
+
+
+async def money_facts(
+    conn: AsyncConnection, order_ids: Sequence[str] | None = None
+) -> list[PaymentFacts]:
+    """Every succeeded payment and every refunded one, with its order's status and its
+    refund (of all orders, or of ``order_ids``): what the money audit judges."""
+    if order_ids is None:
+        cur = await conn.execute(_FACTS)
+    else:
+        cur = await conn.execute(_FACTS + " AND p.order_id = ANY(%s::uuid[])", (list(order_ids),))
+    return [
+        PaymentFacts(
+            order_id=row["order_id"],
+            order_status=OrderStatus(row["order_status"]),
+            payment_id=row["payment_id"],
+            payment_status=PaymentStatus(row["payment_status"]),
+            amount=row["amount"],
+            refund_status=row["refund_status"] and PaymentStatus(row["refund_status"]),
+            refund_amount=row["refund_amount"],
+        )
+        for row in await cur.fetchall()
+    ]
 
 
 def status_of(row: dict) -> PaymentStatus:

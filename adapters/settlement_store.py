@@ -13,9 +13,9 @@ from psycopg import AsyncConnection
 
 from adapters import discount_store, inventory_store
 from domain.inventory import ReservationStatus, StockMove
-from domain.notifications import notification_id
 from domain.orders import OrderStatus
-from domain.settlement import LIVE_PAYMENT_STATUSES, REFUND_REQUIRED, OrderState, Settle
+from domain.payments import PaymentStatus
+from domain.settlement import LIVE_PAYMENT_STATUSES, OrderState, Settle
 
 _LIVE_PAYMENT = """EXISTS (SELECT 1 FROM payments p
         WHERE p.order_id = o.order_id AND p.status = ANY(%(live)s))"""
@@ -34,12 +34,6 @@ WHERE o.status = %(reserved)s AND NOT {_LIVE_PAYMENT}
 ORDER BY o.order_id
 LIMIT %(limit)s
 FOR UPDATE OF o SKIP LOCKED
-"""
-
-_RECORD_REFUND = """
-INSERT INTO notifications (notification_id, order_id, kind, recipient)
-SELECT %s, o.order_id, %s, u.email FROM orders o JOIN users u USING (user_id)
-WHERE o.order_id = %s ON CONFLICT (notification_id) DO NOTHING
 """
 
 _LIVE = list(LIVE_PAYMENT_STATUSES)
@@ -97,11 +91,15 @@ class SettlementStore:
     async def give_back_discounts(self, order_ids: Sequence[str]) -> None:
         await discount_store.give_back(self.conn, order_ids)
 
-    async def record_refund(self, order_id: str) -> None:
-        """A to-do for the payments team, addressed to the customer who was charged."""
-        await self.conn.execute(
-            _RECORD_REFUND, (notification_id(order_id, REFUND_REQUIRED), REFUND_REQUIRED, order_id)
+    async def payment_status(self, payment_id: str, order_id: str) -> PaymentStatus | None:
+        """What Postgres holds for the payment (None: no such payment of this order): a
+        record on Kafka only says which payment to look at."""
+        cur = await self.conn.execute(
+            "SELECT status FROM payments WHERE payment_id = %s AND order_id = %s",
+            (payment_id, order_id),
         )
+        row = await cur.fetchone()
+        return None if row is None else PaymentStatus(row["status"])
 
 
 def _expect(actual: int, expected: int, what: str) -> None:

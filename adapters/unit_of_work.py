@@ -12,6 +12,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from adapters.notices import NoticeStore
+from adapters.refunds import RefundStore
 from adapters.settlement_store import SettlementStore
 from adapters.status_history import StatusHistoryStore
 
@@ -21,6 +22,7 @@ class PostgresUnitOfWork:
     settlement: SettlementStore
     history: StatusHistoryStore
     notices: NoticeStore
+    refunds: RefundStore
 
     def __init__(self, pg: AsyncConnectionPool) -> None:
         self._pg = pg
@@ -32,6 +34,7 @@ class PostgresUnitOfWork:
         self.settlement = SettlementStore(self.conn)
         self.history = StatusHistoryStore(self.conn)
         self.notices = NoticeStore(self.conn)
+        self.refunds = RefundStore(self.conn)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -6,7 +6,6 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 
 from adapters.passwords import PasswordHashing
-from adapters.payment_gateway import open_gateway
 from adapters.prices import PriceReader
 from adapters.product_cache import ProductCache
 from adapters.status_feed import StatusFanout
@@ -46,9 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_services(settings) as services, open_gateway(settings) as gateway:
+        async with open_services(settings) as services:
             app.state.services = services
-            app.state.gateway = gateway
             app.state.prices = PriceReader(
                 services.engines.mongo, ProductCache(services.engines.redis)
             )

@@ -10,7 +10,6 @@ from fastapi import Depends, Request
 
 from adapters.connections import Clients
 from adapters.passwords import PasswordHashing
-from adapters.payment_gateway import PaymentGateway
 from adapters.prices import PriceReader
 from adapters.tokens import TokenKeys
 from services.context import Services
@@ -25,11 +24,6 @@ def get_services(request: Request) -> Services:
 def get_clients(request: Request) -> Clients:
     """The engine connections (Postgres, Mongo, Redis, Elasticsearch), for reads."""
     return get_services(request).engines
-
-
-def get_gateway(request: Request) -> PaymentGateway:
-    """The payment gateway client; only the API talks to the gateway."""
-    return request.app.state.gateway
 
 
 def get_prices(request: Request) -> PriceReader:
@@ -53,7 +47,6 @@ def get_credentials(request: Request) -> Credentials:
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 ClientsDep = Annotated[Clients, Depends(get_clients)]
-GatewayDep = Annotated[PaymentGateway, Depends(get_gateway)]
 PricesDep = Annotated[PriceReader, Depends(get_prices)]
 KeysDep = Annotated[TokenKeys, Depends(get_keys)]
 HashingDep = Annotated[PasswordHashing, Depends(get_hashing)]

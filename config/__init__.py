@@ -237,6 +237,18 @@ class Settings(BaseSettings):
     reservation_expiry_batch: int = Field(
         100, description="Orders expired per transaction by one expiry sweep"
     )
+    payment_reconcile_interval_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="How often the orders worker settles payments and refunds the gateway"
+        " has not answered",
+    )
+    payment_reconcile_after_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="How long a payment or refund may stay unanswered (the gateway timed out,"
+        " a process died) before the orders worker asks the gateway what became of it",
+    )
     sse_streams_per_user: int = Field(
         3, ge=1, description="Order status streams (SSE) one user may hold open at once"
     )

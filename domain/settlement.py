@@ -19,9 +19,6 @@ from domain.payments import PaymentStatus
 # A payment that may still take (or has taken) the customer's money: its order must not expire.
 LIVE_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.UNKNOWN, PaymentStatus.SUCCEEDED)
 
-# Money was taken for an order that no longer holds its stock.
-REFUND_REQUIRED = "refund_required"
-
 
 @dataclass(frozen=True)
 class OrderState:
@@ -52,7 +49,8 @@ class Settle:
 
 @dataclass(frozen=True)
 class RefundRequired:
-    """A payment succeeded for an order that had already given its stock back."""
+    """A payment succeeded for an order that had already given its stock back: the money goes
+    back to the customer."""
 
     order_status: OrderStatus
 
@@ -85,8 +83,8 @@ def release(state: OrderState, order_status: OrderStatus) -> Settle:
 def on_payment(state: OrderState, payment: PaymentStatus) -> Decision:
     """A settled payment confirms or fails a RESERVED order; anything else is a no-op.
 
-    A success that arrives after the order expired (or failed) must not resurrect the sale: the
-    units may have been sold to someone else since. It is recorded as a refund to make instead.
+    A success that arrives after the order expired (or failed, or was cancelled) must not
+    resurrect the sale: the units may have been sold to someone else since. It is refunded.
     """
     reserved = state.status is OrderStatus.RESERVED
     if payment is PaymentStatus.SUCCEEDED:

@@ -6,7 +6,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +25,7 @@ from ops.cli_errors import one_line
 from ops.clock import now_ms
 from ops.demo.seed import seed_catalog
 from ops.lag import LagProbe, over_threshold
+from ops.money_audit import MoneyReport, audit_money, repair_money
 from ops.replay import ReplayRefused, ReplayResult, Target
 from ops.replay import replay as rebuild
 from ops.secrets import compose_secrets, ensure_secrets, rotate_jwt_key
@@ -34,7 +35,17 @@ from ops.stock_repair import Repair
 from ops.stock_repair import repair as repair_copies
 from ops.trace import OrderUnknown
 from ops.trace import trace as trace_order
-from ops.views import audit_table, lag_table, repair_table, status_table, trace_table
+from ops.views import (
+    audit_table,
+    lag_table,
+    money_summary,
+    money_table,
+    refund_table,
+    repair_table,
+    status_table,
+    stock_summary,
+    trace_table,
+)
 from services import accounts
 from services.bootstrap import open_services
 
@@ -264,52 +275,85 @@ def audit(
     alias: str = typer.Option(None, help="Search alias to check (default: SHOP_SEARCH_ALIAS)"),
     key_prefix: str = typer.Option("", help="Prefix of the Redis stock keys to check"),
     products: str = typer.Option("", help="Only products whose id starts with this"),
-    grace: float = typer.Option(3.0, help="Seconds before re-reading drifted products"),
-    limit: int = typer.Option(50, help="How many flagged products to list"),
+    grace: float = typer.Option(3.0, help="Seconds before re-reading what looks wrong"),
+    limit: int = typer.Option(50, help="How many flagged products and payments to list"),
     repair: bool = typer.Option(
-        False, "--repair", help="Set drifted copies to what Postgres holds, then audit again"
+        False,
+        "--repair",
+        help="Set drifted copies to what Postgres holds and refund charges kept for orders"
+        " that ended, then audit again",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables"),
 ) -> None:
     """Check stock conservation in Postgres and that Redis, Mongo and Elasticsearch agree
-    with it; print the drifts (and, with --repair, what was fixed); exit 1 on any violation
-    (after --repair: on any that remains)."""
+    with it, and that money is conserved (every charge on a fulfilled order or refunded, no
+    order charged twice, every refund of a charge); print what is wrong (and, with --repair,
+    what was fixed); exit 1 on any violation (after --repair: on any that remains)."""
     settings = get_settings()
     scope = stock_audit.Scope(alias or settings.search_alias, key_prefix, products)
     with Progress(console=console, transient=True, disable=as_json) as progress:
-        task = progress.add_task("auditing stock", total=len(stock_audit.READS) + 1)
-        report, repairs = asyncio.run(
-            _audit(scope, grace, repair, lambda _: progress.advance(task))
-        )
+        task = progress.add_task("auditing stock and money", total=len(stock_audit.READS) + 2)
+        run = asyncio.run(_audit(scope, grace, repair, lambda _: progress.advance(task)))
+    ok = run.stock.ok and run.money.ok
     if as_json:
-        print(json.dumps({**report.as_json(), "repairs": [r.as_json() for r in repairs]}))
-    else:
-        if repairs:
-            console.print(repair_table(repairs))
-            console.print(f"{len(repairs)} copies repaired; audited again:")
-        console.print(audit_table(report, limit))
-        summary = report.summary()
-        console.print(
-            f"{summary['products']} products ({summary['uncataloged']} uncataloged) in"
-            f" {summary['seconds']}s; drifts {summary['drift_counts']};"
-            f" unconserved {summary['unconserved_count']};"
-            f" orders both sold and released {summary['mixed_orders_count']}"
+        print(
+            json.dumps(
+                {
+                    **run.stock.as_json(),
+                    "ok": ok,
+                    "repairs": [r.as_json() for r in run.repairs],
+                    "money": run.money.as_json(),
+                    "refunds": [{k: str(v) for k, v in r.items()} for r in run.refunds],
+                }
+            )
         )
-        console.print("[green]audit passed[/green]" if report.ok else "[red]audit failed[/red]")
-    if not report.ok:
+    else:
+        if run.repairs:
+            console.print(repair_table(run.repairs))
+            console.print(f"{len(run.repairs)} copies repaired")
+        if run.refunds:
+            console.print(refund_table(run.refunds))
+            console.print(f"{len(run.refunds)} charges refunded")
+        if run.repairs or run.refunds:
+            console.print("audited again:")
+        if not run.stock.ok:
+            console.print(audit_table(run.stock, limit))
+        console.print(stock_summary(run.stock))
+        if not run.money.ok:
+            console.print(money_table(run.money, limit))
+        console.print(money_summary(run.money))
+        console.print("[green]audit passed[/green]" if ok else "[red]audit failed[/red]")
+    if not ok:
         raise typer.Exit(1)
+
+
+@dataclass(frozen=True)
+class AuditRun:
+    """The reports (after a repair: of the audit that followed it) and what was repaired."""
+
+    stock: stock_audit.AuditReport
+    money: MoneyReport
+    repairs: list[Repair]
+    refunds: list[dict]
 
 
 async def _audit(
     scope: stock_audit.Scope, grace: float, repair: bool, step: stock_audit.Step
-) -> tuple[stock_audit.AuditReport, list[Repair]]:
-    """The report (after a repair: of the audit that followed it) and the repairs made."""
-    async with open_clients(get_settings(), pool_size=4) as clients:
-        report = await stock_audit.audit(clients, scope, grace, step)
-        if not repair or not report.drifts:
-            return report, []
-        repairs = await repair_copies(clients, scope, report)
-        return await stock_audit.audit(clients, scope, grace), repairs
+) -> AuditRun:
+    async with open_services(get_settings(), pool_size=4) as services:
+        clients = services.engines
+        stock = await stock_audit.audit(clients, scope, grace, step)
+        money = await audit_money(clients, grace_seconds=grace)
+        step("money")
+        repairs: list[Repair] = []
+        refunded: list[dict] = []
+        if repair and stock.drifts:
+            repairs = await repair_copies(clients, scope, stock)
+            stock = await stock_audit.audit(clients, scope, grace)
+        if repair and any(f.refundable for f in money.findings):
+            refunded = await repair_money(services, money)
+            money = await audit_money(clients, grace_seconds=grace)
+        return AuditRun(stock, money, repairs, refunded)
 
 
 @app.command("new-jwt-key")

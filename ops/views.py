@@ -6,6 +6,7 @@ from rich.table import Table
 
 from ops.audit import STORES, AuditReport
 from ops.lag import PartitionLag
+from ops.money_audit import MoneyReport
 from ops.stack.stack import EngineStatus
 from ops.stack.supervision import Phase
 from ops.stock_repair import Repair
@@ -83,6 +84,54 @@ def repair_table(repairs: Sequence[Repair]) -> Table:
     for repair in repairs:
         was = "missing" if repair.before is None else str(repair.before)
         table.add_row(repair.product_id, repair.store, f"[red]{was}[/red]", str(repair.after))
+    return table
+
+
+def stock_summary(report: AuditReport) -> str:
+    """One sentence of what the stock audit saw: products, drifts per copy, violations."""
+    summary = report.summary()
+    drifts = ", ".join(f"{store} {n}" for store, n in summary["drift_counts"].items())
+    return (
+        f"stock: {summary['products']} products ({summary['uncataloged']} uncataloged) read in"
+        f" {summary['seconds']}s; drifted copies: {drifts}; unconserved products:"
+        f" {summary['unconserved_count']}; orders both sold and released:"
+        f" {summary['mixed_orders_count']}"
+    )
+
+
+def money_summary(report: MoneyReport) -> str:
+    found = [f"{kind.replace('_', ' ')} {n}" for kind, n in report.counts().items() if n]
+    verdict = f"discrepancies: {', '.join(found)}" if found else "no discrepancy"
+    return (
+        f"money: {report.charges} charges and {report.refunds} refunds read in"
+        f" {report.seconds:.3f}s; {verdict}"
+    )
+
+
+def money_table(report: MoneyReport, limit: int) -> Table:
+    """Each charge or refund that breaks the conservation of money, and how."""
+    table = Table("order", "order status", "payment", "amount", "problem")
+    for finding in report.findings[:limit]:
+        table.add_row(
+            finding.order_id,
+            finding.order_status,
+            finding.payment_id,
+            str(finding.amount),
+            finding.kind.replace("_", " "),
+        )
+    return table
+
+
+def refund_table(refunds: Sequence[dict]) -> Table:
+    """What ``audit --repair`` refunded, as the gateway answered."""
+    table = Table("order", "payment", "amount", "refund")
+    for refund in refunds:
+        table.add_row(
+            str(refund["order_id"]),
+            str(refund["payment_id"]),
+            str(refund["amount"]),
+            refund["status"],
+        )
     return table
 
 

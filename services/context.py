@@ -4,6 +4,7 @@ Built from the engines by ``services.bootstrap.open_services`` (API, stream work
 from in-memory fakes in tests; handlers see only these interfaces.
 """
 
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,11 +15,13 @@ from psycopg import AsyncConnection
 
 from adapters.catalog_documents import Product
 from adapters.connections import Clients
+from adapters.payment_gateway import PaymentGateway
 from adapters.product_cache import Cached
 from config import Settings
 from domain.catalog import CatalogChange
 from domain.inventory import StockCopy, StockMove
 from domain.notifications import Notice
+from domain.payments import GatewayOutcome, PaymentStatus
 from domain.settlement import OrderState, Settle
 from domain.status_history import StatusChange
 
@@ -36,7 +39,24 @@ class SettlementStore(Protocol):
 
     async def give_back_discounts(self, order_ids: Sequence[str]) -> None: ...
 
-    async def record_refund(self, order_id: str) -> None: ...
+    async def payment_status(self, payment_id: str, order_id: str) -> PaymentStatus | None:
+        """The payment's status as Postgres holds it; None: no such payment of the order."""
+
+
+class RefundBook(Protocol):
+    """Refund rows (dicts of ``adapters.refunds`` columns), one per succeeded payment."""
+
+    async def open_for_order(self, order_id: uuid.UUID | str) -> None: ...
+
+    async def open_for_payment(self, payment_id: uuid.UUID | str) -> None: ...
+
+    async def of_order(self, order_id: uuid.UUID | str) -> dict | None: ...
+
+    async def of_payment(self, payment_id: uuid.UUID | str) -> dict | None: ...
+
+    async def unanswered(self, older_than_seconds: float, limit: int) -> list[dict]: ...
+
+    async def record_outcome(self, refund_id: uuid.UUID | str, outcome: GatewayOutcome) -> dict: ...
 
 
 class StatusHistory(Protocol):
@@ -61,6 +81,7 @@ class UnitOfWork(Protocol):
     settlement: SettlementStore
     history: StatusHistory
     notices: NoticeBook
+    refunds: RefundBook
 
     async def __aenter__(self) -> Self: ...
 
@@ -103,9 +124,18 @@ class Services:
     products: ProductCacheSink
     clients: Clients | None = None
     """The engine connections, for the API's handlers (None with fakes)."""
+    gateway: PaymentGateway | None = None
+    """The card gateway: the API charges through it, the orders worker and the operator's
+    tools refund and reconcile through it (None where no gateway secret is configured)."""
 
     @property
     def engines(self) -> Clients:
         if self.clients is None:
             raise RuntimeError("this handler needs the engines; the fakes have none")
         return self.clients
+
+    @property
+    def payment_gateway(self) -> PaymentGateway:
+        if self.gateway is None:
+            raise RuntimeError("this handler needs the payment gateway: set SHOP_GATEWAY_SECRET")
+        return self.gateway

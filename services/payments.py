@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from adapters import orders, payments
 from adapters.gateway_wire import CardDetails
-from adapters.payment_gateway import PaymentGateway
 from config.logs import current
 from domain.orders import OrderNotFound
 from domain.payments import (
@@ -26,6 +25,8 @@ from domain.payments import (
 from services.context import Services
 
 log = logging.getLogger(__name__)
+
+RECONCILE_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,6 @@ class PaymentRequest:
 
 async def pay(
     services: Services,
-    gateway: PaymentGateway,
     user_id: uuid.UUID,
     request: PaymentRequest,
     idempotency_key: str | None,
@@ -52,7 +52,7 @@ async def pay(
     )
     if payments.status_of(attempt).settled:
         return attempt
-    outcome = await gateway.charge(
+    outcome = await services.payment_gateway.charge(
         idempotency_key=str(attempt["payment_id"]),
         amount=attempt["amount"],
         currency=attempt["currency"],
@@ -89,3 +89,31 @@ async def _find_or_start_attempt(
             log.info("payment attempt started", extra={"order_id": str(request.order_id)})
         # None: a concurrent request won the unique index; resume its attempt.
         return started or await payments.existing_attempt(conn, user_id, key, request.order_id)
+
+
+async def reconcile(services: Services, older_than_seconds: float) -> list[dict]:
+    """Settles the attempts nobody came back for: each is asked of the gateway by its key
+    (``PaymentGateway.void``), which tells the charge it made or its decline, or voids a key it
+    never received so no later charge can take money under it. A success then confirms the
+    order (or is refunded, if the order ended) through CDC like any other; an attempt the
+    gateway still cannot answer waits ``older_than_seconds`` for the next try."""
+    async with services.unit_of_work() as uow:
+        due = await payments.unanswered(uow.conn, older_than_seconds, RECONCILE_BATCH)
+    settled = []
+    for attempt in due:
+        outcome = await services.payment_gateway.void(str(attempt["payment_id"]))
+        async with services.unit_of_work() as uow:
+            if outcome.status.settled:
+                settled.append(
+                    await payments.record_outcome(uow.conn, attempt["payment_id"], outcome)
+                )
+            else:
+                await payments.touch(uow.conn, attempt["payment_id"])
+    for row in settled:
+        log.info(
+            "payment %s reconciled: %s",
+            row["payment_id"],
+            row["status"],
+            extra={"order_id": str(row["order_id"])},
+        )
+    return settled

@@ -22,6 +22,7 @@ from domain.settlement import (
     on_expiry,
     on_payment,
 )
+from services import refunds
 from services.context import Services, SettlementStore
 
 log = logging.getLogger(__name__)
@@ -30,20 +31,30 @@ log = logging.getLogger(__name__)
 async def settle_payment(services: Services, payment: PaymentChange) -> Decision:
     """A settled payment confirms its order and sells the held units, or fails it and
     releases them; PENDING and UNKNOWN payments change nothing. A success for an order that
-    expired first is recorded as a refund to make (the units may be sold again by now)."""
+    ended first (expired, failed, cancelled) is refunded: the refund is opened in the same
+    transaction and asked of the gateway once it committed.
+
+    The record only names the payment: what it decides is read from Postgres under the order's
+    lock, so a forged or stale record cannot confirm an unpaid order."""
     async with services.unit_of_work() as uow:
         state = await uow.settlement.lock_order(payment.order_id)
         if state is None:
             return NoChange("unknown order")
-        decision = on_payment(state, payment.status)
+        status = await uow.settlement.payment_status(payment.payment_id, payment.order_id)
+        if status is None:
+            return NoChange("no such payment of this order")
+        decision = on_payment(state, status)
         await apply_decisions(uow.settlement, [(state, decision)])
+        if isinstance(decision, RefundRequired):
+            await uow.refunds.open_for_payment(payment.payment_id)
     if isinstance(decision, RefundRequired):
         log.warning(
-            "payment %s succeeded for order %s already %s: refund required",
+            "payment %s succeeded for order %s already %s: refunding it",
             payment.payment_id,
             payment.order_id,
             decision.order_status,
         )
+        await refunds.refund_payment(services, payment.payment_id)
     elif isinstance(decision, Settle):
         log.info("order %s -> %s", payment.order_id, decision.order_status)
     return decision
@@ -82,8 +93,6 @@ async def apply_decisions(
             moves += decision.moves
             if decision.gives_back_discount:
                 giving_back.append(state.order_id)
-        elif isinstance(decision, RefundRequired):
-            await store.record_refund(state.order_id)
     # Discount codes before stock, the order in which checkout locks them: no deadlock.
     await store.give_back_discounts(giving_back)
     await store.move_stock(moves)

@@ -74,6 +74,7 @@ ROLE_MODULES: dict[StreamsRole, tuple[str, ...]] = {
     StreamsRole.ORDERS: (
         "streams.agents.payment_outcomes",
         "streams.agents.reservation_expiry",
+        "streams.agents.payment_reconciliation",
         "streams.agents.order_status_history",
         "streams.agents.notifications",
     ),

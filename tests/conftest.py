@@ -12,13 +12,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from adapters.connections import Clients
+from adapters.connections import Clients, open_clients
 from adapters.migrations import apply_migrations
 from config import Settings, get_settings
 from harness.factories import Shopper, create_shopper, forget_test_products
 from harness.inprocess import in_process_api
 from ops.promtool import ensure_promtool
 from ops.stack.process import EngineError
+from ops.stack.services import stream_workers
 from ops.stack.stack import components
 from services.context import Services
 from tests.support.memory import MemoryShop
@@ -105,6 +106,19 @@ def engines(require_engine: Callable[[str], None]) -> None:
     for engine in ("postgres", "redis", "ferretdb"):
         require_engine(engine)
     apply_migrations(get_settings())
+
+
+@pytest.fixture(scope="module")
+async def running_stack(
+    settings: Settings, require_engine: Callable[[str], None]
+) -> AsyncIterator[Clients]:
+    """The stack's own engines, its running API, gateway and stream workers, for black-box
+    tests through its HTTP port (fails naming what is down)."""
+    every = ("postgres", "redis", "kafka", "connect", "ferretdb", "elasticsearch", "gateway")
+    for engine in (*every, "api", *stream_workers(settings)):
+        require_engine(engine)
+    async with open_clients(settings, pool_size=4) as clients:
+        yield clients
 
 
 @pytest.fixture(scope="session")

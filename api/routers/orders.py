@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth import CurrentUser
-from api.deps import GatewayDep, ServicesDep
+from api.deps import ServicesDep
 from api.models.catalog import MAX_PAGE_SIZE, Pagination
 from api.models.orders import (
     CancellationView,
@@ -46,14 +46,14 @@ async def get_order_status(
 
 @router.post("/{orderId}/cancel", responses=error_responses(404, 409))
 async def cancel_order(
-    order_id: OrderIdPath, user: CurrentUser, services: ServicesDep, gateway: GatewayDep
+    order_id: OrderIdPath, user: CurrentUser, services: ServicesDep
 ) -> CancellationView:
     """Until the order ships: an unpaid order gives its held stock back; a paid one puts its
     units back on sale and its payment is refunded. The discount code's use is given back and
     the customer is mailed. Cancelling again answers the same (and asks the gateway again for
     a refund it has not answered yet). 409 ``not_cancellable`` once shipped or ended, or while
     a payment is in progress."""
-    done = await cancellation.cancel(services, gateway, order_id, user.user_id)
+    done = await cancellation.cancel(services, order_id, user.user_id)
     return CancellationView(
         order_id=done.order_id,
         status=done.status,

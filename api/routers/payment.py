@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response
 
 from api.auth import CurrentUser
-from api.deps import GatewayDep, ServicesDep
+from api.deps import ServicesDep
 from api.models.payments import PaymentRequest, PaymentResponse
 from api.openapi import error_responses
 from api.params import IdempotencyKey
@@ -21,7 +21,6 @@ async def pay_order(
     body: PaymentRequest,
     user: CurrentUser,
     services: ServicesDep,
-    gateway: GatewayDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> PaymentResponse:
@@ -30,7 +29,7 @@ async def pay_order(
     Idempotency-Key the order id is the key, so an order gets one attempt; after a decline,
     check out again."""
     request = payments.PaymentRequest(body.order_id, body.card_details, body.amount)
-    row = await payments.pay(services, gateway, user.user_id, request, idempotency_key)
+    row = await payments.pay(services, user.user_id, request, idempotency_key)
     status = PaymentStatus(row["status"])
     if not status.settled:
         response.status_code = 202

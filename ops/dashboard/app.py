@@ -184,6 +184,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "error": sampler.errors.get("stock"),
         }
 
+    @app.get("/api/money")
+    def money(request: Request, limit: int = Query(50, ge=1, le=500)) -> dict:
+        """The money audit of the last stock audit's round: counts and the findings."""
+        report = sampler_of(request).money
+        return {
+            "summary": None if report is None else report.summary(),
+            "findings": [] if report is None else [f.as_json() for f in report.findings[:limit]],
+            "error": sampler_of(request).errors.get("stock"),
+        }
+
     @app.get("/api/low-stock")
     def low_stock(request: Request, limit: int = Query(20, ge=1, le=500)) -> dict:
         report = sampler_of(request).stock

@@ -19,6 +19,7 @@ from adapters.metric_names import (
     CONSUMER_LAG_SECONDS,
     DEAD_LETTER_COUNT,
     LOW_STOCK,
+    MONEY_DISCREPANCIES,
     REPLICATION_SLOT_WAL,
     STOCK_DRIFT,
     STOCK_VIOLATIONS,
@@ -98,6 +99,11 @@ class SamplerCollector(Collector):
         threshold = self.sampler.settings.low_stock_threshold
         low.add_metric([], sum(row.available <= threshold for row in report.rows))
         yield from (drift, violations, low)
+        if self.sampler.money is not None:
+            money = gauge(MONEY_DISCREPANCIES)
+            for kind, count in self.sampler.money.counts().items():
+                money.add_metric([kind], count)
+            yield money
 
 
 def registry_for(sampler: Sampler) -> CollectorRegistry:

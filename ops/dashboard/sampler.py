@@ -26,6 +26,7 @@ from ops.dead_letters import DeadLetterProbe, DeadLetterView
 from ops.freshness import FreshnessProbe, TopicFreshness
 from ops.kafka_read import open_reader
 from ops.lag import LagProbe, PartitionLag, UnconsumedClock
+from ops.money_audit import MoneyReport, audit_money
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class Sampler:
     capture_at_ms: int | None = None
     stock: AuditReport | None = None
     stock_at_ms: int | None = None
+    money: MoneyReport | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
     async def run(self) -> None:
@@ -133,6 +135,7 @@ class Sampler:
 
         async def sample() -> None:
             self.stock = await audit(self.clients, scope)
+            self.money = await audit_money(self.clients)
             self.stock_at_ms = now_ms()
 
         while True:

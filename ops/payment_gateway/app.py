@@ -1,6 +1,7 @@
 """A small Stripe-style card gateway for local runs and tests (``python -m ops.payment_gateway``).
 
-``POST /v1/charges`` and ``POST /v1/refunds`` need an ``Idempotency-Key``: the first request
+``POST /v1/charges``, ``POST /v1/charges/void`` and ``POST /v1/refunds`` need an
+``Idempotency-Key``: the first request
 with a key decides the outcome, every replay gets the same response (a replay while the first
 is still running gets 409 ``idempotency_key_in_use``, as Stripe does). The card number picks a
 charge's outcome: see cards.py. A refund gives back (part of) a succeeded charge.
@@ -104,6 +105,15 @@ def create_gateway_app(settings: Settings | None = None) -> FastAPI:
         stored = ledger.replay(idempotency_key, fingerprint) or ledger.refund(
             idempotency_key, fingerprint, body.charge, body.amount, body.metadata
         )
+        return JSONResponse(stored.body, stored.status_code)
+
+    @app.post("/v1/charges/void", dependencies=[Depends(signed)])
+    async def void_charge(idempotency_key: RequiredIdempotencyKey) -> JSONResponse:
+        """What the charge with this key came to (409 while it runs); a key never seen is
+        voided: a charge sent with it later is declined ``charge_voided``."""
+        if idempotency_key in ledger.in_flight:
+            raise GatewayError(409, "idempotency_key_in_use", "a request with this key is running")
+        stored = ledger.void(idempotency_key)
         return JSONResponse(stored.body, stored.status_code)
 
     @app.get("/v1/charges", dependencies=[Depends(signed)])

@@ -21,9 +21,9 @@ class Card:
 
 @dataclass(frozen=True)
 class StoredResponse:
-    fingerprint: str
+    fingerprint: str | None
     """A keyed hash of the request that produced it: a key replayed with other parameters is
-    refused."""
+    refused. None: any request with the key gets this response (a voided key)."""
     status_code: int
     body: dict
 
@@ -39,7 +39,7 @@ class ChargeLedger:
         """The response already given to this key, if any; refuses the key reused with other
         parameters (as Stripe does)."""
         stored = self.responses.get(idempotency_key)
-        if stored is not None and stored.fingerprint != fingerprint:
+        if stored is not None and stored.fingerprint not in (None, fingerprint):
             raise GatewayError(
                 400, "idempotency_key_reused", "this key was used with other parameters"
             )
@@ -75,6 +75,15 @@ class ChargeLedger:
         else:
             stored = StoredResponse(fingerprint, 200, charge)
         self.responses[idempotency_key] = stored
+        return stored
+
+    def void(self, idempotency_key: str) -> StoredResponse:
+        """The response the key got, else a decline kept for the key: a charge sent with it
+        later is answered with that decline and takes nothing."""
+        stored = self.responses.get(idempotency_key)
+        if stored is None:
+            body = error_body("charge_voided", "no charge was made with this key; it is void")
+            stored = self.responses[idempotency_key] = StoredResponse(None, 402, body)
         return stored
 
     def charges_of_order(self, order_id: str) -> list[dict]:

@@ -1,5 +1,6 @@
 """Payment outcomes: a settled payment confirms its order and sells the held units, or fails
-it and releases them (``services.settlement.settle_payment``)."""
+it and releases them; a success for an order that already ended is refunded
+(``services.settlement.settle_payment``)."""
 
 from collections.abc import AsyncIterator
 from functools import partial
@@ -20,7 +21,10 @@ AGENTS = (
     AgentSpec(
         "payment_outcomes",
         PAYMENTS,
-        sinks=tuple(map(postgres, ("orders", "reservations", "inventory", "notifications"))),
+        sinks=(
+            *map(postgres, ("orders", "reservations", "inventory", "refunds")),
+            "gateway:refunds",
+        ),
     ),
 )
 

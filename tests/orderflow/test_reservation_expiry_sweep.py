@@ -1,10 +1,10 @@
 """The reservation expiry sweep on in-memory fakes: due, unpaid holds are released once."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from domain.inventory import ReservationStatus
 from domain.orders import OrderStatus
+from domain.payments import PaymentStatus
 from domain.settlement import LIVE_PAYMENT_STATUSES, Settle
 from services.context import Services
 from services.settlement import expire_holds
@@ -38,7 +38,7 @@ async def test_orders_with_a_live_payment_or_time_left_stay(
 ) -> None:
     paid = [shop.new_order({"p1": 1}, hold_seconds=0)[0] for _ in LIVE_PAYMENT_STATUSES]
     for order_id, status in zip(paid, LIVE_PAYMENT_STATUSES, strict=True):
-        shop.payments[order_id] = status
+        shop.record_payment(order_id, status)
     fresh, _ = shop.new_order({"p1": 1}, hold_seconds=600)
     assert await expire_holds(fakes, datetime.now(UTC) + LATER) == []
     assert {shop.status(o) for o in [*paid, fresh]} == {OrderStatus.RESERVED}
@@ -52,16 +52,15 @@ async def test_sweeps_every_batch(shop: MemoryShop, fakes: Services) -> None:
     assert {shop.status(o) for o in orders} == {OrderStatus.EXPIRED}
 
 
-async def test_success_arriving_after_expiry_requires_refund(
-    shop: MemoryShop, fakes: Services
-) -> None:
+async def test_success_arriving_after_expiry_is_refunded(shop: MemoryShop, fakes: Services) -> None:
     order_id, user_id = shop.new_order({"p1": 2}, hold_seconds=0)
     await expire_holds(fakes, datetime.now(UTC) + LATER)
-    success = records.payment(str(uuid.uuid4()), order_id, user_id, "SUCCEEDED")
+    payment_id = shop.record_payment(order_id, PaymentStatus.SUCCEEDED)
+    success = records.payment(payment_id, order_id, user_id, "SUCCEEDED")
     await records.deliver(payment_outcomes, success)
     assert shop.status(order_id) is OrderStatus.EXPIRED
     assert shop.units("p1") == units(available=10)
-    assert f"{order_id}:refund_required" in shop.notifications
+    assert shop.refund_rows[payment_id]["status"] == PaymentStatus.SUCCEEDED
 
 
 async def test_expiry_gives_the_discount_back_once(shop: MemoryShop, fakes: Services) -> None:

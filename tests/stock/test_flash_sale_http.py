@@ -10,13 +10,12 @@ of the last answer and still 0 a minute later, and the stock audit passes for th
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
 
 from adapters import inventory_store
-from adapters.connections import Clients, open_clients
+from adapters.connections import Clients
 from config import Settings
 from harness.factories import create_shoppers
 from harness.flash_sale import (
@@ -28,7 +27,6 @@ from harness.flash_sale import (
     seconds_until_shown,
 )
 from ops.audit import Scope, audit
-from ops.stack.services import stream_workers
 
 pytestmark = pytest.mark.engines
 
@@ -39,20 +37,8 @@ SHOWN_WITHIN_SECONDS = 2.0
 HELD_SECONDS = 60.0
 
 
-@pytest.fixture(scope="module")
-async def stack(
-    settings: Settings, require_engine: Callable[[str], None]
-) -> AsyncIterator[Clients]:
-    """The stack's own engines and its running API (fails naming what is down)."""
-    for engine in ("postgres", "redis", "kafka", "connect", "ferretdb", "elasticsearch", "api"):
-        require_engine(engine)
-    for worker in stream_workers(settings):
-        require_engine(worker)
-    async with open_clients(settings, pool_size=4) as clients:
-        yield clients
-
-
-async def test_2000_buyers_for_100_units(stack: Clients, settings: Settings) -> None:
+async def test_2000_buyers_for_100_units(running_stack: Clients, settings: Settings) -> None:
+    stack = running_stack
     base_url = f"http://{settings.api_host}:{settings.api_port}"
     admin, *_ = await create_shoppers(stack, 1, role="admin")
     buyers = await create_shoppers(stack, BUYERS)

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from email.message import EmailMessage
 from typing import Self
 
@@ -28,9 +29,10 @@ from domain.inventory import (
     net_moves,
     reserve,
 )
-from domain.notifications import Notice, notification_id
+from domain.notifications import Notice
 from domain.orders import OrderStatus
-from domain.settlement import LIVE_PAYMENT_STATUSES, REFUND_REQUIRED, OrderState, Settle
+from domain.payments import GatewayOutcome, PaymentStatus
+from domain.settlement import LIVE_PAYMENT_STATUSES, OrderState, Settle
 from domain.status_history import StatusChange
 from services.context import Services
 
@@ -56,13 +58,15 @@ class MemoryShop:
     orders: dict[str, tuple[str, OrderStatus]] = field(default_factory=dict)  # -> user, status
     reservations: dict[tuple[str, str], Reservation] = field(default_factory=dict)
     stock: dict[str, StockLevel] = field(default_factory=dict)
-    payments: dict[str, str] = field(default_factory=dict)  # order id -> live payment status
+    payments: dict[str, tuple[str, PaymentStatus]] = field(default_factory=dict)  # id -> order
+    refund_rows: dict[str, dict] = field(default_factory=dict)  # payment id -> refund
     notifications: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> kind, to
     redeemed: dict[str, int] = field(default_factory=dict)  # discount code -> live redemptions
     redemptions: dict[str, tuple[str, bool]] = field(default_factory=dict)  # order -> code, live
     status_rows: dict[tuple[str, OrderStatus], datetime] = field(default_factory=dict)
     published: list[StatusChange] = field(default_factory=list)
     outbox: list[EmailMessage] = field(default_factory=list)
+    gateway: "MemoryGateway" = field(default_factory=lambda: MemoryGateway())
     mail_failures: int = 0  # how many sends fail before one succeeds
 
     def services(self, settings: Settings) -> Services:
@@ -75,7 +79,16 @@ class MemoryShop:
             catalog_quantity=MemoryStock(),
             search=MemorySearch(),
             products=MemoryProducts(),
+            gateway=self.gateway,  # type: ignore[arg-type]
         )
+
+    def record_payment(
+        self, order_id: str, status: PaymentStatus, payment_id: str | None = None
+    ) -> str:
+        """The payment row as the storefront leaves it (a later status replaces it)."""
+        payment_id = payment_id or str(uuid.uuid4())
+        self.payments[payment_id] = (order_id, PaymentStatus(status))
+        return payment_id
 
     def new_order(
         self, lines: dict[str, int], hold_seconds: float = 600, discount_code: str | None = None
@@ -130,6 +143,10 @@ class MemoryShop:
     def notices(self) -> Self:
         return self
 
+    @property
+    def refunds(self) -> "MemoryRefunds":
+        return MemoryRefunds(self)
+
     # SettlementStore
     async def lock_order(self, order_id: str) -> OrderState | None:
         return self._state(order_id) if order_id in self.orders else None
@@ -164,14 +181,15 @@ class MemoryShop:
                 self.redemptions[order_id] = (code, False)
                 self.redeemed[code] -= 1
 
-    async def record_refund(self, order_id: str) -> None:
-        user_id, _ = self.orders[order_id]
-        self.notifications.setdefault(
-            notification_id(order_id, REFUND_REQUIRED), (REFUND_REQUIRED, self.users[user_id])
-        )
+    async def payment_status(self, payment_id: str, order_id: str) -> PaymentStatus | None:
+        of_order, status = self.payments.get(payment_id, ("", None))
+        return status if of_order == order_id else None
 
     def _live_payment(self, order_id: str) -> bool:
-        return self.payments.get(order_id) in LIVE_PAYMENT_STATUSES
+        return any(
+            o == order_id and status in LIVE_PAYMENT_STATUSES
+            for o, status in self.payments.values()
+        )
 
     def _state(self, order_id: str) -> OrderState:
         holds = tuple(
@@ -267,3 +285,71 @@ class MemorySearch:
             else:
                 product = Product.model_validate(change.document)
                 self.documents[change.product_id] = product_to_search_doc(product)
+
+
+class MemoryRefunds:
+    """Refund rows, one per succeeded payment (as the refunds table's unique payment id)."""
+
+    def __init__(self, shop: MemoryShop) -> None:
+        self.shop = shop
+
+    def _open(self, payment_id: str) -> None:
+        order_id, status = self.shop.payments[payment_id]
+        if status is PaymentStatus.SUCCEEDED and payment_id not in self.shop.refund_rows:
+            self.shop.refund_rows[payment_id] = {
+                "refund_id": f"r-{payment_id}",
+                "order_id": order_id,
+                "payment_id": payment_id,
+                "amount": Decimal("25.00"),
+                "currency": "USD",
+                "status": PaymentStatus.PENDING,
+                "charge_id": f"ch-{payment_id}",
+            }
+
+    async def open_for_order(self, order_id: uuid.UUID | str) -> None:
+        for payment_id, (of_order, _) in list(self.shop.payments.items()):
+            if of_order == str(order_id):
+                self._open(payment_id)
+
+    async def open_for_payment(self, payment_id: uuid.UUID | str) -> None:
+        self._open(str(payment_id))
+
+    async def of_order(self, order_id: uuid.UUID | str) -> dict | None:
+        return next(
+            (r for r in self.shop.refund_rows.values() if r["order_id"] == str(order_id)), None
+        )
+
+    async def of_payment(self, payment_id: uuid.UUID | str) -> dict | None:
+        return self.shop.refund_rows.get(str(payment_id))
+
+    async def unanswered(self, older_than_seconds: float, limit: int) -> list[dict]:
+        open_ = [
+            r for r in self.shop.refund_rows.values() if not PaymentStatus(r["status"]).settled
+        ]
+        return open_[:limit]
+
+    async def record_outcome(self, refund_id: uuid.UUID | str, outcome: GatewayOutcome) -> dict:
+        refund = next(r for r in self.shop.refund_rows.values() if r["refund_id"] == refund_id)
+        if not PaymentStatus(refund["status"]).settled:
+            refund["status"] = outcome.status
+            refund["gateway_refund_id"] = outcome.transaction_id
+        return refund
+
+
+@dataclass
+class MemoryGateway:
+    """The card gateway's refunds: one answer per idempotency key, as the real one keeps."""
+
+    refunded: dict[str, GatewayOutcome] = field(default_factory=dict)
+    asks: int = 0
+    down: bool = False
+
+    async def refund(
+        self, idempotency_key: str, charge_id: str, amount: Decimal, order_id: object
+    ) -> GatewayOutcome:
+        self.asks += 1
+        if self.down:
+            return GatewayOutcome.unknown("gateway_unreachable")
+        return self.refunded.setdefault(
+            idempotency_key, GatewayOutcome.succeeded(f"re-{idempotency_key}")
+        )
