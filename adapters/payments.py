@@ -79,14 +79,21 @@ async def record_outcome(
     return await cur.fetchone()
 
 
-async def unanswered(conn: AsyncConnection, older_than_seconds: float, limit: int) -> list[dict]:
-    """Attempts whose outcome is still unknown (PENDING, UNKNOWN) for ``older_than_seconds``:
-    the customer never retried, or the API died while asking. Oldest first."""
+async def unanswered(
+    conn: AsyncConnection,
+    older_than_seconds: float,
+    limit: int,
+    order_ids: Sequence[str] | None = None,
+) -> list[dict]:
+    """Attempts whose outcome is still unknown (PENDING, UNKNOWN) for ``older_than_seconds``
+    (of every order, or of ``order_ids``): the customer never retried, or the API died while
+    asking. Oldest first."""
     cur = await conn.execute(
         f"SELECT {_COLUMNS} FROM payments WHERE status IN ('PENDING', 'UNKNOWN')"
         " AND updated_at < now() - make_interval(secs => %s)"
+        " AND (%s::uuid[] IS NULL OR order_id = ANY(%s::uuid[]))"
         " ORDER BY updated_at LIMIT %s",
-        (older_than_seconds, limit),
+        (older_than_seconds, order_ids, order_ids, limit),
     )
     return await cur.fetchall()
 

@@ -9,6 +9,7 @@ No Kafka publish and no order or stock change here: CDC carries the payment row 
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -91,14 +92,17 @@ async def _find_or_start_attempt(
         return started or await payments.existing_attempt(conn, user_id, key, request.order_id)
 
 
-async def reconcile(services: Services, older_than_seconds: float) -> list[dict]:
+async def reconcile(
+    services: Services, older_than_seconds: float, order_ids: Sequence[str] | None = None
+) -> list[dict]:
     """Settles the attempts nobody came back for: each is asked of the gateway by its key
     (``PaymentGateway.void``), which tells the charge it made or its decline, or voids a key it
     never received so no later charge can take money under it. A success then confirms the
     order (or is refunded, if the order ended) through CDC like any other; an attempt the
-    gateway still cannot answer waits ``older_than_seconds`` for the next try."""
+    gateway still cannot answer waits ``older_than_seconds`` for the next try. All orders'
+    attempts, or those of ``order_ids``."""
     async with services.unit_of_work() as uow:
-        due = await payments.unanswered(uow.conn, older_than_seconds, RECONCILE_BATCH)
+        due = await payments.unanswered(uow.conn, older_than_seconds, RECONCILE_BATCH, order_ids)
     settled = []
     for attempt in due:
         outcome = await services.payment_gateway.void(str(attempt["payment_id"]))
