@@ -102,19 +102,25 @@ async def payable_view(
 
     The order row stays locked until the caller's transaction ends, so starting a payment and
     cancelling (or expiring) the same order serialise: whichever commits first, the other
-    sees it (a PENDING payment, or an order no longer RESERVED) and refuses cleanly."""
+    sees it (a PENDING payment, or an order no longer RESERVED) and refuses cleanly. The facts
+    are read after the lock is held, in a statement of its own, so they include what the
+    transaction it waited for committed."""
+    cur = await conn.execute(
+        "SELECT 1 FROM orders WHERE order_id = %s AND user_id = %s FOR UPDATE",
+        (order_id, user_id),
+    )
+    if await cur.fetchone() is None:
+        return None
     cur = await conn.execute(
         "SELECT o.status, o.total_amount, o.currency,"
         " EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = o.order_id"
         "         AND r.expires_at <= now()) AS hold_expired,"
         " EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id"
         "         AND p.status = 'FAILED') AS payment_failed"
-        " FROM orders o WHERE o.order_id = %s AND o.user_id = %s FOR UPDATE OF o",
-        (order_id, user_id),
+        " FROM orders o WHERE o.order_id = %s",
+        (order_id,),
     )
     row = await cur.fetchone()
-    if row is None:
-        return None
     return PayableOrder(
         status=OrderStatus(row["status"]),
         total=row["total_amount"],

@@ -17,24 +17,25 @@ from domain.orders import OrderStatus
 from domain.payments import PaymentStatus
 from domain.settlement import LIVE_PAYMENT_STATUSES, OrderState, Settle
 
-_LIVE_PAYMENT = """EXISTS (SELECT 1 FROM payments p
-        WHERE p.order_id = o.order_id AND p.status = ANY(%(live)s))"""
-
-_LOCK_ORDER = f"""
-SELECT o.order_id::text, o.status, {_LIVE_PAYMENT} AS live_payment
-FROM orders o WHERE o.order_id = %(order_id)s FOR UPDATE
-"""
+_LOCK_ORDER = "SELECT order_id::text, status FROM orders WHERE order_id = %(order_id)s FOR UPDATE"
 
 # Candidates for expiry; each is re-checked by the domain rule once locked.
 _LOCK_EXPIRED = f"""
-SELECT o.order_id::text, o.status, {_LIVE_PAYMENT} AS live_payment
+SELECT o.order_id::text, o.status
 FROM orders o
-WHERE o.status = %(reserved)s AND NOT {_LIVE_PAYMENT}
+WHERE o.status = %(reserved)s
+  AND NOT EXISTS (SELECT 1 FROM payments p
+                  WHERE p.order_id = o.order_id AND p.status = ANY(%(live)s))
   AND o.order_id IN ({inventory_store.ORDERS_WITH_EXPIRED_HOLDS})
 ORDER BY o.order_id
 LIMIT %(limit)s
 FOR UPDATE OF o SKIP LOCKED
 """
+
+# Read in a statement of its own once the order is locked: a locking read that waited for
+# a payment's transaction sees the order row as that transaction left it, but its subqueries
+# see the snapshot taken before the wait, without the payment it committed.
+_LIVE_PAYMENT = "SELECT EXISTS (SELECT 1 FROM payments WHERE order_id = %s AND status = ANY(%s))"
 
 _LIVE = list(LIVE_PAYMENT_STATUSES)
 
@@ -50,16 +51,18 @@ class SettlementStore:
     async def _state(self, row: dict) -> OrderState:
         order_id = row["order_id"]
         status = OrderStatus(row["status"])
+        cur = await self.conn.execute(_LIVE_PAYMENT, (order_id, _LIVE))
+        live_payment = (await cur.fetchone())["exists"]
         holds = await inventory_store.holds_of(self.conn, order_id)
         sold = (
             await inventory_store.holds_of(self.conn, order_id, ReservationStatus.SOLD)
             if status is OrderStatus.CONFIRMED
             else ()
         )
-        return OrderState(order_id, status, holds, row["live_payment"], sold)
+        return OrderState(order_id, status, holds, live_payment, sold)
 
     async def lock_order(self, order_id: str) -> OrderState | None:
-        cur = await self.conn.execute(_LOCK_ORDER, {"order_id": order_id, "live": _LIVE})
+        cur = await self.conn.execute(_LOCK_ORDER, {"order_id": order_id})
         row = await cur.fetchone()
         return None if row is None else await self._state(row)
 

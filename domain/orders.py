@@ -10,7 +10,9 @@ The transitions form no cycle: the status history keeps one row per status, and 
 """
 
 import datetime as dt
+import itertools
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -97,6 +99,14 @@ def transition(current: OrderStatus, target: OrderStatus) -> OrderStatus:
     if not can_transition(current, target):
         raise InvalidTransition(current, target)
     return target
+
+
+def is_legal_path(statuses: Sequence[OrderStatus]) -> bool:
+    """An order's history in time order is a walk of the lifecycle from RESERVED: each status
+    one the one before may move to (the carrier may skip a step the lifecycle allows to)."""
+    if not statuses or statuses[0] is not OrderStatus.RESERVED:
+        return False
+    return all(can_transition(a, b) for a, b in itertools.pairwise(statuses))
 
 
 def is_final(status: OrderStatus) -> bool:

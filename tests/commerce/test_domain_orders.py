@@ -11,6 +11,7 @@ from domain.orders import (
     OrderStatus,
     can_transition,
     is_final,
+    is_legal_path,
     plan_shipment,
     transition,
 )
@@ -89,3 +90,35 @@ def test_shipment_plan_is_stable_per_order() -> None:
     assert plan.tracking_number == "TRK123456789ABC"
     assert plan.estimated_delivery == dt.date(2026, 1, 25)
     assert plan_shipment(order_id, dt.date(2026, 1, 20), 5) == plan
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ["RESERVED"],
+        ["RESERVED", "CONFIRMED"],
+        ["RESERVED", "CANCELLED"],
+        ["RESERVED", "CONFIRMED", "CANCELLED"],
+        ["RESERVED", "CONFIRMED", "SHIPPED", "DELIVERED"],
+        ["RESERVED", "CONFIRMED", "SHIPPED", "IN_TRANSIT", "EXCEPTION", "DELIVERED"],
+    ],
+)
+def test_legal_histories(path: list[str]) -> None:
+    assert is_legal_path([OrderStatus(s) for s in path])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        [],
+        ["CONFIRMED"],
+        ["RESERVED", "SHIPPED"],
+        ["RESERVED", "CANCELLED", "CONFIRMED"],
+        ["RESERVED", "EXPIRED", "CONFIRMED"],
+        ["RESERVED", "CONFIRMED", "SHIPPED", "CANCELLED"],
+        ["RESERVED", "PAYMENT_FAILED", "CANCELLED"],
+        ["RESERVED", "CONFIRMED", "SHIPPED", "DELIVERED", "IN_TRANSIT"],
+    ],
+)
+def test_illegal_histories(path: list[str]) -> None:
+    assert not is_legal_path([OrderStatus(s) for s in path])

@@ -164,8 +164,19 @@ class StockInterleavings(RuleBasedStateMachine):
         """The payment-outcome agent's handler, on a payment row's change."""
         order_id = data.draw(st.sampled_from(self.placed))
         status = PaymentStatus.SUCCEEDED if succeeded else PaymentStatus.FAILED
-        payment = PaymentChange(str(uuid.uuid4()), order_id, status)
-        self._do(self._then_capture(settle_payment(self.world.services, payment)))
+        self._do(self._pay(order_id, status))
+
+    async def _pay(self, order_id: str, status: PaymentStatus) -> None:
+        """The payment row the storefront wrote (settlement reads it), then its change."""
+        payment_id = str(uuid.uuid4())
+        async with self.world.clients.pg.connection() as conn:
+            await conn.execute(
+                "INSERT INTO payments (payment_id, order_id, user_id, idempotency_key, amount,"
+                " method, status) VALUES (%s, %s, %s, %s, 1, 'card', %s) ON CONFLICT DO NOTHING",
+                (payment_id, order_id, self.user_id, payment_id, status),
+            )
+        payment = PaymentChange(payment_id, order_id, status)
+        await self._then_capture(settle_payment(self.world.services, payment))
 
     @precondition(lambda self: self.placed)
     @rule(data=st.data())
