@@ -33,7 +33,7 @@ import psycopg
 from kafka import KafkaAdminClient
 
 from adapters.connections import Clients, open_clients
-from config import Settings, StreamsRole, get_settings, streams_service
+from config import KafkaUser, Settings, StreamsRole, get_settings, streams_service
 from harness.factories import Shopper, create_product, create_shoppers, put_in_carts, sql
 from harness.flows import checkout
 from harness.loopback import clients_by_address
@@ -80,7 +80,7 @@ async def outage(settings: Settings, seconds: float, *names: str) -> None:
 
 def orders_leader(settings: Settings) -> str:
     """The broker leading most partitions of the orders topic (with one broker: that one)."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(**settings.kafka_client(KafkaUser.ADMIN))
     try:
         [topic] = admin.describe_topics([ORDERS.name(settings)])
     finally:

@@ -20,7 +20,7 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 
 from adapters.connections import open_clients
-from config import DURABLE_PRODUCER, Settings, get_settings
+from config import DURABLE_PRODUCER, KafkaUser, Settings, get_settings
 from ops.demo.catalog import generate_catalog
 from ops.replay import Target, replay
 from streams.events import catalog_envelope, product_key
@@ -30,7 +30,7 @@ from streams.topics import PRODUCTS
 def publish(settings: Settings, count: int) -> str:
     """The feed's snapshot of the seeded catalog, on the scratch database's catalog topic."""
     topic = PRODUCTS.name(settings)
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(**settings.kafka_client(KafkaUser.ADMIN))
     admin.create_topics(
         [
             NewTopic(
@@ -42,7 +42,7 @@ def publish(settings: Settings, count: int) -> str:
     )
     admin.close()
     producer = KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap, linger_ms=20, **DURABLE_PRODUCER
+        **settings.kafka_client(KafkaUser.ADMIN), linger_ms=20, **DURABLE_PRODUCER
     )
     now_ms = int(time.time() * 1000)
     for product in generate_catalog(count, random_seed=42):
@@ -72,7 +72,7 @@ async def remove(settings: Settings, topic: str) -> None:
         missing_ok = clients.es.options(ignore_status=404)
         await missing_ok.indices.delete(index=f"{settings.search_alias}-v*")
         await missing_ok.indices.delete_index_template(name=settings.search_alias)
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(**settings.kafka_client(KafkaUser.ADMIN))
     admin.delete_topics([topic])
     admin.close()
 

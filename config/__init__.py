@@ -4,6 +4,7 @@ Values come from the environment (prefix ``SHOP_``) or a ``.env`` file, so the
 same code runs against the local stack, docker-compose and production.
 """
 
+import logging
 import os
 from enum import StrEnum
 from functools import lru_cache
@@ -46,6 +47,45 @@ PORT_STEP = 2
 """Broker n of the cluster listens ``PORT_STEP * (n - 1)`` above the first broker's client and
 controller ports (9092/9093, 9094/9095, 9096/9097); worker n of a role above the role's web
 port (orders 6066, 6068; catalog 6067, 6069)."""
+
+
+class KafkaUser(StrEnum):
+    """Who a Kafka client authenticates as (SASL/PLAIN), each with its own password setting
+    (``kafka_<user>_password``); what each may do is ``ops.kafka_acls``."""
+
+    BROKER = "broker"  # the brokers among themselves and to the controllers: a super user
+    ADMIN = "admin"  # the operator: setup steps, tests, benches; a super user
+    CONNECT = "connect"  # Kafka Connect: its own topics and the CDC topics it writes
+    ORDERS = "orders"  # the orders stream worker
+    CATALOG = "catalog"  # the catalog stream worker
+    OPS = "ops"  # the ops tools and the dashboard: read everything, write nothing
+
+
+SUPER_USERS = (KafkaUser.BROKER, KafkaUser.ADMIN)
+KAFKA_SECURITY: dict[str, str] = {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "PLAIN"}
+"""How every client reaches the brokers: a SASL/PLAIN login on an unencrypted connection
+(loopback locally, the compose network there). Keyword arguments of kafka-python and aiokafka."""
+
+
+class _ChosenPlaintextLogin(logging.Filter):
+    """kafka-python and aiokafka warn on every connection that a PLAIN login travels unencrypted:
+    a choice made once (docs/ARCHITECTURE.md, "Kafka access"), not news for each log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "in the clear" not in record.getMessage()
+
+
+for _logger in ("kafka.net.sasl.plain", "aiokafka.conn"):
+    logging.getLogger(_logger).addFilter(_ChosenPlaintextLogin())
+
+CONNECT_GROUP = "shopstream-connect"
+CONNECT_STORAGE_TOPICS = {
+    "config": "connect-configs",
+    "offset": "connect-offsets",
+    "status": "connect-status",
+}
+"""Kafka Connect's worker group and the topics it keeps connectors, offsets and states in: the
+local worker, docker-compose's and the ACLs name them alike."""
 
 
 DURABLE_PRODUCER: dict[str, object] = {"acks": "all", "enable_idempotence": True}
@@ -95,6 +135,30 @@ class Settings(BaseSettings):
     )
     kafka_controller_port: int = Field(
         9093, description="KRaft controller port of the first local broker (local stack)"
+    )
+    kafka_broker_password: SecretStr | None = Field(
+        None,
+        description="Password of the brokers' own Kafka principal `broker` (a super user);"
+        " `make up` generates each `SHOP_KAFKA_*_PASSWORD` into `<stack>/secrets.env`",
+    )
+    kafka_admin_password: SecretStr | None = Field(
+        None,
+        description="Password of the operator's Kafka principal `admin` (a super user): setup"
+        " steps, tests, benches",
+    )
+    kafka_connect_password: SecretStr | None = Field(
+        None, description="Password of Kafka Connect's principal `connect`: writes the CDC topics"
+    )
+    kafka_orders_password: SecretStr | None = Field(
+        None, description="Password of the orders stream worker's Kafka principal `orders`"
+    )
+    kafka_catalog_password: SecretStr | None = Field(
+        None, description="Password of the catalog stream worker's Kafka principal `catalog`"
+    )
+    kafka_ops_password: SecretStr | None = Field(
+        None,
+        description="Password of the ops tools' and the dashboard's Kafka principal `ops`: reads"
+        " every topic, writes none",
     )
     connect_url: str = Field("http://127.0.0.1:8083", description="Kafka Connect REST API")
     topic_prefix: str = Field("shop", description="Prefix of every CDC topic")
@@ -331,6 +395,21 @@ class Settings(BaseSettings):
         key = self.objectstore_secret_key
         return key.get_secret_value() if key else ""
 
+    def kafka_password(self, user: KafkaUser) -> str:
+        """``user``'s Kafka password in clear ("" when none is set: the login is refused)."""
+        secret: SecretStr | None = getattr(self, f"kafka_{user}_password")
+        return secret.get_secret_value() if secret else ""
+
+    def kafka_client(self, user: KafkaUser, bootstrap: str | None = None) -> dict[str, object]:
+        """Keyword arguments of kafka-python's and aiokafka's clients (the same names in both):
+        the bootstrap list (or the one broker given) and ``user``'s login."""
+        return {
+            "bootstrap_servers": bootstrap or self.kafka_bootstrap,
+            **KAFKA_SECURITY,
+            "sasl_plain_username": str(user),
+            "sasl_plain_password": self.kafka_password(user),
+        }
+
     @property
     def kafka_brokers(self) -> list[str]:
         """``host:port`` of each broker, the first broker's first."""
@@ -382,6 +461,14 @@ class Settings(BaseSettings):
         return self.streams_data_dir / (
             f"{group}-data" if worker == 1 else f"{group}-{worker}-data"
         )
+
+
+def streams_kafka_user(role: StreamsRole) -> KafkaUser:
+    """A stream worker's Kafka principal: its role's, whose ACLs name its group and topics; the
+    all-in-one worker (tests and benches, under consumer groups of their own) is the operator."""
+    return {StreamsRole.ORDERS: KafkaUser.ORDERS, StreamsRole.CATALOG: KafkaUser.CATALOG}.get(
+        role, KafkaUser.ADMIN
+    )
 
 
 def streams_service(role: StreamsRole, worker: int = 1) -> str:

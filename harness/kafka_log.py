@@ -8,18 +8,21 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata
 
-from config import DURABLE_PRODUCER, Settings
+from config import DURABLE_PRODUCER, KafkaUser, Settings
 from ops.polling import wait_until
-from ops.stack.engines.jvm import java_argv
+from ops.stack.engines.jvm import java_argv, write_properties
 from ops.stack.engines.kafka import brokers
+from ops.stack.engines.sasl import client_properties
 from ops.stack.process import run
 
 Offsets = dict[TopicPartition, int]
+ADMIN = KafkaUser.ADMIN
+"""Tests and benches write where they like and read every group: the operator's principal."""
 
 
 def end_offsets(settings: Settings, topics: Iterable[str]) -> Offsets:
     """The next offset of every partition of ``topics``."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    consumer = KafkaConsumer(**settings.kafka_client(ADMIN))
     try:
         partitions = [
             TopicPartition(topic, p)
@@ -35,7 +38,7 @@ def start_at_log_end(settings: Settings, group: str, topics: Iterable[str]) -> O
     """Commit the group's offsets at the current end of ``topics``; returns them."""
     ends = end_offsets(settings, topics)
     consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap, group_id=group, enable_auto_commit=False
+        **settings.kafka_client(ADMIN), group_id=group, enable_auto_commit=False
     )
     try:
         consumer.commit({tp: OffsetAndMetadata(end, "", -1) for tp, end in ends.items()})
@@ -46,7 +49,7 @@ def start_at_log_end(settings: Settings, group: str, topics: Iterable[str]) -> O
 
 def records_since(settings: Settings, start: Offsets) -> list[ConsumerRecord]:
     """Every record of ``start``'s partitions from its offset up to the current end."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    consumer = KafkaConsumer(**settings.kafka_client(ADMIN), enable_auto_commit=False)
     try:
         consumer.assign(list(start))
         for tp, offset in start.items():
@@ -64,7 +67,7 @@ def records_since(settings: Settings, start: Offsets) -> list[ConsumerRecord]:
 def produce_again(settings: Settings, records: Iterable[ConsumerRecord]) -> Offsets:
     """The same key and value to the same partition; per partition, the offset after the last
     one written (what a group has committed once it consumed them)."""
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, **DURABLE_PRODUCER)
+    producer = KafkaProducer(**settings.kafka_client(ADMIN), **DURABLE_PRODUCER)
     try:
         written: Offsets = {}
         for record in records:
@@ -78,7 +81,7 @@ def produce_again(settings: Settings, records: Iterable[ConsumerRecord]) -> Offs
 
 def wait_consumed(settings: Settings, group: str, upto: Offsets, timeout: float = 30) -> None:
     """Until ``group`` has committed at least ``upto`` on every partition."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(**settings.kafka_client(ADMIN))
 
     def behind() -> list[TopicPartition]:
         committed = admin.list_group_offsets(group)[group]
@@ -97,12 +100,17 @@ def _offset(committed: OffsetAndMetadata | None) -> int:
 
 def worker_members(settings: Settings, group: str) -> int:
     """Members of a stable group (0 while it rebalances or is empty)."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(**settings.kafka_client(ADMIN))
     try:
         described = admin.describe_groups([group])[group]
         return len(described["members"]) if described["group_state"] == "Stable" else 0
     finally:
         admin.close()
+
+
+def tool_login(settings: Settings, scratch: Path) -> Path:
+    """A properties file (owner-only) logging Kafka's command-line tools in as the operator."""
+    return write_properties(scratch / "client.properties", client_properties(settings, ADMIN))
 
 
 def producer_ids(settings: Settings, topic: str, partition: int, scratch: Path) -> list[int]:
@@ -117,6 +125,7 @@ def producer_ids(settings: Settings, topic: str, partition: int, scratch: Path) 
             "128m",
             scratch,
             f"--bootstrap-server={settings.kafka_bootstrap}",
+            f"--command-config={tool_login(settings, scratch)}",
             "describe-producers",
             f"--topic={topic}",
             f"--partition={partition}",

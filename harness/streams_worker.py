@@ -18,7 +18,7 @@ from kafka.errors import KafkaError
 from pymongo import MongoClient
 
 from adapters.catalog_collection import PRODUCTS
-from config import PROJECT_ROOT, Settings
+from config import PROJECT_ROOT, KafkaUser, Settings
 from harness.kafka_log import Offsets, start_at_log_end
 from harness.sockets import free_port
 from ops.catalog_setup import prepare_catalog
@@ -116,7 +116,7 @@ class IsolatedWorker:
             source = f"{s.mongo_db}.{PRODUCTS}"
             conn.execute("DELETE FROM catalog_feed_checkpoint WHERE source = %s", (source,))
             conn.execute("DELETE FROM catalog_feed_versions WHERE source = %s", (source,))
-        admin = KafkaAdminClient(bootstrap_servers=s.kafka_bootstrap)
+        admin = KafkaAdminClient(**s.kafka_client(KafkaUser.ADMIN))
         try:
             owned = [PRODUCTS_TOPIC.name(s), f"{s.streams_app_id}-__assignor-__leader"]
             existing = set(admin.list_topics())

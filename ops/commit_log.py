@@ -94,10 +94,9 @@ def decode_commit_time(value: bytes, record_timestamp: int) -> int:
 class CommitClock:
     """Last commit time per (group, topic, partition), kept current by ``update()``."""
 
-    def __init__(self, bootstrap: str, groups: Iterable[str] | None = None) -> None:
-        self._consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None
-        )
+    def __init__(self, client: dict[str, object], groups: Iterable[str] | None = None) -> None:
+        """``client``: ``Settings.kafka_client`` of a principal that may read the offsets topic."""
+        self._consumer = KafkaConsumer(**client, enable_auto_commit=False, group_id=None)
         count = len(self._consumer.partitions_for_topic(OFFSETS_TOPIC) or ())
         numbers = range(count) if groups is None else {offsets_partition(g, count) for g in groups}
         self._partitions = [TopicPartition(OFFSETS_TOPIC, n) for n in sorted(numbers)]

@@ -2,11 +2,14 @@
 restart them when they failed or hang.
 
 ``connectors/*.json`` hold the configs with ``${VAR}`` placeholders filled from the
-settings, so the same files serve the local stack, docker-compose and production.
+settings, so the same files serve the local stack, docker-compose and production. Secrets are
+``${env:VAR}`` instead: left as they are, for the Connect worker to resolve from its own
+environment (its env config provider), so a password never crosses Connect's REST API nor
+lands in its config topic, and ``GET /connectors/<name>/config`` shows the placeholder.
 """
 
 import json
-import string
+import re
 import time
 from collections.abc import Callable
 from enum import StrEnum
@@ -23,6 +26,9 @@ CONNECTORS_DIR = Path(__file__).resolve().parent.parent / "connectors"
 POSTGRES = "postgres.json"
 MONGODB = "mongodb.json"
 RUNNING_TIMEOUT_SECONDS = 90.0
+FILLED = re.compile(r"\$\{(\w+)\}")
+"""``${NAME}``; a Connect placeholder, ``${env:NAME}``, has a colon and is left alone."""
+SECRET = re.compile(r"\$\{env:(\w+)\}")
 
 
 def connector_files(settings: Settings) -> tuple[str, ...]:
@@ -42,8 +48,16 @@ def expected_connectors(settings: Settings) -> list[str]:
     return [connector_name(f) for f in connector_files(settings)]
 
 
+def secret_variables() -> tuple[str, ...]:
+    """The environment variables the connector files name as ``${env:VAR}``: what the Connect
+    worker is given and allowed to read."""
+    texts = [path.read_text() for path in sorted(CONNECTORS_DIR.glob("*.json"))]
+    return tuple(sorted({name for text in texts for name in SECRET.findall(text)}))
+
+
 def render(file_name: str, settings: Settings) -> tuple[str, dict[str, str]]:
-    """The connector's name and config with every placeholder substituted."""
+    """The connector's name and config with every ``${NAME}`` filled; secrets stay
+    placeholders."""
     values = {f"SHOP_{name.upper()}": str(value) for name, value in settings.model_dump().items()}
     values["TABLE_INCLUDE_LIST"] = ",".join(t.source for t in POSTGRES_TABLES)
     values["COMPACTED_TOPICS"] = ",".join(
@@ -52,7 +66,7 @@ def render(file_name: str, settings: Settings) -> tuple[str, dict[str, str]]:
     values["RETENTION_MS"] = str(RETENTION_MS)
     values["KAFKA_REPLICATION_FACTOR"] = str(settings.kafka_replication_factor)
     spec = json.loads((CONNECTORS_DIR / file_name).read_text())
-    config = {k: string.Template(v).substitute(values) for k, v in spec["config"].items()}
+    config = {k: FILLED.sub(lambda m: values[m.group(1)], v) for k, v in spec["config"].items()}
     return spec["name"], config
 
 

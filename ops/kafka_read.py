@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from config import Settings
+from config import KafkaUser, Settings
 
 POLL_MS = 300
 Span = tuple[int, int]  # [start, stop) offsets of one partition
@@ -22,7 +22,7 @@ def open_reader(settings: Settings) -> KafkaConsumer:
     """A group-less consumer; an offset below the log start (deleted by retention) reads from
     the first record kept."""
     return KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **settings.kafka_client(KafkaUser.OPS),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",

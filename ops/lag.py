@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import OffsetSpec
 
-from config import Settings
+from config import KafkaUser, Settings
 from ops.clock import seconds_since
 from ops.commit_log import CommitClock, CommitKey
 from ops.kafka_read import read_spans
@@ -59,9 +59,10 @@ class LagProbe:
     """Kafka admin client plus commit clock; ``measure()`` is one snapshot, repeatable."""
 
     def __init__(self, settings: Settings, groups: Sequence[str] | None = None) -> None:
-        self._admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+        client = settings.kafka_client(KafkaUser.OPS)
+        self._admin = KafkaAdminClient(**client)
         self._groups = list(groups) if groups else None
-        self._clock = CommitClock(settings.kafka_bootstrap, self._groups)
+        self._clock = CommitClock(client, self._groups)
 
     def consumer_groups(self) -> list[str]:
         """The requested groups, or every group the cluster knows (members or not: a group

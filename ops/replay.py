@@ -40,7 +40,7 @@ from adapters.search_index import (
 )
 from adapters.search_writer import SearchWriter
 from adapters.stock_cache import StockMirror
-from config import Settings
+from config import KafkaUser, Settings
 from domain.catalog import latest_changes
 from domain.inventory import StockChange, StockCopy, latest_per_product
 from ops.bounded import bounded
@@ -50,6 +50,8 @@ from streams.topics import INVENTORY, PRODUCTS, TopicSpec
 
 FETCH_RECORDS = 5_000
 SEARCH_BATCH = 1_000
+GROUP_PREFIX = "shopctl-replay-"
+"""Each replay reads under a fresh group of this prefix (the ops principal's ACLs name it)."""
 
 Progress = Callable[[str, int, int], None]  # phase ("read" | "write"), done, total
 R = TypeVar("R")
@@ -153,10 +155,10 @@ class LogReader:
         self.spec = spec
         self.topic = spec.name(settings)
         self.unreadable = 0  # records no model accepts, skipped
-        self.group = f"shopctl-replay-{target}-{uuid.uuid4().hex[:8]}"
+        self.group = f"{GROUP_PREFIX}{target}-{uuid.uuid4().hex[:8]}"
         self.records = 0
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap,
+            **settings.kafka_client(KafkaUser.OPS),
             group_id=self.group,
             enable_auto_commit=False,
             max_poll_records=FETCH_RECORDS,
@@ -180,7 +182,7 @@ class LogReader:
         await asyncio.to_thread(self._admin, lambda admin: admin.delete_groups([self.group]))
 
     def _admin(self, work: Callable[[KafkaAdminClient], R]) -> R:
-        admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap)
+        admin = KafkaAdminClient(**self.settings.kafka_client(KafkaUser.OPS))
         try:
             return work(admin)
         finally:

@@ -10,17 +10,33 @@ import secrets
 from pathlib import Path
 
 from adapters.tokens import new_signing_key, public_key_text
-from config import Settings, secrets_file
+from config import KafkaUser, Settings, secrets_file
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def kafka_password_variable(user: KafkaUser) -> str:
+    """The variable of ``user``'s Kafka password (``Settings.kafka_<user>_password``)."""
+    return f"SHOP_KAFKA_{user.upper()}_PASSWORD"
+
 
 GENERATED = {
     "SHOP_JWT_SIGNING_KEY": new_signing_key,
-    "SHOP_GATEWAY_SECRET": lambda: secrets.token_urlsafe(32),
-    "SHOP_CARRIER_WEBHOOK_SECRET": lambda: secrets.token_urlsafe(32),
-    "SHOP_OBJECTSTORE_SECRET_KEY": lambda: secrets.token_urlsafe(32),
+    "SHOP_GATEWAY_SECRET": _token,
+    "SHOP_CARRIER_WEBHOOK_SECRET": _token,
+    "SHOP_OBJECTSTORE_SECRET_KEY": _token,
+    **{kafka_password_variable(user): _token for user in KafkaUser},
 }
 
 
-COMPOSE_ONLY = ("SHOP_POSTGRES_PASSWORD", "SHOP_REDIS_PASSWORD", "SHOP_GRAFANA_PASSWORD")
+COMPOSE_ONLY = (
+    "SHOP_POSTGRES_PASSWORD",
+    "SHOP_REDIS_PASSWORD",
+    "SHOP_GRAFANA_PASSWORD",
+    "SHOP_KAFKA_UI_PASSWORD",
+)
 
 
 def compose_secrets() -> dict[str, str]:

@@ -1,9 +1,11 @@
-"""What the engines need before any app process starts: schema, catalog, CDC connectors.
+"""What the engines need before any app process starts: Kafka ACLs, schema, catalog, CDC
+connectors.
 
 ``STEPS`` is the one list of them. ``shopctl up`` runs it in order; each step is also a
-``shopctl`` command of its own, and docker-compose's one-shot ``init`` service runs those
-commands (tests/test_compose_consistency.py holds the file to this list). Every step is
-idempotent, so running it again (a restart, a second ``up``) changes nothing.
+``shopctl`` command of its own, and docker-compose's one-shot services run those commands:
+``kafka-acls`` the steps Connect needs before it starts, ``init`` the others
+(tests/test_compose_consistency.py holds the file to this list). Every step is idempotent, so
+running it again (a restart, a second ``up``) changes nothing.
 """
 
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from adapters.object_store import ObjectStore
 from config import Settings
 from ops import connectors
 from ops.catalog_setup import prepare_catalog
+from ops.kafka_acls import ensure_acls
 from ops.polling import NotReached
 from ops.topics import ensure_topics
 
@@ -61,10 +64,15 @@ class SetupStep:
     engine: Callable[[Settings], str]  # what it reaches, for an error message
     run: Callable[[Settings, Say], list[Outcome]]
     idle: str = ""  # said when the step had nothing to do
+    before_connect: bool = False  # Connect fails without it: run before Connect starts
 
 
 class SetupFailed(Exception):
     """A step could not reach or use its engine; the message is one line."""
+
+
+def _kafka_acls(settings: Settings, say: Say) -> list[Outcome]:
+    return [Outcome("ACL created", grant.line()) for grant in ensure_acls(settings)]
 
 
 def _migrate(settings: Settings, say: Say) -> list[Outcome]:
@@ -98,6 +106,15 @@ def _mongo_address(settings: Settings) -> str:
 
 
 STEPS = (
+    SetupStep(
+        "kafka-acls",
+        "Create the Kafka ACLs every principal needs (Connect, each stream worker role, the ops"
+        " tools) that are missing; Connect needs its own before it starts.",
+        lambda s: f"Kafka at {s.kafka_bootstrap}",
+        _kafka_acls,
+        idle="every Kafka ACL exists",
+        before_connect=True,
+    ),
     SetupStep(
         "migrate",
         "Apply the pending Postgres migrations (adapters/sql), in order.",

@@ -16,7 +16,7 @@ from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from config import Settings
+from config import KafkaUser, Settings
 from ops.polling import wait_until
 from streams.topics import ALL_TOPICS, DEAD_LETTERS, RETENTION_MS, Cleanup, TopicSpec
 
@@ -29,7 +29,7 @@ def ensure_topics(settings: Settings, specs: Iterable[TopicSpec] = PIPELINE_TOPI
     """Create the missing topics of ``specs``; the names created (none on a rerun)."""
     wanted = {spec.name(settings): spec for spec in specs}
     admin = KafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap, bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS
+        **settings.kafka_client(KafkaUser.ADMIN), bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS
     )
     try:
         missing = [name for name in wanted if name not in set(admin.list_topics())]
@@ -40,7 +40,7 @@ def ensure_topics(settings: Settings, specs: Iterable[TopicSpec] = PIPELINE_TOPI
         admin.close()
     for broker in settings.kafka_brokers:
         wait_until(
-            lambda broker=broker: set(wanted) <= _listed(broker),
+            lambda broker=broker: set(wanted) <= _listed(settings, broker),
             timeout=VISIBLE_WITHIN_SECONDS,
             what=f"the pipeline's topics on {broker}",
             interval=0.2,
@@ -55,9 +55,12 @@ def _new_topic(name: str, spec: TopicSpec, settings: Settings) -> NewTopic:
     return NewTopic(name, spec.partitions, settings.kafka_replication_factor, topic_configs=configs)
 
 
-def _listed(broker: str) -> set[str]:
+def _listed(settings: Settings, broker: str) -> set[str]:
     """The topics this one broker's metadata has."""
-    consumer = KafkaConsumer(bootstrap_servers=broker, bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS)
+    consumer = KafkaConsumer(
+        **settings.kafka_client(KafkaUser.ADMIN, bootstrap=broker),
+        bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,
+    )
     try:
         return consumer.topics()
     finally:

@@ -8,9 +8,9 @@ typed events (``streams.events``, through ``streams.dead_letters.typed``).
 
 import faust
 
-from config import StreamsRole, get_settings, streams_service
+from config import StreamsRole, get_settings, streams_kafka_user, streams_service
 from config.logs import logging_config
-from streams.kafka_transport import SCHEME
+from streams.kafka_transport import SCHEME, credentials
 from streams.metrics import install_metrics
 from streams.topics import RETENTION_MS, Cleanup, TopicSpec
 
@@ -22,6 +22,8 @@ role, worker = settings.streams_role, settings.streams_worker
 app = faust.App(
     settings.streams_group(role),  # every worker of a role shares its consumer group
     broker=f"{SCHEME}://{settings.kafka_bootstrap}",  # idempotent, acks=all producer
+    # The role's Kafka principal, whose ACLs name its group and topics (ops.kafka_acls).
+    broker_credentials=credentials(settings, streams_kafka_user(role)),
     store="memory://",
     key_serializer="raw",
     value_serializer="raw",

@@ -10,11 +10,22 @@ a transport by the broker URL's scheme, so it is registered as ``SCHEME`` under 
 from collections.abc import Mapping
 from typing import Any
 
+import faust
 from faust.transport.drivers import aiokafka
 
-from config import DURABLE_PRODUCER
+from config import DURABLE_PRODUCER, KAFKA_SECURITY, KafkaUser, Settings
 
 SCHEME = "shopstream-kafka"
+
+
+def credentials(settings: Settings, user: KafkaUser) -> faust.SASLCredentials:
+    """Faust's ``broker_credentials`` for ``user``: its consumers, producer and topic creation
+    log in with them."""
+    return faust.SASLCredentials(
+        username=str(user),
+        password=settings.kafka_password(user),
+        mechanism=KAFKA_SECURITY["sasl_mechanism"],
+    )
 
 
 class DurableProducer(aiokafka.Producer):

@@ -51,7 +51,7 @@ def test_every_broker_is_a_voter_of_one_quorum_on_ports_of_its_own() -> None:
     }
     assert [c["node.id"] for c in configs] == [1, 2, 3]
     assert [c["advertised.listeners"] for c in configs] == [
-        f"PLAINTEXT://{address}" for address in CLUSTER.kafka_brokers
+        f"BROKER://{address}" for address in CLUSTER.kafka_brokers
     ]
     assert len({c["log.dirs"] for c in configs}) == CLUSTER_BROKERS
 
@@ -85,7 +85,7 @@ def test_the_workers_faust_producer_is_idempotent_with_acks_all() -> None:
 
 def test_the_single_broker_keeps_its_listener_and_controller() -> None:
     config = broker_properties(SINGLE, 1, Path("/data"))
-    assert config["listeners"] == "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093"
+    assert config["listeners"] == "BROKER://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093"
     assert config["controller.quorum.voters"] == "1@127.0.0.1:9093"
 
 

@@ -17,13 +17,25 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from config import CLUSTER_BROKERS, PROJECT_ROOT, Profile, Settings, StreamsRole, streams_service
-from ops.connectors import MONGODB, POSTGRES, connector_files, render
+from config import (
+    CLUSTER_BROKERS,
+    CONNECT_GROUP,
+    CONNECT_STORAGE_TOPICS,
+    PROJECT_ROOT,
+    KafkaUser,
+    Profile,
+    Settings,
+    StreamsRole,
+    streams_kafka_user,
+    streams_service,
+)
+from ops.connectors import MONGODB, POSTGRES, SECRET, connector_files, render
 from ops.promtool import PROMETHEUS_RELEASE
-from ops.secrets import compose_secrets
+from ops.secrets import compose_secrets, kafka_password_variable
 from ops.setup_steps import STEPS
-from ops.stack.engines.connect import Connect
+from ops.stack.engines.connect import Connect, secret_properties
 from ops.stack.engines.kafka import broker_name, broker_properties
+from ops.stack.engines.sasl import CLIENT_LISTENER, PROTOCOL, broker_security
 from ops.stack.services import SERVICES as LOCAL_SERVICES
 from ops.stack.services import STREAMS_ROLES, specs, stream_workers
 
@@ -64,7 +76,8 @@ NEEDS: dict[str, set[str]] = {
     },
     "gateway": set(),
     "dashboard": {"postgres", "mongo", "redis", "elasticsearch", "kafka"},
-    "init": {"postgres", "mongo", "connect"},
+    "kafka-acls": {"kafka"},
+    "init": {"postgres", "mongo", "kafka", "connect"},
 }
 AFTER_INIT = {"api", "streams-orders", "streams-catalog", "dashboard"}
 """The apps that start only once `init` has migrated, prepared and registered."""
@@ -75,7 +88,7 @@ SCRAPED = {
     "streams-catalog": "streams_catalog_web_port",
     "dashboard": "dashboard_port",
 }
-ONE_SHOTS = {"mongo-init", "init", "edge-init"}
+ONE_SHOTS = {"mongo-init", "kafka-acls", "init", "edge-init"}
 PUBLIC = {"proxy"}
 """The only services the base file publishes."""
 PROMETHEUS_CONFIG = PROJECT_ROOT / "ops" / "prometheus" / "prometheus.yml"
@@ -183,7 +196,7 @@ def test_only_the_tls_edge_is_published_by_default() -> None:
         assert all(str(p).startswith("127.0.0.1:") for p in service["ports"])
 
 
-SECRET_WORDS = ("PASSWORD", "SECRET", "SIGNING_KEY", "REDIS_URL", "REDISCLI_AUTH")
+SECRET_WORDS = ("PASSWORD", "SECRET", "SIGNING_KEY", "REDIS_URL", "REDISCLI_AUTH", "JAAS")
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
@@ -387,15 +400,28 @@ def test_healthchecks_ask_the_health_endpoint_make_up_waits_on(service: str) -> 
     assert probed.port in listening_ports(service)
 
 
-def test_init_runs_the_setup_steps_of_shopctl_up() -> None:
-    """`shopctl up` runs ops.setup_steps.STEPS; init runs the shopctl command of each, in the
-    same order, and stops at the first failure (`sh -e`, `&&`) without being restarted."""
-    init = SERVICES["init"]
-    shell, flags, script = init["command"]
+def one_shot_commands(service: str) -> list[str]:
+    """The shopctl commands a one-shot runs, stopping at the first failure (`sh -e`, `&&`)."""
+    shell, flags, script = SERVICES[service]["command"]
     assert (shell, flags) == ("sh", "-ec")
-    assert [part.strip() for part in script.split("&&")] == [f"shopctl {s.command}" for s in STEPS]
-    assert init["restart"] == "no"
-    assert "build" in init and init["image"] == SERVICES["api"]["image"]
+    assert SERVICES[service]["restart"] == "no"
+    assert "build" in SERVICES[service]
+    assert SERVICES[service]["image"] == SERVICES["api"]["image"]
+    return [part.strip() for part in script.split("&&")]
+
+
+def test_the_one_shots_run_the_setup_steps_of_shopctl_up() -> None:
+    """`shopctl up` runs ops.setup_steps.STEPS, those Connect needs before it starts Connect;
+    kafka-acls runs the shopctl command of each of those, init of the others, in order, and
+    Connect waits for kafka-acls, init for Connect."""
+    early = [f"shopctl {s.command}" for s in STEPS if s.before_connect]
+    later = [f"shopctl {s.command}" for s in STEPS if not s.before_connect]
+    assert early and one_shot_commands("kafka-acls") == early
+    assert one_shot_commands("init") == later
+    assert [s.command for s in STEPS] == [c.split()[1] for c in early + later]
+    waits = SERVICES["connect"]["depends_on"]["kafka-acls"]["condition"]
+    assert waits == "service_completed_successfully"
+    assert SERVICES["init"]["depends_on"]["connect"]["condition"] == "service_healthy"
 
 
 def test_debezium_captures_the_catalog_and_the_feed_is_off() -> None:
@@ -405,13 +431,32 @@ def test_debezium_captures_the_catalog_and_the_feed_is_off() -> None:
     assert not any(settings_of(app).catalog_feed_enabled for app in NEEDS)
 
 
+def variable(value: str) -> str:
+    """The compose variable a value is taken from (``${NAME:?...}``)."""
+    found = re.fullmatch(r"\$\{(\w+)(:\?[^}]*)?\}", value)
+    assert found, f"{value!r} is not a compose variable"
+    return found.group(1)
+
+
+def resolved(config: dict[str, str], env: dict[str, str]) -> dict[str, str]:
+    """A connector config as Connect's env config provider resolves it against ``env``."""
+    return {key: SECRET.sub(lambda m: env[m.group(1)], value) for key, value in config.items()}
+
+
 def test_the_registered_connectors_reach_compose_services() -> None:
-    """Connect reads what init renders: the service names, not the host's loopback."""
+    """Connect reads what init renders, its secrets from its own environment: the service
+    names, not the host's loopback, and the apps' password."""
+    connect = env_of("connect")
     _, postgres = render(POSTGRES, settings_of("init"))
     assert postgres["database.hostname"] == "postgres"
     assert int(postgres["database.port"]) in listening_ports("postgres")
+    password = resolved(postgres, connect)["database.password"]
+    assert variable(password) == variable(env_of("postgres")["POSTGRES_PASSWORD"])
+    assert variable(password) == variable(env_of("init")["SHOP_POSTGRES_PASSWORD"])
     _, mongo = render(MONGODB, settings_of("init"))
-    host, port = split(mongo["mongodb.connection.string"])
+    url = resolved(mongo, connect)["mongodb.connection.string"]
+    assert url == env_of("init")["SHOP_MONGO_URL"]
+    host, port = split(url)
     assert (host, port) == ("mongo", default_port("mongo"))
     assert port in listening_ports("mongo")
 
@@ -444,6 +489,138 @@ def test_compose_secrets_cover_every_variable_the_file_requires() -> None:
     """`shopctl compose-secrets` prints a value for each `${NAME:?...}` of the compose file."""
     required = set(re.findall(r"\$\{(\w+):\?", (PROJECT_ROOT / "docker-compose.yml").read_text()))
     assert required == set(compose_secrets())
+
+
+# Kafka's logins and ACLs, Connect's secrets, Kafka UI's login, where Connect answers.
+JAAS_ENTRY = re.compile(r'(\w+)="([^"]*)"')
+KAFKA_USERS = {
+    "kafka-acls": KafkaUser.ADMIN,
+    "init": KafkaUser.ADMIN,
+    "dashboard": KafkaUser.OPS,
+    **{f"streams-{role}": streams_kafka_user(role) for role in STREAMS_ROLES},
+    "kafka": KafkaUser.BROKER,  # its healthcheck's login
+}
+"""Whose Kafka password each container holds: the principal its code logs in as."""
+
+
+def jaas(value: str) -> tuple[str, dict[str, str]]:
+    """A PLAIN login's module and its ``key="value"`` entries."""
+    return value.split()[0], dict(JAAS_ENTRY.findall(value))
+
+
+def logs_in_as(value: str, user: KafkaUser) -> bool:
+    """A client's ``sasl.jaas.config``: ``user``, with its password from the env file."""
+    _, entries = jaas(value)
+    password = variable(entries["password"])
+    return entries.keys() == {"username", "password"} and (entries["username"], password) == (
+        user,
+        kafka_password_variable(user),
+    )
+
+
+def broker_env(key: str) -> str:
+    return f"KAFKA_{key.replace('.', '_').upper()}"
+
+
+def connect_env(key: str) -> str:
+    return f"CONNECT_{key.replace('.', '_').upper()}"
+
+
+def test_brokers_want_the_logins_and_acls_the_local_brokers_want() -> None:
+    """Every listener SASL/PLAIN, accepting the users the local brokers accept (the client
+    listeners every principal, the controller listener the brokers), each password from the
+    env file; the StandardAuthorizer with the same super users."""
+    local, env = broker_security(CLUSTER), env_of("kafka")
+    listeners = [listener.split("://")[0] for listener in env["KAFKA_LISTENERS"].split(",")]
+    protocols = dict(
+        pair.split(":") for pair in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")
+    )
+    assert protocols == dict.fromkeys(listeners, PROTOCOL)
+    for key in (
+        "sasl.enabled.mechanisms",
+        "sasl.mechanism.inter.broker.protocol",
+        "sasl.mechanism.controller.protocol",
+        "authorizer.class.name",
+        "super.users",
+    ):
+        assert env[broker_env(key)] == local[key], key
+    client_jaas = f"listener.name.{CLIENT_LISTENER.lower()}.plain.sasl.jaas.config"
+    for listener in listeners:
+        key = f"listener.name.{listener.lower()}.plain.sasl.jaas.config"
+        module, entries = jaas(env[broker_env(key)])
+        local_module, local_entries = jaas(local.get(key, local[client_jaas]))
+        assert (module, entries.keys()) == (local_module, local_entries.keys()), listener
+        assert entries["username"] == KafkaUser.BROKER
+        for name, value in entries.items():
+            if name.startswith("user_") or name == "password":
+                user = KafkaUser(name.removeprefix("user_") if name != "password" else "broker")
+                assert variable(value) == kafka_password_variable(user), (listener, name)
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_each_container_holds_only_its_own_kafka_password(service: str) -> None:
+    held = {name for name in env_of(service) if re.fullmatch(r"SHOP_KAFKA_\w+_PASSWORD", name)}
+    user = KAFKA_USERS.get(service)
+    assert held == ({kafka_password_variable(user)} if user else set())
+    if service.startswith("streams-"):
+        assert streams_kafka_user(settings_of(service).streams_role) is user
+
+
+def test_connect_logs_in_and_reads_its_secrets_as_the_local_worker_does() -> None:
+    """Its Kafka login for the worker, its producers and consumers; the env config provider
+    reading only the variables the connectors name, which it is given; the local worker's
+    group and storage topics, which its ACLs name."""
+    local, env = Connect(CLUSTER).worker_properties(), env_of("connect")
+    logins = [key for key in local if key.endswith("sasl.jaas.config")]
+    assert len(logins) == 3
+    for key in logins:
+        assert logs_in_as(env[connect_env(key)], KafkaUser.CONNECT), key
+        prefix = key.removesuffix("sasl.jaas.config")
+        for setting in ("security.protocol", "sasl.mechanism"):
+            assert env[connect_env(prefix + setting)] == local[prefix + setting]
+    for key, value in secret_properties().items():
+        assert env[connect_env(key)] == value, key
+    for name in str(local["config.providers.env.param.allowlist.pattern"]).split("|"):
+        assert env[name] == env_of("init")[name] or variable(env[name]) == variable(
+            env_of("init")[name]
+        )
+    assert env["GROUP_ID"] == CONNECT_GROUP
+    for store, topic in CONNECT_STORAGE_TOPICS.items():
+        assert env[f"{store.upper()}_STORAGE_TOPIC"] == topic
+
+
+def test_kafka_ui_asks_for_a_login_and_reads_kafka_as_the_ops_principal() -> None:
+    env = env_of("kafka-ui")
+    assert env["AUTH_TYPE"] == "LOGIN_FORM"
+    assert env["SPRING_SECURITY_USER_NAME"]
+    assert variable(env["SPRING_SECURITY_USER_PASSWORD"]) == "SHOP_KAFKA_UI_PASSWORD"
+    assert env["KAFKA_CLUSTERS_0_PROPERTIES_SECURITY_PROTOCOL"] == PROTOCOL
+    assert env["KAFKA_CLUSTERS_0_PROPERTIES_SASL_MECHANISM"] == "PLAIN"
+    assert logs_in_as(env["KAFKA_CLUSTERS_0_PROPERTIES_SASL_JAAS_CONFIG"], KafkaUser.OPS)
+    assert "/actuator/health" in SERVICES["kafka-ui"]["healthcheck"]["test"][-1]
+
+
+def networks_of(service: str, services: dict[str, dict[str, Any]] = SERVICES) -> set[str]:
+    return set(services[service].get("networks", ["default"]))
+
+
+CONNECT_NEIGHBOURS = {"kafka", "postgres", "mongo", "init", "dashboard", "kafka-ui"}
+"""What Connect captures or writes to, and what calls its REST API."""
+
+
+def test_connects_rest_api_is_on_an_internal_network_only() -> None:
+    """Unpublished (the dev file publishes it on 127.0.0.1), and on a network the edge and the
+    api are not on; what registers connectors and reads their states is."""
+    assert networks_of("connect") == {"cdc"}
+    beside = {name for name in SERVICES if "cdc" in networks_of(name)} - {"connect"}
+    assert beside == CONNECT_NEIGHBOURS
+    assert not beside & (PUBLIC | {"api"})
+    assert "ports" not in SERVICES["connect"]
+    assert [str(p) for p in DEV["connect"]["ports"]] == ["127.0.0.1:8083:8083"]
+    for app in ("init", "dashboard"):
+        assert split(settings_of(app).connect_url)[0] == "connect"
+    for broker in BROKERS:
+        assert networks_of(broker, CLUSTER_SERVICES) == {"default", "cdc"}
 
 
 def test_connect_reassigns_lost_work_as_the_local_worker_does() -> None:
@@ -519,7 +696,7 @@ def test_every_broker_is_a_voter_of_one_quorum() -> None:
         assert env["KAFKA_NODE_ID"] == str(node)
         assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == voters, name
         assert env["CLUSTER_ID"] == env_of("kafka")["CLUSTER_ID"]
-        assert f"PLAINTEXT://{name}:19092" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
+        assert f"BROKER://{name}:19092" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
         assert 19092 in exposed(name)
     stores = {tuple(CLUSTER_SERVICES[name]["volumes"]) for name in BROKERS}
     assert len(stores) == len(BROKERS), "each broker keeps its own data"

@@ -5,6 +5,7 @@ import json
 import psycopg
 from kafka import KafkaConsumer
 
+from config import KafkaUser
 from tests.support.connectors import ENGINES, probe_connector
 
 
@@ -16,7 +17,7 @@ def test_insert_becomes_kafka_record(settings, require_engine):
             conn.execute(f"INSERT INTO {probe.table} VALUES (7, 'hello')")
         consumer = KafkaConsumer(
             probe.topic,
-            bootstrap_servers=settings.kafka_bootstrap,
+            **settings.kafka_client(KafkaUser.ADMIN),
             auto_offset_reset="earliest",
             consumer_timeout_ms=30000,
             group_id=f"g-{probe.name}",

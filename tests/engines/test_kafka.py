@@ -6,7 +6,7 @@ import uuid
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaConsumer, KafkaProducer
 
-from config import DURABLE_PRODUCER, Profile, Settings
+from config import DURABLE_PRODUCER, KafkaUser, Profile, Settings
 from harness.kafka_log import producer_ids
 from ops.stack.engines.kafka import brokers, read_properties
 from streams.app import app
@@ -16,7 +16,7 @@ def test_kafka_python_produce_consume(settings, require_engine):
     require_engine("kafka")
     topic = f"engine-test-{uuid.uuid4().hex[:8]}"
     producer = KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **settings.kafka_client(KafkaUser.ADMIN),
         value_serializer=lambda v: json.dumps(v).encode(),
         **DURABLE_PRODUCER,
     )
@@ -24,7 +24,7 @@ def test_kafka_python_produce_consume(settings, require_engine):
     producer.close()
     consumer = KafkaConsumer(
         topic,
-        bootstrap_servers=settings.kafka_bootstrap,
+        **settings.kafka_client(KafkaUser.ADMIN),
         auto_offset_reset="earliest",
         consumer_timeout_ms=15000,
         group_id=f"g-{topic}",
@@ -37,7 +37,7 @@ def test_kafka_python_produce_consume(settings, require_engine):
 async def test_aiokafka_produce_consume(settings, require_engine):
     require_engine("kafka")
     topic = f"engine-test-{uuid.uuid4().hex[:8]}"
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, **DURABLE_PRODUCER)
+    producer = AIOKafkaProducer(**settings.kafka_client(KafkaUser.ADMIN), **DURABLE_PRODUCER)
     await producer.start()
     try:
         await producer.send_and_wait(topic, b"hello", key=b"k1")
@@ -45,7 +45,7 @@ async def test_aiokafka_produce_consume(settings, require_engine):
         await producer.stop()
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=settings.kafka_bootstrap,
+        **settings.kafka_client(KafkaUser.ADMIN),
         auto_offset_reset="earliest",
         group_id=f"g-{topic}",
     )

@@ -1,11 +1,14 @@
 """The cluster profile's brokers: one KRaft quorum of three, every topic replicated three
-times and writable with ``acks=all`` while one broker is down (min ISR 2).
+times and writable with ``acks=all`` while one broker is down (min ISR 2); only Connect's
+principal may write the CDC topics.
 
 On the cluster profile (`make up PROFILE=cluster`) these run against the stack's brokers (a
 broker that is down fails the test naming it); on the single profile they start three brokers
-of their own, from the same engine code, on other ports and in a temporary directory.
+of their own, from the same engine code, on other ports and in a temporary directory, with
+passwords of their own and the ACLs `shopctl up` creates.
 """
 
+import secrets
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -13,8 +16,10 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaError
+from pydantic import SecretStr
 
-from config import CLUSTER_BROKERS, DURABLE_PRODUCER, Profile, Settings
+from config import CLUSTER_BROKERS, DURABLE_PRODUCER, KafkaUser, Profile, Settings
+from ops.kafka_acls import ensure_acls
 from ops.polling import wait_until
 from ops.stack.engines.kafka import Kafka, broker_names, brokers
 
@@ -42,6 +47,9 @@ def cluster(
             "profile": Profile.CLUSTER,
             "kafka_bootstrap": PRIVATE_BOOTSTRAP,
             "kafka_controller_port": PRIVATE_CONTROLLER_PORT,
+            **{
+                f"kafka_{user}_password": SecretStr(secrets.token_urlsafe(16)) for user in KafkaUser
+            },
         }
     )
     private = Settings.model_validate(private.model_dump())  # the bootstrap of all three
@@ -53,6 +61,7 @@ def cluster(
             broker.start()
         for broker in own:
             broker.wait_healthy()
+        ensure_acls(private)  # as `shopctl up` does before it starts Connect
         yield private
     finally:
         for broker in own:
@@ -61,7 +70,7 @@ def cluster(
 
 @pytest.fixture
 def admin(cluster: Settings) -> Iterator[KafkaAdminClient]:
-    client = KafkaAdminClient(bootstrap_servers=cluster.kafka_bootstrap)
+    client = KafkaAdminClient(**cluster.kafka_client(KafkaUser.ADMIN))
     yield client
     client.close()
 
@@ -71,11 +80,15 @@ def topic(cluster: Settings) -> Iterator[str]:
     """A topic the broker creates on the first write, with its defaults: what Debezium's and
     Faust's topics get unless they say otherwise."""
     name = f"engine-cluster-{uuid.uuid4().hex[:8]}"
-    produce(cluster, name, [b"first"])
+    produce(cluster.kafka_client(KafkaUser.ADMIN), name, [b"first"])
     yield name
-    # A fresh client: a test may have stopped the controller the fixture's client knew.
+    delete_when_possible(cluster, name)
+
+
+def delete_when_possible(settings: Settings, name: str) -> None:
+    """A fresh client each try: a test may have stopped the controller the last one knew."""
     wait_until(
-        lambda: delete_topic(cluster, name),
+        lambda: delete_topic(settings, name),
         timeout=60,
         what=f"{name} deleted",
         ignoring=(KafkaError,),
@@ -84,7 +97,7 @@ def topic(cluster: Settings) -> Iterator[str]:
 
 
 def delete_topic(settings: Settings, name: str) -> bool:
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(**settings.kafka_client(KafkaUser.ADMIN))
     try:
         admin.delete_topics([name])
     finally:
@@ -92,8 +105,9 @@ def delete_topic(settings: Settings, name: str) -> bool:
     return True
 
 
-def produce(settings: Settings, topic: str, values: list[bytes]) -> None:
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, **DURABLE_PRODUCER)
+def produce(client: dict[str, object], topic: str, values: list[bytes]) -> None:
+    """Written by the login in ``client`` (``Settings.kafka_client``), each value acked."""
+    producer = KafkaProducer(**client, **DURABLE_PRODUCER, max_block_ms=10_000)
     try:
         for value in values:
             producer.send(topic, value, partition=0).get(timeout=30)
@@ -148,7 +162,7 @@ def test_acks_all_writes_go_on_while_the_leader_is_down(
             interval=0.5,
         )
         values = [f"while {leader.name} is down: {n}".encode() for n in range(RECORDS)]
-        produce(cluster, topic, values)
+        produce(cluster.kafka_client(KafkaUser.ADMIN), topic, values)
     finally:
         leader.start()
         leader.wait_healthy()
@@ -164,7 +178,7 @@ def test_acks_all_writes_go_on_while_the_leader_is_down(
 
 
 def read_back(settings: Settings, topic: str) -> list[bytes]:
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    consumer = KafkaConsumer(**settings.kafka_client(KafkaUser.ADMIN), enable_auto_commit=False)
     try:
         tp = TopicPartition(topic, 0)
         consumer.assign([tp])
@@ -176,3 +190,27 @@ def read_back(settings: Settings, topic: str) -> list[bytes]:
         return values
     finally:
         consumer.close()
+
+
+@pytest.fixture
+def cdc_topic(cluster: Settings) -> Iterator[str]:
+    """A topic among the CDC topics (``<prefix>.public.*``) that no table feeds; deleted after."""
+    name = f"{cluster.topic_prefix}.public.engine_acl_{uuid.uuid4().hex[:8]}"
+    yield name
+    delete_when_possible(cluster, name)
+
+
+def test_only_connect_may_write_the_cdc_topics(cluster: Settings, cdc_topic: str) -> None:
+    """A stream worker's or the ops tools' principal, a client without a login and one with a
+    wrong password are all refused; Connect's record is the only one written."""
+    produce(cluster.kafka_client(KafkaUser.CONNECT), cdc_topic, [b"captured"])  # creates it
+    for user in (KafkaUser.ORDERS, KafkaUser.CATALOG, KafkaUser.OPS):
+        # ops may write nowhere: its producer's id is refused before the topic is
+        with pytest.raises(KafkaError, match="AuthorizationFailed"):
+            produce(cluster.kafka_client(user), cdc_topic, [b"forged by " + user.encode()])
+    anonymous = {"bootstrap_servers": cluster.kafka_bootstrap}
+    guessed = {**cluster.kafka_client(KafkaUser.CONNECT), "sasl_plain_password": "guessed"}
+    for stranger in (anonymous, guessed):
+        with pytest.raises(KafkaError):
+            produce(stranger, cdc_topic, [b"forged by a stranger"])
+    assert read_back(cluster, cdc_topic) == [b"captured"]

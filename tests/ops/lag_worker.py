@@ -9,12 +9,14 @@ import os
 
 import faust
 
-from config import get_settings
+from config import KafkaUser, get_settings
+from streams.kafka_transport import credentials
 from streams.metrics import install_metrics
 
 app = faust.App(
     os.environ["LAG_TEST_APP_ID"],
     broker=f"kafka://{get_settings().kafka_bootstrap}",
+    broker_credentials=credentials(get_settings(), KafkaUser.ADMIN),  # a group of its own
     store="memory://",
     value_serializer="raw",
     web_host="127.0.0.1",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from kafka import KafkaProducer
 
-from config import DURABLE_PRODUCER, PROJECT_ROOT, Settings
+from config import DURABLE_PRODUCER, PROJECT_ROOT, KafkaUser, Settings
 from ops.polling import NotReached, wait_until
 from ops.stack.process import Daemon, log_tail
 
@@ -32,7 +32,7 @@ def wait_for(what: str, check: Callable[[], bool], daemon: Daemon, timeout: floa
 
 
 def produce(settings: Settings, topic: str, count: int) -> None:
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, **DURABLE_PRODUCER)
+    producer = KafkaProducer(**settings.kafka_client(KafkaUser.ADMIN), **DURABLE_PRODUCER)
     for i in range(count):
         producer.send(topic, key=str(i).encode(), value=b"{}")
     producer.flush()

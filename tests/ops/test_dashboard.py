@@ -36,7 +36,7 @@ from adapters.metric_names import (
     DEAD_LETTER_COUNT,
     REPLICATION_SLOT_WAL,
 )
-from config import DURABLE_PRODUCER, Settings
+from config import DURABLE_PRODUCER, KafkaUser, Settings
 from harness.sockets import free_port
 from ops.connectors import POSTGRES, render
 from ops.stack.process import Daemon
@@ -66,11 +66,11 @@ def lagging_group(settings: Settings, require_engine: Callable[[str], None]) -> 
     """A group that committed offset 0 on a fresh topic and then stopped consuming."""
     require_engine("kafka")
     name = f"opsdash-{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(**settings.kafka_client(KafkaUser.ADMIN))
     admin.create_topics(
         [NewTopic(name, num_partitions=3, replication_factor=settings.kafka_replication_factor)]
     )
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=name)
+    consumer = KafkaConsumer(**settings.kafka_client(KafkaUser.ADMIN), group_id=name)
     consumer.commit({TopicPartition(name, p): OffsetAndMetadata(0, "", -1) for p in range(3)})
     consumer.close()
     try:
@@ -170,7 +170,7 @@ def topic_prefix(settings: Settings, require_engine: Callable[[str], None]) -> I
     require_engine("kafka")
     prefix = f"opsdash-{uuid.uuid4().hex[:8]}"
     topic = DEAD_LETTERS.name(settings.model_copy(update={"topic_prefix": prefix}))
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(**settings.kafka_client(KafkaUser.ADMIN))
     admin.create_topics(
         [NewTopic(topic, num_partitions=1, replication_factor=settings.kafka_replication_factor)]
     )
@@ -364,7 +364,7 @@ def test_dashboard_counts_dead_letters_and_lists_the_latest(
 
     topic = DEAD_LETTERS.name(settings.model_copy(update={"topic_prefix": topic_prefix}))
     base, daemon = start_dashboard(SHOP_TOPIC_PREFIX=topic_prefix)
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, **DURABLE_PRODUCER)
+    producer = KafkaProducer(**settings.kafka_client(KafkaUser.ADMIN), **DURABLE_PRODUCER)
 
     def park(first: int, count: int) -> None:
         for n in range(first, first + count):

@@ -16,7 +16,7 @@ from kafka.admin import NewTopic
 from typer.testing import CliRunner
 
 from adapters.metric_names import AGENT_EVENTS
-from config import Settings
+from config import KafkaUser, Settings
 from harness.sockets import free_port
 from ops.cli import app as shopctl
 from ops.lag import LagProbe, PartitionLag
@@ -53,7 +53,7 @@ def worker(
 ) -> Iterator[Worker]:
     require_engine("kafka")
     worker = Worker(settings, tmp_path)
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(**settings.kafka_client(KafkaUser.ADMIN))
     admin.create_topics(
         [
             NewTopic(

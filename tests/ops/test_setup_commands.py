@@ -13,8 +13,17 @@ from typer.testing import CliRunner
 
 from config import Settings, get_settings
 from ops.cli import app as shopctl
-from ops.connectors import CONNECTORS_DIR, MONGODB, POSTGRES, connector_files, render
+from ops.connectors import (
+    CONNECTORS_DIR,
+    MONGODB,
+    POSTGRES,
+    SECRET,
+    connector_files,
+    render,
+    secret_variables,
+)
 from ops.setup_steps import STEPS, Outcome, as_json, lines, one_line
+from ops.stack.engines.connect import Connect
 
 
 def settings(**values: object) -> Settings:
@@ -37,11 +46,33 @@ def test_every_connector_file_is_registered_somewhere() -> None:
     assert chosen == shipped
 
 
+CREDENTIALS = {POSTGRES: "database.password", MONGODB: "mongodb.connection.string"}
+"""The config key of each connector that carries a secret (a password, a URL with one)."""
+
+
 @pytest.mark.parametrize("file_name", [POSTGRES, MONGODB])
-def test_every_placeholder_is_filled(file_name: str) -> None:
-    name, config = render(file_name, settings())
+def test_settings_are_filled_and_credentials_left_to_connect(file_name: str) -> None:
+    """``${NAME}`` is filled from the settings; the credential stays ``${env:NAME}``, which the
+    Connect worker resolves from its own environment: the REST API shows the placeholder."""
+    secret = settings(postgres_password="pg-secret-1", mongo_url="mongodb://u:mongo-secret-2@m/")
+    name, config = render(file_name, secret)
     assert name.startswith("shopstream-")
-    assert not [key for key, value in config.items() if "${" in value]
+    left = {key: value for key, value in config.items() if "${" in value}
+    assert list(left) == [CREDENTIALS[file_name]]
+    [variable] = SECRET.fullmatch(left[CREDENTIALS[file_name]]).groups()
+    assert variable in secret_variables()
+    assert not [value for value in config.values() if "secret-" in value]
+
+
+def test_connect_reads_only_the_variables_the_connectors_name() -> None:
+    """The worker's env config provider may read these (its allowlist), and the local worker is
+    started with their values from the settings."""
+    connect = Connect(settings(postgres_password="pg-secret-1"))
+    assert secret_variables() == ("SHOP_MONGO_URL", "SHOP_POSTGRES_PASSWORD")
+    allowed = connect.worker_properties()["config.providers.env.param.allowlist.pattern"]
+    assert set(str(allowed).split("|")) == set(secret_variables())
+    assert connect.secret_environment()["SHOP_POSTGRES_PASSWORD"] == "pg-secret-1"
+    assert connect.daemon().env == connect.secret_environment()
 
 
 def test_every_step_is_a_shopctl_command() -> None:
@@ -108,7 +139,7 @@ def test_one_line_keeps_the_first_line_and_a_bounded_length() -> None:
 
 
 def test_a_step_prints_a_line_per_result_or_its_idle_line() -> None:
-    migrate = STEPS[0]
+    [migrate] = [step for step in STEPS if step.command == "migrate"]
     applied = [
         Outcome("migration applied", "001_init.sql"),
         Outcome("migration applied", "002_x.sql"),

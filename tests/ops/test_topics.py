@@ -9,7 +9,7 @@ import pytest
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 
-from config import Settings
+from config import KafkaUser, Settings
 from ops.topics import ensure_topics
 from streams.topics import PRODUCTS
 
@@ -22,7 +22,7 @@ def catalog(settings: Settings, require_engine: Callable[[str], None]) -> Iterat
     require_engine("kafka")
     own = settings.model_copy(update={"mongo_db": f"topics_{uuid.uuid4().hex[:8]}"})
     yield own
-    admin = KafkaAdminClient(bootstrap_servers=own.kafka_bootstrap)
+    admin = KafkaAdminClient(**own.kafka_client(KafkaUser.ADMIN))
     try:
         admin.delete_topics([PRODUCTS.name(own)])
     finally:
@@ -33,7 +33,7 @@ def test_a_missing_topic_is_created_as_the_registry_says_and_only_once(catalog: 
     name = PRODUCTS.name(catalog)
     assert ensure_topics(catalog, [PRODUCTS]) == [name]
     assert ensure_topics(catalog, [PRODUCTS]) == []
-    admin = KafkaAdminClient(bootstrap_servers=catalog.kafka_bootstrap)
+    admin = KafkaAdminClient(**catalog.kafka_client(KafkaUser.ADMIN))
     try:
         [described] = admin.describe_topics([name])
         configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)])

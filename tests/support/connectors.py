@@ -1,4 +1,8 @@
-"""A Debezium connector of the test's own: its table, slot, publication and topic prefix."""
+"""A Debezium connector of the test's own: its table, slot, publication and topic prefix.
+
+Its topics sit under the CDC topics' prefix (``shop.public.<name>.public.<table>``): the only
+topics Connect's principal may write. Its password is the stack connectors' placeholder,
+resolved by the Connect worker."""
 
 import uuid
 from collections.abc import Iterator
@@ -9,21 +13,22 @@ import httpx
 import psycopg
 
 from config import Settings
-from ops.connectors import wait_running
+from ops.connectors import POSTGRES, render, wait_running
 from ops.polling import wait_until
 
 
 @dataclass(frozen=True)
 class ProbeConnector:
     connect: httpx.Client
-    name: str  # also the topic prefix
+    name: str
+    prefix: str  # Debezium's topic.prefix
     table: str
     slot: str
     publication: str
 
     @property
     def topic(self) -> str:
-        return f"{self.name}.public.{self.table}"
+        return f"{self.prefix}.public.{self.table}"
 
 
 ENGINES = ("postgres", "kafka", "connect")
@@ -37,6 +42,7 @@ def probe_connector(
     told not to wait for it); removed afterwards. Needs ``ENGINES``."""
     suffix = uuid.uuid4().hex[:8]
     table, name = f"cdc_probe_{suffix}", f"engine-test-{suffix}"
+    prefix = f"{settings.topic_prefix}.public.{name}"
     slot, publication = f"slot_{suffix}", f"pub_{suffix}"
     with psycopg.connect(settings.postgres_dsn, autocommit=True) as conn:
         conn.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, note text)")
@@ -46,9 +52,9 @@ def probe_connector(
         "database.hostname": settings.postgres_host,
         "database.port": str(settings.postgres_port),
         "database.user": settings.postgres_user,
-        "database.password": settings.postgres_password,
+        "database.password": render(POSTGRES, settings)[1]["database.password"],
         "database.dbname": settings.postgres_db,
-        "topic.prefix": name,
+        "topic.prefix": prefix,
         "slot.name": slot,
         "publication.name": publication,
         "publication.autocreate.mode": "filtered",
@@ -61,7 +67,7 @@ def probe_connector(
         connect.put(f"/connectors/{name}/config", json=config).raise_for_status()
         if running:
             wait_running(connect, name, timeout=60)
-        yield ProbeConnector(connect, name, table, slot, publication)
+        yield ProbeConnector(connect, name, prefix, table, slot, publication)
     finally:
         connect.delete(f"/connectors/{name}")
         connect.close()

@@ -4,14 +4,36 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from config import Settings
+from config import CONNECT_GROUP, CONNECT_STORAGE_TOPICS, KafkaUser, Settings
+from ops.connectors import secret_variables
+from ops.kafka_acls import ensure_acls
 from ops.stack.engine import DaemonEngine
 from ops.stack.engines.jvm import java_argv, write_properties
 from ops.stack.engines.kafka import broker_names
+from ops.stack.engines.sasl import client_properties
 from ops.stack.process import Daemon, EngineError
 from ops.stack.provision import maven_copy
 
 POSTGRES_CONNECTOR = "io.debezium.connector.postgresql.PostgresConnector"
+ENV_CONFIG_PROVIDER = "org.apache.kafka.common.config.provider.EnvVarConfigProvider"
+CLIENT_PREFIXES = ("", "producer.", "consumer.")
+"""Whose Kafka login the worker properties give: the worker's own clients (and, as Connect
+passes its unprefixed settings on, the connectors' admin clients), the source tasks' producers
+and the sink tasks' consumers."""
+
+
+def secret_properties() -> dict[str, str]:
+    """Connector configs name their secrets as ``${env:SHOP_...}`` (``ops.connectors``): the
+    worker reads them from its own environment, and only those variables, so the REST API and
+    Connect's config topic show the placeholder, never the secret. Connectors may not swap the
+    worker's Kafka login for another (``connector.client.config.override.policy``)."""
+    return {
+        "config.providers": "env",
+        "config.providers.env.class": ENV_CONFIG_PROVIDER,
+        "config.providers.env.param.allowlist.pattern": "|".join(secret_variables()),
+        "connector.client.config.override.policy": "None",
+    }
+
 
 REBALANCE_DELAY_MS = 0
 """How long the worker group keeps the work of a member that left unassigned, in case it comes
@@ -47,17 +69,16 @@ class Connect(DaemonEngine):
         rest = urlsplit(s.connect_url)
         return {
             "bootstrap.servers": s.kafka_bootstrap,
-            "group.id": "shopstream-connect",
+            "group.id": CONNECT_GROUP,
             "key.converter": "org.apache.kafka.connect.json.JsonConverter",
             "value.converter": "org.apache.kafka.connect.json.JsonConverter",
             "key.converter.schemas.enable": "false",
             "value.converter.schemas.enable": "false",
-            "config.storage.topic": "connect-configs",
-            "offset.storage.topic": "connect-offsets",
-            "status.storage.topic": "connect-status",
-            "config.storage.replication.factor": s.kafka_replication_factor,
-            "offset.storage.replication.factor": s.kafka_replication_factor,
-            "status.storage.replication.factor": s.kafka_replication_factor,
+            **{f"{store}.storage.topic": name for store, name in CONNECT_STORAGE_TOPICS.items()},
+            **{
+                f"{store}.storage.replication.factor": s.kafka_replication_factor
+                for store in CONNECT_STORAGE_TOPICS
+            },
             "offset.flush.interval.ms": 1000,
             "listeners": f"http://{rest.netloc}",
             "rest.advertised.host.name": rest.hostname,
@@ -65,7 +86,27 @@ class Connect(DaemonEngine):
             "plugin.path": self.plugin_dir,
             "topic.creation.enable": "true",
             "scheduled.rebalance.max.delay.ms": REBALANCE_DELAY_MS,
+            **{
+                key: value
+                for prefix in CLIENT_PREFIXES
+                for key, value in client_properties(s, KafkaUser.CONNECT, prefix).items()
+            },
+            **secret_properties(),
         }
+
+    def secret_environment(self) -> dict[str, str]:
+        """The values behind the connectors' ``${env:...}`` placeholders, from the settings."""
+        return {
+            name: str(getattr(self.settings, name.removeprefix("SHOP_").lower()))
+            for name in secret_variables()
+        }
+
+    def start(self) -> None:
+        """Connect reads and writes its topics from its first second, so its principal's ACLs
+        (every principal's: the ``kafka-acls`` setup step) are created first. They stay in the
+        brokers' metadata: a restart by the supervisor needs nothing."""
+        ensure_acls(self.settings)
+        super().start()
 
     def daemon(self) -> Daemon:
         config = write_properties(
@@ -81,6 +122,7 @@ class Connect(DaemonEngine):
             ),
             log=self.log,
             pidfile=self.pidfile,
+            env=self.secret_environment(),
         )
 
     def probe(self) -> None:

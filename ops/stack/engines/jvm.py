@@ -1,5 +1,6 @@
 """Shared launch details of the JVM engines built from Maven Central jars."""
 
+import os
 from pathlib import Path
 
 from ops.stack.provision import java_home
@@ -15,8 +16,12 @@ log4j.logger.org.reflections=ERROR
 
 
 def write_properties(path: Path, values: dict[str, object]) -> Path:
+    """Readable by its owner only: the brokers' and Connect's hold Kafka passwords."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file written before this rule kept its mode
+    with os.fdopen(fd, "w") as out:
+        out.write("".join(f"{k}={v}\n" for k, v in values.items()))
     return path
 
 

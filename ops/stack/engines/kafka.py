@@ -12,9 +12,10 @@ from pathlib import Path
 
 from kafka import KafkaConsumer
 
-from config import CLUSTER_BROKERS, PORT_STEP, Profile, Settings
+from config import CLUSTER_BROKERS, PORT_STEP, KafkaUser, Profile, Settings
 from ops.stack.engine import DaemonEngine
 from ops.stack.engines.jvm import java_argv, write_properties
+from ops.stack.engines.sasl import CLIENT_LISTENER, CONTROLLER_LISTENER, broker_security
 from ops.stack.process import Daemon, EngineError, run
 from ops.stack.provision import maven_copy
 
@@ -49,8 +50,9 @@ def controller_address(settings: Settings, node: int) -> str:
 
 
 def broker_properties(settings: Settings, node: int, data_dir: Path) -> dict[str, object]:
-    """``server.properties`` of broker ``node``: every broker is a voter, and topics get one
-    replica per broker (up to three) of which ``kafka_min_insync_replicas`` must ack."""
+    """``server.properties`` of broker ``node``: every broker is a voter, topics get one
+    replica per broker (up to three) of which ``kafka_min_insync_replicas`` must ack, and every
+    listener wants a SASL login (``broker_security``)."""
     s = settings
     address = s.kafka_brokers[node - 1]
     voters = ",".join(f"{n}@{controller_address(s, n)}" for n in range(1, len(s.kafka_brokers) + 1))
@@ -59,11 +61,13 @@ def broker_properties(settings: Settings, node: int, data_dir: Path) -> dict[str
         "process.roles": "broker,controller",
         "node.id": node,
         "controller.quorum.voters": voters,
-        "listeners": f"PLAINTEXT://{address},CONTROLLER://{controller_address(s, node)}",
-        "advertised.listeners": f"PLAINTEXT://{address}",
-        "controller.listener.names": "CONTROLLER",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "listeners": (
+            f"{CLIENT_LISTENER}://{address},{CONTROLLER_LISTENER}://{controller_address(s, node)}"
+        ),
+        "advertised.listeners": f"{CLIENT_LISTENER}://{address}",
+        "controller.listener.names": CONTROLLER_LISTENER,
+        "inter.broker.listener.name": CLIENT_LISTENER,
+        **broker_security(s),
         "log.dirs": data_dir,
         "num.partitions": 3,
         "default.replication.factor": replicas,
@@ -162,7 +166,9 @@ class Kafka(DaemonEngine):
         # kafka-python waits 30 s to bootstrap by default: `up` checked every down broker for
         # that long before starting it (broker restarts took 30 s apart, bench/faults.py).
         consumer = KafkaConsumer(
-            bootstrap_servers=self.endpoint, request_timeout_ms=3000, bootstrap_timeout_ms=3000
+            **self.settings.kafka_client(KafkaUser.ADMIN, bootstrap=self.endpoint),
+            request_timeout_ms=3000,
+            bootstrap_timeout_ms=3000,
         )
         try:
             consumer.topics()
