@@ -141,3 +141,15 @@ def test_mixed_run_conserves_stock(db: ShopDB, settings: Settings) -> None:
     assert db.sold_and_released(every_order) == []
     sold = sum(db.stock(p)[2] for p in products)
     assert sold > 0 and all(db.stock(p)[3] == stocked for p in products)
+
+
+def test_a_logical_decoding_message_does_not_stop_capture(db: ShopDB) -> None:
+    """Anyone with a connection may write a message into the WAL (the dashboard's slot test
+    does); the connector ignores them instead of writing a topic Connect may not create."""
+    db.conn.execute("SELECT pg_logical_emit_message(true, 'anyone', 'hello')")
+    user_id, _ = db.customer()
+    order_id = db.checkout(user_id, {db.product(1): 1})
+    db.pay(order_id, user_id, "SUCCEEDED")
+    wait_until(
+        lambda: db.order_status(order_id) == "CONFIRMED", timeout=WITHIN, what="order CONFIRMED"
+    )
