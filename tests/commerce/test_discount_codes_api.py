@@ -3,7 +3,6 @@ routes, the cart's preview, checkout redeeming under the code's row lock, the pa
 discounted total, and the redemption given back by a failed payment or an expired hold."""
 
 import asyncio
-import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from harness.factories import (
     create_shopper,
     inventory_of,
     put_in_carts,
+    record_payment,
     sql,
     unique_discount_code,
 )
@@ -347,9 +347,9 @@ async def test_the_per_customer_limit_holds_under_concurrency(
     assert sorted(await redemptions(clients, code)) == sorted((o, "REDEEMED") for o in placed)
     assert (await code_row(clients, code))["redeemed"] == 2
 
-    await settle_payment(
-        services, PaymentChange(str(uuid.uuid4()), placed[0], PaymentStatus.FAILED)
-    )
+    declined = await record_payment(clients, placed[0], PaymentStatus.FAILED)
+    assert declined is not None
+    await settle_payment(services, PaymentChange(declined, placed[0], PaymentStatus.FAILED))
     again = await checkout(api, shopper, [(products[10], 1, PRICE)], discountCode=code)
     assert again.status_code == 201, again.text
     assert (await code_row(clients, code))["redeemed"] == 2

@@ -39,6 +39,7 @@ from adapters.stock_cache import CheckoutGate, StockMirror
 from config import Settings
 from domain.inventory import OutOfStock, StockChange, StockCopy, latest_per_product
 from domain.payments import PaymentChange, PaymentStatus
+from harness.factories import record_payment
 from ops.stock_repair import overwrite_then_catch_up
 from services.bootstrap import open_services
 from services.context import Services
@@ -167,16 +168,12 @@ class StockInterleavings(RuleBasedStateMachine):
         self._do(self._pay(order_id, status))
 
     async def _pay(self, order_id: str, status: PaymentStatus) -> None:
-        """The payment row the storefront wrote (settlement reads it), then its change."""
-        payment_id = str(uuid.uuid4())
-        async with self.world.clients.pg.connection() as conn:
-            await conn.execute(
-                "INSERT INTO payments (payment_id, order_id, user_id, idempotency_key, amount,"
-                " method, status) VALUES (%s, %s, %s, %s, 1, 'card', %s) ON CONFLICT DO NOTHING",
-                (payment_id, order_id, self.user_id, payment_id, status),
-            )
-        payment = PaymentChange(payment_id, order_id, status)
-        await self._then_capture(settle_payment(self.world.services, payment))
+        """The payment row the storefront writes (where it would start one), then its
+        change reaching the payment-outcome agent's handler."""
+        payment_id = await record_payment(self.world.clients, order_id, status)
+        if payment_id is not None:
+            payment = PaymentChange(payment_id, order_id, status)
+            await self._then_capture(settle_payment(self.world.services, payment))
 
     @precondition(lambda self: self.placed)
     @rule(data=st.data())
