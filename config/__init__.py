@@ -218,6 +218,15 @@ class Settings(BaseSettings):
     login_max_lockout_seconds: int = Field(
         900, gt=0, description="Longest lockout after repeated failed logins"
     )
+    discount_lookup_failures: int = Field(
+        10,
+        ge=1,
+        description="Discount codes a shopper may try per window that do not exist for them "
+        "(unknown, retired, not started, expired); past them every lookup is 429",
+    )
+    discount_lookup_window_seconds: int = Field(
+        3600, gt=0, description="Window of the failed discount code lookups, from the first"
+    )
     password_hash_concurrency: int = Field(
         1, ge=1, description="Password hashes computed at once per API process"
     )
