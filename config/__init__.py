@@ -279,6 +279,18 @@ class Settings(BaseSettings):
 
     dashboard_host: str = Field("127.0.0.1", description="Ops dashboard bind address")
     dashboard_port: int = Field(8070, description="Ops dashboard port (page, JSON, /metrics)")
+    dashboard_user: str = Field("ops", description="User name of the ops dashboard's login")
+    dashboard_password: SecretStr | None = Field(
+        None,
+        description="Password of the ops dashboard's login (HTTP Basic); `make up` generates"
+        " one into `<stack>/secrets.env`; the dashboard refuses to start without one",
+    )
+    dashboard_allowed_hosts: str = Field(
+        "",
+        description="Host headers (comma-separated `name:port`) the ops dashboard answers;"
+        " others get 421 (DNS rebinding). Empty: its own `SHOP_DASHBOARD_HOST:PORT`,"
+        " `127.0.0.1:PORT` and `localhost:PORT`",
+    )
     dashboard_sample_seconds: float = Field(
         5.0, description="How often the dashboard samples consumer lag and CDC freshness"
     )

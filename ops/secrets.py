@@ -17,6 +17,7 @@ GENERATED = {
     "SHOP_GATEWAY_SECRET": lambda: secrets.token_urlsafe(32),
     "SHOP_CARRIER_WEBHOOK_SECRET": lambda: secrets.token_urlsafe(32),
     "SHOP_OBJECTSTORE_SECRET_KEY": lambda: secrets.token_urlsafe(32),
+    "SHOP_DASHBOARD_PASSWORD": lambda: secrets.token_urlsafe(24),
 }
 
 

@@ -19,6 +19,7 @@ import yaml
 
 from config import CLUSTER_BROKERS, PROJECT_ROOT, Profile, Settings, StreamsRole, streams_service
 from ops.connectors import MONGODB, POSTGRES, connector_files, render
+from ops.dashboard.guard import allowed_hosts
 from ops.promtool import PROMETHEUS_RELEASE
 from ops.secrets import compose_secrets
 from ops.setup_steps import STEPS
@@ -79,6 +80,7 @@ ONE_SHOTS = {"mongo-init", "init", "edge-init"}
 PUBLIC = {"proxy"}
 """The only services the base file publishes."""
 PROMETHEUS_CONFIG = PROJECT_ROOT / "ops" / "prometheus" / "prometheus.yml"
+LOOPBACK = ("127.0.0.1", "localhost")
 
 
 def default(field: str) -> Any:
@@ -334,6 +336,16 @@ def test_prometheus_scrapes_every_metrics_port() -> None:
     assert targets == expected
     for service, port in SCRAPED.items():
         assert default(port) in listening_ports(service), f"{service} does not listen on {port}"
+
+
+def test_the_dashboard_answers_the_names_it_is_asked_by() -> None:
+    """Its Host check (DNS rebinding) lets in its healthcheck, Prometheus and a browser on the
+    host (the dev file's port)."""
+    hosts = allowed_hosts(settings_of("dashboard"))
+    probed = urlsplit(SERVICES["dashboard"]["healthcheck"]["test"][-1]).netloc
+    scraped = {target for target in scrape_targets() if target.startswith("dashboard:")}
+    browsed = {f"{name}:{host}" for host, _ in port_pairs("dashboard") for name in LOOPBACK}
+    assert {probed, *scraped, *browsed} <= hosts
 
 
 def test_prometheus_and_grafana_mount_files_of_the_repo() -> None:

@@ -109,6 +109,7 @@ def test_make_up_generates_the_secrets_once_and_privately(tmp_path, app_settings
         "SHOP_GATEWAY_SECRET",
         "SHOP_CARRIER_WEBHOOK_SECRET",
         "SHOP_OBJECTSTORE_SECRET_KEY",
+        "SHOP_DASHBOARD_PASSWORD",
     ]
     first = read_secrets(secrets_file(tmp_path))
     assert ensure_secrets(local) == [] and read_secrets(secrets_file(tmp_path)) == first
