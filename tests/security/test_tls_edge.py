@@ -199,6 +199,28 @@ def test_a_malformed_anonymous_upload_is_401_not_422(
     assert response.headers["www-authenticate"] == "Bearer"
 
 
+def test_a_rate_limited_callers_upload_is_a_json_429_from_the_edge(
+    edge: str, ca: ssl.SSLContext, customer_token: str, settings: Settings
+) -> None:
+    """The access check answering 429 (nginx would make any status but 2xx/401/403 a 500)
+    reaches the caller as the API's 429, with Retry-After. From an address of its own, so
+    the per-address limit of other runs is not spent."""
+    source = f"127.45.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    headers = {"Authorization": f"Bearer {customer_token}"}
+    upload = f"{edge}/v1/admin/products/any/images"
+    with client(ca, source=source) as https:
+        for _ in range(3):  # a window may end between spending the limit and the upload
+            for _ in range(2 * settings.rate_limit_per_user + 2):
+                if https.get(f"{edge}/v1/users/me", headers=headers).status_code == 429:
+                    break
+            refused = https.post(upload, headers=headers, files={"file": ("p", b"x")})
+            if refused.status_code != 403:
+                break
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused.headers["retry-after"]) >= 1
+
+
 def test_the_edge_reads_an_upload_only_after_the_access_check(tmp_path: Path) -> None:
     conf = Edge(
         "api:8000", "8443", tmp_path / "tls", tmp_path, "objectstore:7070", "media", 10
