@@ -9,6 +9,10 @@ from urllib.parse import urlsplit
 
 import h11
 
+MULTIPART = {"Content-Type": "multipart/form-data; boundary=b"}
+FILE_PART = b'--b\r\nContent-Disposition: form-data; name="file"; filename="p"\r\n\r\n'
+"""The start of an image upload's body (multipart, field ``file``), for a body held back."""
+
 
 @dataclass(frozen=True)
 class Answer:

@@ -14,14 +14,13 @@ from PIL import Image
 from adapters.connections import Clients
 from api.uploads import ENVELOPE_BYTES
 from config import Settings
-from harness.early_answer import answer_before_body
+from harness.early_answer import FILE_PART, MULTIPART, answer_before_body
 from harness.factories import Shopper, create_product, create_shopper
 from harness.flows import assert_refused
 from harness.inprocess import in_process_api
 from tests.support.live_server import live_storefront
 
 FIVE_MB = 5_000_000
-FIRST_BYTES = b'--b\r\nContent-Disposition: form-data; name="file"; filename="p"\r\n\r\n'
 SMALL_LIMIT = 100_000
 CHUNK = 16_384
 
@@ -48,9 +47,6 @@ def png() -> bytes:
     return out.getvalue()
 
 
-MULTIPART = {"Content-Type": "multipart/form-data; boundary=b"}
-
-
 @pytest.mark.parametrize(
     ("who", "status", "code"),
     [
@@ -68,7 +64,7 @@ async def test_a_strangers_5mb_upload_is_refused_before_its_body_is_sent(
     code: str,
 ) -> None:
     answer = await answer_before_body(
-        upload_url(live), {**MULTIPART, **who(shopper)}, FIVE_MB, FIRST_BYTES
+        upload_url(live), {**MULTIPART, **who(shopper)}, FIVE_MB, FILE_PART
     )
     assert answer.status == status
     assert f'"{code}"' in answer.body.decode()
@@ -79,7 +75,7 @@ async def test_an_operator_over_the_limit_is_413_before_the_body_is_sent(
 ) -> None:
     declared = app_settings.media_max_upload_bytes + ENVELOPE_BYTES + 1
     answer = await answer_before_body(
-        upload_url(live), {**MULTIPART, **admin.headers}, declared, FIRST_BYTES
+        upload_url(live), {**MULTIPART, **admin.headers}, declared, FILE_PART
     )
     assert answer.status == 413 and b"upload_too_large" in answer.body
 
@@ -90,7 +86,7 @@ async def test_a_rate_limited_caller_is_429_before_the_body_is_sent(
     limited = app_settings.model_copy(update={"rate_limit_per_user": 0})
     async with live_storefront(limited) as (_, client):
         answer = await answer_before_body(
-            upload_url(str(client.base_url)), {**MULTIPART, **admin.headers}, FIVE_MB, FIRST_BYTES
+            upload_url(str(client.base_url)), {**MULTIPART, **admin.headers}, FIVE_MB, FILE_PART
         )
     assert answer.status == 429 and b"rate_limited" in answer.body
     assert int(answer.headers["retry-after"]) >= 1
@@ -134,7 +130,7 @@ async def test_an_operators_chunked_body_is_read_no_further_than_the_limit(
 
     async def ten_times_too_much() -> AsyncIterator[bytes]:
         nonlocal read
-        yield FIRST_BYTES
+        yield FILE_PART
         while read < 10 * SMALL_LIMIT:
             read += CHUNK
             yield b"x" * CHUNK

@@ -15,7 +15,7 @@ import pytest
 
 from config import Settings
 from harness.accounts import new_accounts
-from harness.early_answer import answer_before_body
+from harness.early_answer import FILE_PART, MULTIPART, answer_before_body
 from ops.proxy import Edge
 
 pytestmark = pytest.mark.engines
@@ -131,8 +131,6 @@ def test_the_edge_configuration_replaces_forwarded_headers(tmp_path: Path) -> No
 
 
 FIVE_MB = 5_000_000
-MULTIPART = {"Content-Type": "multipart/form-data; boundary=b"}
-FIRST_BYTES = b'--b\r\nContent-Disposition: form-data; name="file"; filename="p"\r\n\r\n'
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +166,7 @@ def test_a_strangers_5mb_upload_is_refused_before_its_body_is_sent(
     url = f"{edge}/v1/admin/products/any/images"
     headers = {**MULTIPART, **credentials(customer_token)}
     answer = asyncio.run(
-        answer_before_body(url, headers, FIVE_MB, FIRST_BYTES + b"x" * 65536, tls=ca)
+        answer_before_body(url, headers, FIVE_MB, FILE_PART + b"x" * 65536, tls=ca)
     )
     assert answer.status == status, answer.body
     assert answer.headers["content-type"] == "application/json"
