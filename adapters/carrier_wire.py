@@ -6,7 +6,7 @@ hex being the HMAC-SHA256 of ``"<timestamp>.<raw body>"`` under the shared
 does not match is refused. Carriers (and the tests standing in for one) sign with ``sign``.
 """
 
-from adapters.signing import matches, timestamped_mac
+from adapters.signing import matches, parse_timestamp, timestamped_mac
 
 SIGNATURE_HEADER = "X-Carrier-Signature"
 TIMESTAMP_HEADER = "X-Carrier-Timestamp"
@@ -24,10 +24,7 @@ def sign(secret: str, timestamp: int, body: bytes) -> dict[str, str]:
 def verify(
     secret: str, signature: str | None, timestamp: str | None, body: bytes, now: int
 ) -> bool:
-    if not signature or not signature.startswith(_SCHEME) or not timestamp:
-        return False
-    try:
-        sent_at = int(timestamp)
-    except ValueError:
+    sent_at = parse_timestamp(timestamp)
+    if not signature or not signature.startswith(_SCHEME) or sent_at is None:
         return False
     return matches(secret, sent_at, body, signature.removeprefix(_SCHEME), now)

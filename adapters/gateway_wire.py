@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from adapters.signing import matches, timestamped_mac
+from adapters.signing import matches, parse_timestamp, timestamped_mac
 from adapters.wire import ApiModel
 
 HEADER = "Shop-Signature"
@@ -28,9 +28,8 @@ def verify(secret: str, header: str | None, body: bytes, now: int) -> bool:
     if not header:
         return False
     fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
-    try:
-        timestamp = int(fields["t"])
-    except (KeyError, ValueError):
+    timestamp = parse_timestamp(fields.get("t"))
+    if timestamp is None:
         return False
     return matches(secret, timestamp, body, fields.get("v1", ""), now)
 

@@ -92,7 +92,7 @@ def _metrics(request: Request) -> Response:
     gets the same 404 as any unknown path."""
     allowed = request.app.state.metrics_networks
     client = request.client.host if request.client else ""
-    if not _within(client, allowed):
+    if not within(client, allowed):
         return JSONResponse(error_body("not_found", "Not Found"), status_code=404)
     return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
 
@@ -101,7 +101,7 @@ def metrics_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Ne
     return [ipaddress.ip_network(part.strip()) for part in text.split(",") if part.strip()]
 
 
-def _within(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+def within(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -282,6 +282,15 @@ class Settings(BaseSettings):
     login_max_lockout_seconds: int = Field(
         900, gt=0, description="Longest lockout after repeated failed logins"
     )
+    discount_lookup_failures: int = Field(
+        10,
+        ge=1,
+        description="Discount codes a shopper may try per window that do not exist for them "
+        "(unknown, retired, not started, expired); past them every lookup is 429",
+    )
+    discount_lookup_window_seconds: int = Field(
+        3600, gt=0, description="Window of the failed discount code lookups, from the first"
+    )
     password_hash_concurrency: int = Field(
         1, ge=1, description="Password hashes computed at once per API process"
     )
@@ -346,6 +355,18 @@ class Settings(BaseSettings):
 
     dashboard_host: str = Field("127.0.0.1", description="Ops dashboard bind address")
     dashboard_port: int = Field(8070, description="Ops dashboard port (page, JSON, /metrics)")
+    dashboard_user: str = Field("ops", description="User name of the ops dashboard's login")
+    dashboard_password: SecretStr | None = Field(
+        None,
+        description="Password of the ops dashboard's login (HTTP Basic); `make up` generates"
+        " one into `<stack>/secrets.env`; the dashboard refuses to start without one",
+    )
+    dashboard_allowed_hosts: str = Field(
+        "",
+        description="Host headers (comma-separated `name:port`) the ops dashboard answers;"
+        " others get 421 (DNS rebinding). Empty: its own `SHOP_DASHBOARD_HOST:PORT`,"
+        " `127.0.0.1:PORT` and `localhost:PORT`",
+    )
     dashboard_sample_seconds: float = Field(
         5.0, description="How often the dashboard samples consumer lag and CDC freshness"
     )

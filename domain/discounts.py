@@ -14,14 +14,20 @@ redemption is keyed by the order.
 Postgres is the arbiter of every redemption, as it is of every unit of stock: checkout takes one
 with a conditional increment under the code's row lock and asks ``Offer.apply`` again with what
 it read under that lock (``adapters/discount_store.py``).
+
+Shoppers cannot tell an unknown code from a retired one or one not started yet: all three are
+``DiscountCodeNotFound`` with the same message, so guessing reveals no unreleased code and no
+launch date. An expired code says so (a customer with an old newsletter learns why), without
+its date; each of these failed lookups spends one of the shopper's budget
+(``DiscountLookupsThrottled`` past it).
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from domain.errors import NotFound, Refusal
+from domain.errors import NotFound, Refusal, Throttled
 from domain.pricing import CENT, money
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{2,31}$"
@@ -88,7 +94,6 @@ def discounted_total(subtotal: Decimal, discount: AppliedDiscount | None) -> Dec
 class Reason(StrEnum):
     """Why a known code does not apply to an order (``reason`` in the 409 body)."""
 
-    NOT_STARTED = "not_started"
     EXPIRED = "expired"
     CURRENCY_MISMATCH = "currency_mismatch"
     BELOW_MINIMUM_SPEND = "below_minimum_spend"
@@ -109,6 +114,16 @@ class DiscountCodeNotFound(NotFound):
 
     def __init__(self, discount_code: str) -> None:
         super().__init__(f"no discount code {discount_code}", discount_code=discount_code)
+
+
+class DiscountLookupsThrottled(Throttled):
+    code = "discount_lookups_throttled"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            f"too many discount codes that do not exist; retry in {retry_after_seconds}s",
+            retry_after_seconds,
+        )
 
 
 class DiscountCodeExists(Refusal):
@@ -143,11 +158,6 @@ class CapBelowRedemptions(Refusal):
         )
 
 
-def _utc(moment: datetime) -> str:
-    """A moment as a refusal names it: ISO 8601 in UTC."""
-    return moment.astimezone(UTC).isoformat()
-
-
 def used_up(discount_code: str) -> DiscountNotApplicable:
     return DiscountNotApplicable(
         discount_code, Reason.USED_UP, f"discount code {discount_code} has been used up"
@@ -162,26 +172,26 @@ class Offer:
     code: DiscountCode
     customer_uses: int
 
-    def refusal(
-        self, subtotal: Decimal, currency: str, now: datetime
-    ) -> DiscountNotApplicable | None:
+    def unavailable(self, now: datetime) -> Refusal | None:
+        """Why no shopper may use the code at ``now``, whatever the order: one not started yet
+        reads as unknown (its name and date stay secret until it starts), an expired one says
+        so without its date. None while the code runs."""
+        code = self.code
+        if code.starts_at is not None and now < code.starts_at:
+            return DiscountCodeNotFound(code.code)
+        if code.ends_at is not None and now >= code.ends_at:
+            return DiscountNotApplicable(
+                code.code, Reason.EXPIRED, f"discount code {code.code} has expired"
+            )
+        return None
+
+    def refusal(self, subtotal: Decimal, currency: str, now: datetime) -> Refusal | None:
         """Why the code does not apply to an order of ``subtotal`` in ``currency`` at ``now``;
         None when it does. The first reason found, lasting ones first."""
+        if (gone := self.unavailable(now)) is not None:
+            return gone
         code = self.code
         name = code.code
-        if code.starts_at is not None and now < code.starts_at:
-            starts = _utc(code.starts_at)
-            return DiscountNotApplicable(
-                name,
-                Reason.NOT_STARTED,
-                f"discount code {name} is valid from {starts}",
-                starts_at=starts,
-            )
-        if code.ends_at is not None and now >= code.ends_at:
-            ends = _utc(code.ends_at)
-            return DiscountNotApplicable(
-                name, Reason.EXPIRED, f"discount code {name} expired at {ends}", ends_at=ends
-            )
         if currency != code.currency:
             return DiscountNotApplicable(
                 name,
@@ -211,7 +221,7 @@ class Offer:
         return None
 
     def apply(self, subtotal: Decimal, currency: str, now: datetime) -> AppliedDiscount:
-        """The discount line for the order; raises ``DiscountNotApplicable`` when it has none."""
+        """The discount line for the order; raises the refusal when it has none."""
         if (refused := self.refusal(subtotal, currency, now)) is not None:
             raise refused
         return AppliedDiscount(self.code.code, self.code.amount_off(subtotal))

@@ -28,6 +28,7 @@ GENERATED = {
     "SHOP_CARRIER_WEBHOOK_SECRET": _token,
     "SHOP_OBJECTSTORE_SECRET_KEY": _token,
     **{kafka_password_variable(user): _token for user in KafkaUser},
+    "SHOP_DASHBOARD_PASSWORD": _token,
 }
 
 

@@ -55,7 +55,11 @@ async def view(
         quantities: Mapping[str, int] = (
             await carts.owned_cart_lines(uow.conn, cart_id, user_id) or {}
         )
-        offer = await discounts.offer(uow.conn, discount_code, user_id) if discount_code else None
+        offer = (
+            await discounts.shopper_offer(services, uow.conn, discount_code, user_id)
+            if discount_code
+            else None
+        )
     priced = price_cart(quantities, await prices.live_prices(quantities))
     if offer is not None:
         now = datetime.now(UTC)

@@ -4,7 +4,7 @@ code, create the order, reserve stock and its holds, and empty the bought cart l
 Postgres transaction; finally tell the gate what Postgres decided.
 
 The discount code has no Redis gate of its own: the look before the transaction (an unlocked
-read of the code, ``services.discounts.offer``) turns a used-up code away before it is
+read of the code, ``services.discounts.shopper_offer``) turns a used-up code away before it is
 admitted at the stock gate or opens a transaction, and a code that still has uses must reach
 Postgres anyway, which decides each one (``services.discounts.redeem``).
 """
@@ -108,7 +108,7 @@ async def _confirmed_draft(
             raise CartNotFound(order.cart_id)
         address_book = await users.addresses(conn, user_id) if order.address_id else []
         code = order.discount_code
-        offer = await discounts.offer(conn, code, user_id) if code else None
+        offer = await discounts.shopper_offer(services, conn, code, user_id) if code else None
     live = await prices.live_prices(line.product_id for line in order.lines)
     draft = draft_order(order.lines, cart, live)
     if offer is not None:

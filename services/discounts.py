@@ -10,6 +10,7 @@ from decimal import Decimal
 from psycopg import AsyncConnection
 
 from adapters import discount_store
+from adapters.discount_lookups import LookupBudget
 from domain.discounts import (
     AppliedDiscount,
     CapBelowRedemptions,
@@ -17,6 +18,7 @@ from domain.discounts import (
     DiscountCodeExists,
     DiscountCodeNotFound,
     DiscountCodeRetired,
+    DiscountLookupsThrottled,
     Offer,
     used_up,
 )
@@ -24,11 +26,27 @@ from services.context import Services
 
 
 async def offer(conn: AsyncConnection, code: str, user_id: uuid.UUID) -> Offer:
-    """The live code as this customer may use it, without a lock: a cart's preview, and the
-    look that refuses a checkout before its transaction."""
+    """The live code as this customer may use it, without a lock; unknown or retired: 404."""
     found = await discount_store.offer(conn, code, user_id)
     if found is None:
         raise DiscountCodeNotFound(code)
+    return found
+
+
+async def shopper_offer(
+    services: Services, conn: AsyncConnection, code: str, user_id: uuid.UUID
+) -> Offer:
+    """The running code as this shopper may use it: a cart's preview, and the look that
+    refuses a checkout before its transaction. A code that does not exist for shoppers
+    (unknown, retired, not started: alike; expired) spends one of their failed lookups; past
+    the budget, 429 before the code is read (``adapters.discount_lookups``)."""
+    budget = LookupBudget(services.engines.redis, services.settings)
+    if wait := await budget.spend(user_id):
+        raise DiscountLookupsThrottled(wait)
+    found = await offer(conn, code, user_id)
+    if (gone := found.unavailable(datetime.now(UTC))) is not None:
+        raise gone
+    await budget.give_back(user_id)
     return found
 
 
@@ -40,7 +58,7 @@ async def redeem(
     apply: the caller's transaction must roll back (and with it the use taken)."""
     taken = await discount_store.take_one(conn, code)
     if taken is None:
-        await offer(conn, code, user_id)  # unknown or retired: 404
+        await offer(conn, code, user_id)  # retired since the look: 404
         raise used_up(code)
     uses = await discount_store.customer_uses(conn, code, user_id)
     return Offer(taken, uses).apply(subtotal, currency, datetime.now(UTC))

@@ -30,6 +30,7 @@ from config import (
     streams_service,
 )
 from ops.connectors import MONGODB, POSTGRES, SECRET, connector_files, render
+from ops.dashboard.guard import allowed_hosts
 from ops.promtool import PROMETHEUS_RELEASE
 from ops.secrets import compose_secrets, kafka_password_variable
 from ops.setup_steps import STEPS
@@ -92,6 +93,7 @@ ONE_SHOTS = {"mongo-init", "kafka-acls", "init", "edge-init"}
 PUBLIC = {"proxy"}
 """The only services the base file publishes."""
 PROMETHEUS_CONFIG = PROJECT_ROOT / "ops" / "prometheus" / "prometheus.yml"
+LOOPBACK = ("127.0.0.1", "localhost")
 
 
 def default(field: str) -> Any:
@@ -347,6 +349,16 @@ def test_prometheus_scrapes_every_metrics_port() -> None:
     assert targets == expected
     for service, port in SCRAPED.items():
         assert default(port) in listening_ports(service), f"{service} does not listen on {port}"
+
+
+def test_the_dashboard_answers_the_names_it_is_asked_by() -> None:
+    """Its Host check (DNS rebinding) lets in its healthcheck, Prometheus and a browser on the
+    host (the dev file's port)."""
+    hosts = allowed_hosts(settings_of("dashboard"))
+    probed = urlsplit(SERVICES["dashboard"]["healthcheck"]["test"][-1]).netloc
+    scraped = {target for target in scrape_targets() if target.startswith("dashboard:")}
+    browsed = {f"{name}:{host}" for host, _ in port_pairs("dashboard") for name in LOOPBACK}
+    assert {probed, *scraped, *browsed} <= hosts
 
 
 def test_prometheus_and_grafana_mount_files_of_the_repo() -> None:

@@ -51,6 +51,7 @@ OPERATION_IDS = {
     ("POST", "/v1/admin/products"): "createProduct",
     ("PUT", "/v1/admin/products/{productId}"): "updateProduct",
     ("DELETE", "/v1/admin/products/{productId}"): "deleteProduct",
+    ("GET", "/v1/admin/access"): "checkAdminAccess",
     ("POST", "/v1/admin/products/{productId}/images"): "uploadImage",
     ("DELETE", "/v1/admin/products/{productId}/images/{imageId}"): "deleteImage",
     ("PUT", "/v1/admin/inventory/{productId}"): "setStock",

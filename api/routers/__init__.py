@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from api.routers import (
+    admin_access,
     admin_catalog,
     admin_discounts,
     admin_orders,
@@ -24,6 +25,7 @@ ROUTERS: list[APIRouter] = [
     payment.router,
     orders.router,
     order_events.router,
+    admin_access.router,
     admin_catalog.router,
     admin_orders.router,
     admin_discounts.router,

@@ -8,7 +8,7 @@ stock; the CDC pipeline carries every change on to Elasticsearch, Redis and Mong
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Response, UploadFile
+from fastapi import APIRouter, Path, Request, Response
 
 from adapters.catalog_documents import Product, ProductImage
 from api.auth import AdminUser
@@ -16,7 +16,7 @@ from api.deps import ServicesDep
 from api.models.catalog import InventoryLevel, ProductCreate, ProductUpdate, SetStock
 from api.openapi import error_responses
 from api.params import ProductIdPath
-from domain.media import UploadTooLarge
+from api.uploads import multipart_body, read_file
 from services import catalog, media, stock
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=error_responses(401, 403))
@@ -58,23 +58,20 @@ ImageIdPath = Annotated[str, Path(alias="imageId", pattern=r"^[0-9a-f]{64}$")]
     status_code=202,
     response_model=ProductImage,
     responses=error_responses(404, 409, 413, 415),
+    openapi_extra=multipart_body("file", "A JPEG, PNG or WebP picture"),
 )
 async def upload_image(
-    product_id: ProductIdPath,
-    file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP picture")],
-    _: AdminUser,
-    services: ServicesDep,
+    product_id: ProductIdPath, request: Request, _: AdminUser, services: ServicesDep
 ) -> ProductImage:
     """Add a picture to the product (multipart, field ``file``): 202, ``processing``.
 
     The media agent then makes its variants (large, medium, thumbnail, WebP) and publishes
     their CDN URLs in the product's ``media``, ``images`` and ``thumbnail``, and so in search.
     URLs are content-addressed: the same picture sent again is the same image, added once.
+    The body is read only once the caller is known to be an operator within the rate limits
+    (``api.uploads``).
     """
-    limit = services.settings.media_max_upload_bytes
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        raise UploadTooLarge(limit)
+    data = await read_file(request, "file", services.settings.media_max_upload_bytes)
     return await media.upload_image(services, product_id, data)
 
 

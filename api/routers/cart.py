@@ -65,7 +65,7 @@ async def get_cart(
 ) -> CartView:
     """Live prices and totals. With ``discountCode`` the discount line checkout would give
     now, or the refusal it would answer (404 ``discount_code_not_found``, 409
-    ``discount_not_applicable`` with its ``reason``)."""
+    ``discount_not_applicable`` with its ``reason``, 429 ``discount_lookups_throttled``)."""
     code = normalise_code(discount_code) if discount_code else None
     cart_id, priced = await cart.view(services, prices, user.user_id, code)
     return CartView.of(cart_id, priced)

@@ -22,9 +22,10 @@ async def checkout(
     idempotency_key: IdempotencyKey = None,
 ) -> OrderIdResponse:
     """409 ``out_of_stock``/``price_changed``/``cart_changed`` name the product concerned;
-    404 ``discount_code_not_found``, 409 ``discount_not_applicable`` with its ``reason``
-    (``not_started``, ``expired``, ``currency_mismatch``, ``below_minimum_spend``,
-    ``used_up``, ``customer_limit_reached``) refuse the discount code."""
+    404 ``discount_code_not_found`` (unknown, retired or not started yet: alike), 409
+    ``discount_not_applicable`` with its ``reason`` (``expired``, ``currency_mismatch``,
+    ``below_minimum_spend``, ``used_up``, ``customer_limit_reached``) refuse the discount
+    code; 429 ``discount_lookups_throttled`` after too many codes that do not exist."""
     order = CheckoutOrder(
         cart_id=body.cart_id,
         lines=[RequestedLine(ln.product_id, ln.quantity, ln.price) for ln in body.products],

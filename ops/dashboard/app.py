@@ -11,14 +11,17 @@ from contextlib import asynccontextmanager, suppress
 from importlib.resources import files
 
 from fastapi import FastAPI, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.connections import open_clients
+from api.errors import error_body
+from api.metrics import metrics_networks, within
 from config import Settings, get_settings
 from ops import mailsink
 from ops.audit import StockRow
 from ops.clock import now_ms
+from ops.dashboard.guard import DashboardGuard, login_password
 from ops.dashboard.metrics import registry_for
 from ops.dashboard.rules import human_bytes, links, slot_level
 from ops.dashboard.sampler import Sampler
@@ -48,7 +51,10 @@ def _lag_order(row: PartitionLag, now: int) -> tuple:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """Refuses (``RuntimeError``) to build without the operator's password (``guard``)."""
     settings = settings or get_settings()
+    login_password(settings)
+    scrapers = metrics_networks(settings.metrics_networks)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await task
 
     app = FastAPI(title="shopstream ops dashboard", lifespan=lifespan)
+    app.add_middleware(DashboardGuard, settings=settings)
 
     def sampler_of(request: Request) -> Sampler:
         return request.app.state.sampler
@@ -210,6 +217,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:
+        """Only for ``SHOP_METRICS_NETWORKS`` (Prometheus), like the API's; no login."""
+        if not within(request.client.host if request.client else "", scrapers):
+            return JSONResponse(error_body("not_found", "Not Found"), status_code=404)
         return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -9,7 +9,19 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+from api.uploads import ENVELOPE_BYTES
+
 TEMPLATE = files("ops.proxy").joinpath("nginx.conf")
+
+FORWARDED = (
+    'proxy_set_header Connection "";',
+    "proxy_set_header Host $host;",
+    "# Replaces whatever the client sent: only this proxy says who the client is.",
+    "proxy_set_header X-Forwarded-For $remote_addr;",
+    "proxy_set_header X-Forwarded-Proto https;",
+)
+"""What every request to the storefront carries; a location setting a header of its own must
+repeat them (nginx inherits ``proxy_set_header`` all or nothing), so they are written once."""
 
 
 @dataclass(frozen=True)
@@ -36,9 +48,9 @@ class Edge:
             "{{MEDIA}}": self.media,
             "{{MEDIA_BUCKET}}": self.media_bucket,
             # Room for the multipart envelope around the largest image.
-            "{{UPLOAD_LIMIT}}": str(self.upload_limit + 64 * 1024),
+            "{{UPLOAD_LIMIT}}": str(self.upload_limit + ENVELOPE_BYTES),
         }
-        text = TEMPLATE.read_text()
+        text = _expand(TEMPLATE.read_text(), "{{FORWARDED}}", FORWARDED)
         for placeholder, value in values.items():
             text = text.replace(placeholder, value)
         return text
@@ -48,3 +60,15 @@ class Edge:
             (self.home / "tmp" / temp).mkdir(parents=True, exist_ok=True)
         (self.home / "cache" / "media").mkdir(parents=True, exist_ok=True)
         path.write_text(self.render())
+
+
+def _expand(text: str, placeholder: str, lines: tuple[str, ...]) -> str:
+    """Each line holding only ``placeholder`` becomes ``lines``, indented as it was."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        if line.strip() == placeholder:
+            indent = line[: len(line) - len(line.lstrip())]
+            out.extend(f"{indent}{each}\n" for each in lines)
+        else:
+            out.append(line)
+    return "".join(out)

@@ -1,12 +1,15 @@
 """The carrier's signed tracking webhook moving a shipped order on (Postgres, in-process API)."""
 
 import datetime as dt
+import json
 import time
 import uuid
+from collections.abc import Callable
 
 import httpx
 import pytest
 
+from adapters import carrier_wire
 from adapters.connections import Clients
 from adapters.signing import TOLERANCE_SECONDS
 from harness.factories import Shopper, create_shopper, sql
@@ -130,6 +133,52 @@ async def test_badly_signed_events_are_401_and_change_nothing(
         response = await post_carrier_event(api, secret, body, signed_at=stale)
     assert_refused(response, 401, "bad_signature")
     assert (await order_row(clients, order_id))["status"] == "SHIPPED"
+
+
+MALFORMED_SIGNATURES: dict[str, bytes] = {
+    "non-ascii": b"sha256=" + "é".encode() * 32,
+    "latin-1-of-hex-length": b"sha256=" + b"\xff" * 64,
+    "wrong-prefix": b"sha512=" + b"0" * 64,
+    "wrong-length": b"sha256=" + b"0" * 63,
+    "not-hex": b"sha256=" + b"g" * 64,
+    "upper-case": b"sha256=" + b"A" * 64,
+    "huge": b"sha256=" + b"0" * 60_000,
+}
+
+
+@pytest.mark.parametrize("signature", MALFORMED_SIGNATURES.values(), ids=MALFORMED_SIGNATURES)
+async def test_a_malformed_signature_with_a_fresh_timestamp_is_401_not_500(
+    api: httpx.AsyncClient, signature: bytes
+) -> None:
+    """Headers arrive as Latin-1 text: any byte a forger sends must end in a 401."""
+    headers = {
+        carrier_wire.TIMESTAMP_HEADER: str(int(time.time())),
+        carrier_wire.SIGNATURE_HEADER: signature,
+        "Content-Type": "application/json",
+    }
+    body = json.dumps(carrier_event("TRK-unknown", "DELIVERED", NOON)).encode()
+    response = await api.post("/v1/carrier/events", content=body, headers=headers)
+    assert_refused(response, 401, "bad_signature")
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [lambda now: f" {now}".encode(), lambda now: f"{now:_}".encode()],
+    ids=["leading-space", "underscores"],
+)
+async def test_a_timestamp_not_in_ascii_digits_is_401(
+    api: httpx.AsyncClient, secret: str, spell: Callable[[int], bytes]
+) -> None:
+    """The signed text is the header's: the signed time spelt otherwise is not signed."""
+    now = int(time.time())
+    body = json.dumps(carrier_event("TRK-unknown", "DELIVERED", NOON)).encode()
+    headers = {
+        **carrier_wire.sign(secret, now, body),
+        carrier_wire.TIMESTAMP_HEADER: spell(now),
+        "Content-Type": "application/json",
+    }
+    response = await api.post("/v1/carrier/events", content=body, headers=headers)
+    assert_refused(response, 401, "bad_signature")
 
 
 async def test_an_unknown_tracking_number_is_404(api: httpx.AsyncClient, secret: str) -> None:

@@ -256,8 +256,7 @@ EARLIER = datetime.now(UTC) - timedelta(days=1)
 @pytest.mark.parametrize(
     ("terms", "reason", "detail"),
     [
-        ({"starts_at": LATER}, "not_started", {"startsAt": LATER.isoformat()}),
-        ({"ends_at": EARLIER}, "expired", {"endsAt": EARLIER.isoformat()}),
+        ({"ends_at": EARLIER}, "expired", {}),
         ({"currency": "EUR"}, "currency_mismatch", {"currency": "EUR"}),
         (
             {"min_spend": Decimal("80.01")},
@@ -283,6 +282,7 @@ async def test_a_code_that_does_not_apply_is_409_with_its_reason(
     ):
         error = assert_refused(response, 409, "discount_not_applicable")
         assert error == {**error, "reason": reason, "discountCode": code, **detail}
+        assert "endsAt" not in error and str(EARLIER.year) not in error["message"]
     assert (await code_row(clients, code))["redeemed"] == 0
     assert (await inventory_of(clients, product))["reserved_qty"] == 0
     cart = (await api.get("/v1/cart", headers=shopper.headers)).json()
@@ -313,6 +313,64 @@ async def test_an_unknown_code_is_404(
     response = await checkout(api, shopper, [(product, 1, PRICE)], discountCode=unknown)
     assert_refused(response, 404, "discount_code_not_found")
     assert (await inventory_of(clients, product))["reserved_qty"] == 0
+
+
+async def test_unknown_retired_and_unreleased_codes_answer_shoppers_alike(
+    api: httpx.AsyncClient, clients: Clients, shopper: Shopper, admin: Shopper
+) -> None:
+    """Same status, code, message and fields, no date: guessing tells a stranger nothing of
+    an unreleased code or a retired one. The operator still sees the code and its start."""
+    unreleased = await create_discount_code(clients, starts_at=LATER)
+    retired = await create_discount_code(clients)
+    assert (await api.delete(f"{CODES}/{retired}", headers=admin.headers)).status_code == 204
+    unknown = unique_discount_code()
+    product = await in_cart(clients, shopper, quantity=1)
+
+    answers = set()
+    for code in (unknown, retired, unreleased):
+        for response in (
+            await preview(api, shopper, code),
+            await checkout(api, shopper, [(product, 1, PRICE)], discountCode=code),
+        ):
+            assert_refused(response, 404, "discount_code_not_found")
+            answers.add(response.text.replace(code, "<code>"))
+            assert str(LATER.year) not in response.text
+    assert len(answers) == 1, answers
+    assert (await inventory_of(clients, product))["reserved_qty"] == 0
+    seen = (await api.get(f"{CODES}/{unreleased}", headers=admin.headers)).json()
+    assert datetime.fromisoformat(seen["startsAt"]) == LATER
+
+
+async def test_a_stranger_guessing_codes_runs_out_of_lookups(
+    api: httpx.AsyncClient,
+    clients: Clients,
+    shopper: Shopper,
+    other_shopper: Shopper,
+    services: Services,
+) -> None:
+    """Codes that do not exist for the shopper (unknown, expired here) spend the budget; a
+    running code costs nothing; past the budget every lookup is 429, a right guess too."""
+    budget = services.settings.discount_lookup_failures
+    running = await create_discount_code(clients)
+    expired = await create_discount_code(clients, ends_at=EARLIER)
+    await in_cart(clients, shopper, quantity=1)
+    for _ in range(budget + 2):
+        assert (await preview(api, shopper, running)).status_code == 200
+    guesses = [expired, *(unique_discount_code() for _ in range(budget - 1))]
+    assert {(await preview(api, shopper, guess)).status_code for guess in guesses} == {404, 409}
+
+    for code in (unique_discount_code(), running):
+        throttled = await preview(api, shopper, code)
+        assert_refused(throttled, 429, "discount_lookups_throttled")
+        window = services.settings.discount_lookup_window_seconds
+        assert 1 <= int(throttled.headers["Retry-After"]) <= window
+    lines = [(await in_cart(clients, shopper, quantity=1), 1, PRICE)]
+    at_checkout = await checkout(api, shopper, lines, discountCode=running)
+    assert_refused(at_checkout, 429, "discount_lookups_throttled")
+    assert (await api.get("/v1/cart", headers=shopper.headers)).status_code == 200
+
+    await in_cart(clients, other_shopper, quantity=1)
+    assert (await preview(api, other_shopper, running)).status_code == 200
 
 
 async def test_a_fixed_amount_never_makes_an_order_free(

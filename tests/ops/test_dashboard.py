@@ -11,6 +11,7 @@ Set ``OPS_DASHBOARD_SCREENSHOT`` to keep the screenshot (docs/dashboard.png was 
 import html
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -18,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
@@ -91,16 +93,23 @@ def start_dashboard(
     started: list[Daemon] = []
 
     def start(**env: str) -> tuple[str, Daemon]:
-        port = free_port()
+        """Its base URL carries the operator's login (httpx and the browser send it)."""
+        port, password = free_port(), secrets.token_urlsafe(24)
         daemon = python_daemon(
             tmp_path,
             f"dashboard-{len(started)}",
             ["-m", "ops.dashboard"],
-            {"SHOP_DASHBOARD_PORT": str(port), "SHOP_DASHBOARD_SAMPLE_SECONDS": "1", **env},
+            {
+                "SHOP_DASHBOARD_PORT": str(port),
+                "SHOP_DASHBOARD_SAMPLE_SECONDS": "1",
+                "SHOP_DASHBOARD_PASSWORD": password,
+                **env,
+            },
         )
         started.append(daemon)
         daemon.start()
-        return f"http://{settings.dashboard_host}:{port}", daemon
+        user = settings.dashboard_user
+        return f"http://{user}:{password}@{settings.dashboard_host}:{port}", daemon
 
     try:
         yield start
@@ -238,6 +247,20 @@ def headless(chromium: str, *args: str) -> subprocess.CompletedProcess:
             text=True,
             timeout=120,
         )
+
+
+def test_the_running_dashboard_wants_the_login_and_its_own_name(
+    dashboard: tuple[str, Daemon],
+) -> None:
+    base, daemon = dashboard
+    wait_for("dashboard answering", lambda: get(base, "/healthz").status_code == 200, daemon)
+    address = urlsplit(base)
+    anonymous = f"http://{address.hostname}:{address.port}"
+    assert httpx.get(f"{anonymous}/healthz", timeout=10).status_code == 200  # probes
+    assert httpx.get(f"{anonymous}/api/mail", timeout=10).status_code == 401
+    assert get(base, "/api/mail").status_code == 200
+    rebound = httpx.get(f"{base}/api/mail", headers={"Host": "attacker.example:8070"}, timeout=10)
+    assert rebound.status_code == 421 and rebound.json()["error"]["code"] == "unknown_host"
 
 
 def test_dashboard_shows_lag_trend_freshness_and_stock(

@@ -2,10 +2,12 @@
 and bad input answered 422. The sampling itself runs on the engines (test_dashboard.py)."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from adapters.replication_slots import ReplicationSlot
 from config import Settings
@@ -19,18 +21,38 @@ from ops.lag import PartitionLag
 from ops.mailsink import mail_dir
 
 Dashboard = tuple[httpx.AsyncClient, Sampler]
+PASSWORD = "a-dashboard-password-for-tests"
+
+
+def dashboard_settings(tmp_path: Path, **fields: object) -> Settings:
+    return Settings(
+        _env_file=None,
+        stack_dir=tmp_path,
+        slot_wal_alert_bytes=1_000,
+        mail_ui_url="",
+        dashboard_password=SecretStr(PASSWORD),
+        **fields,
+    )
+
+
+@asynccontextmanager
+async def served(settings: Settings, **client: object) -> AsyncIterator[Dashboard]:
+    """The app without its lifespan (which opens the engines), over a sampler of its own, to
+    a client at the dashboard's own address (``client``: httpx.AsyncClient arguments)."""
+    app = create_app(settings)
+    sampler = Sampler(settings, clients=None)  # type: ignore[arg-type]  # results only
+    app.state.sampler, app.state.registry = sampler, registry_for(sampler)
+    transport = httpx.ASGITransport(app=app, client=client.pop("peer", ("127.0.0.1", 123)))
+    base_url = f"http://127.0.0.1:{settings.dashboard_port}"
+    async with httpx.AsyncClient(transport=transport, base_url=base_url, **client) as http:
+        yield http, sampler
 
 
 @pytest.fixture
 async def dashboard(tmp_path: Path) -> AsyncIterator[Dashboard]:
-    """The app without its lifespan (which opens the engines), over a sampler of its own."""
-    settings = Settings(stack_dir=tmp_path, slot_wal_alert_bytes=1_000, mail_ui_url="")
-    app = create_app(settings)
-    sampler = Sampler(settings, clients=None)  # type: ignore[arg-type]  # results only
-    app.state.sampler, app.state.registry = sampler, registry_for(sampler)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://dashboard.test") as client:
-        yield client, sampler
+    """Signed in as the operator."""
+    async with served(dashboard_settings(tmp_path), auth=("ops", PASSWORD)) as signed_in:
+        yield signed_in
 
 
 async def test_connectors_and_slots(dashboard: Dashboard) -> None:

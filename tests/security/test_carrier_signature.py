@@ -61,8 +61,21 @@ def test_a_fresh_timestamp_on_an_old_signature_is_refused() -> None:
         {carrier_wire.TIMESTAMP_HEADER: "soon", carrier_wire.SIGNATURE_HEADER: "sha256=00"},
         {carrier_wire.TIMESTAMP_HEADER: str(NOW), carrier_wire.SIGNATURE_HEADER: "md5=00"},
         {carrier_wire.TIMESTAMP_HEADER: str(NOW), carrier_wire.SIGNATURE_HEADER: "sha256="},
+        {
+            carrier_wire.TIMESTAMP_HEADER: str(NOW),
+            carrier_wire.SIGNATURE_HEADER: "sha256=" + "ÿ" * 64,
+        },
+        {**carrier_wire.sign(SECRET, NOW, BODY), carrier_wire.TIMESTAMP_HEADER: f"{NOW:_}"},
     ],
-    ids=["unsigned", "no-signature", "bad-timestamp", "other-scheme", "empty"],
+    ids=[
+        "unsigned",
+        "no-signature",
+        "bad-timestamp",
+        "other-scheme",
+        "empty",
+        "non-ascii",
+        "underscores",
+    ],
 )
 def test_missing_or_malformed_headers_are_refused(headers: dict[str, str]) -> None:
     assert not verify(headers)

@@ -54,6 +54,32 @@ def test_unsigned_or_forged_charges_are_refused(gateway_url: str, secret: str, f
     assert listing.status_code == 401
 
 
+MALFORMED_MACS: dict[str, bytes] = {
+    "non-ascii": "é".encode() * 32,
+    "latin-1-of-hex-length": b"\xff" * 64,
+    "wrong-length": b"0" * 63,
+    "not-hex": b"g" * 64,
+    "huge": b"0" * 60_000,
+}
+
+
+@pytest.mark.parametrize("mac", MALFORMED_MACS.values(), ids=MALFORMED_MACS)
+def test_a_malformed_signature_with_a_fresh_timestamp_is_401_not_500(
+    gateway_url: str, mac: bytes
+) -> None:
+    """Headers arrive as Latin-1 text: any byte a forger sends must end in a 401."""
+    headers = {
+        gateway_wire.HEADER: f"t={int(time.time())},v1=".encode() + mac,
+        "Content-Type": "application/json",
+        "Idempotency-Key": uuid.uuid4().hex,
+    }
+    response = httpx.post(
+        f"{gateway_url}/v1/charges", content=charge_body(), headers=headers, timeout=5
+    )
+    assert response.status_code == 401, response.text
+    assert response.json()["error"]["code"] == "bad_signature"
+
+
 def test_the_gateway_keeps_no_card_number_or_cvc(gateway_url: str, secret: str) -> None:
     body = charge_body()
     headers = {**signed_headers(secret, body), "Idempotency-Key": uuid.uuid4().hex}

@@ -115,6 +115,7 @@ def test_make_up_generates_the_secrets_once_and_privately(tmp_path, app_settings
         "SHOP_KAFKA_ORDERS_PASSWORD",
         "SHOP_KAFKA_CATALOG_PASSWORD",
         "SHOP_KAFKA_OPS_PASSWORD",
+        "SHOP_DASHBOARD_PASSWORD",
     ]
     first = read_secrets(secrets_file(tmp_path))
     assert ensure_secrets(local) == [] and read_secrets(secrets_file(tmp_path)) == first
