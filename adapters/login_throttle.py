@@ -1,12 +1,13 @@
-"""Failed logins slow the next attempts down, per account and per client address.
+"""Failed logins slow their source down: per (account, client address) and per address, never
+per account alone, so failures from elsewhere never lock the owner out.
 
-After ``SHOP_LOGIN_FREE_FAILURES`` failures within ``SHOP_LOGIN_FAILURE_WINDOW_SECONDS``
-(per account; ten times as many per address, which many people may share), every further
-failure locks that account or address for twice as long as the last, from 1 s up to
-``SHOP_LOGIN_MAX_LOCKOUT_SECONDS``. A locked login is answered 429 with ``Retry-After``
-before any password is hashed, so guessing costs the attacker time and the server nothing.
-An unknown email is counted like a known one: the answer never tells who has an account.
-A success clears the account's failures (not the address's).
+After ``SHOP_LOGIN_FREE_FAILURES`` failures within ``SHOP_LOGIN_FAILURE_WINDOW_SECONDS`` (for
+one account from one address; ten times as many from one address over every account, which
+many people may share), every further failure locks that pair or address for twice as long
+as the last, from 1 s up to ``SHOP_LOGIN_MAX_LOCKOUT_SECONDS``. A locked login is answered 429
+with ``Retry-After`` before any password is hashed, so guessing costs the attacker time and
+the server nothing. An unknown email is counted like a known one: the answer never tells who
+has an account. A success clears the pair's failures (not the address's).
 
 Redis holds the counters; when it is unreachable logins are not throttled (logged), and the
 bounded hashing of ``adapters.passwords`` still protects the cores.
@@ -58,7 +59,7 @@ class LoginThrottle:
         """(key stem, free failures) per subject; emails are hashed (no addresses in keys)."""
         account = hashlib.sha256(email.encode()).hexdigest()[:32]
         free = self.settings.login_free_failures
-        return [(f"login:account:{account}", free), (f"login:ip:{address}", free * 10)]
+        return [(f"login:pair:{account}:{address}", free), (f"login:ip:{address}", free * 10)]
 
     async def locked_for(self, email: str, address: str) -> float:
         """Seconds until a login for this account from this address may be tried (0: now)."""
@@ -83,8 +84,8 @@ class LoginThrottle:
         except RedisError:
             log.warning("login throttle unavailable: failure not counted")
 
-    async def succeeded(self, email: str) -> None:
-        (stem, _), _ = self._subjects(email, "")
+    async def succeeded(self, email: str, address: str) -> None:
+        (stem, _), _ = self._subjects(email, address)
         try:
             await self.redis.delete(f"{stem}:failures", f"{stem}:lock")
         except RedisError:

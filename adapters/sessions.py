@@ -102,9 +102,11 @@ async def revoke_session(conn: AsyncConnection, session_id: uuid.UUID, reason: s
     )
 
 
-async def revoke_all(conn: AsyncConnection, user_id: uuid.UUID, reason: str) -> None:
-    await conn.execute(
+async def revoke_all(conn: AsyncConnection, user_id: uuid.UUID, reason: str) -> int:
+    """Ends every live session of the account; how many there were."""
+    cur = await conn.execute(
         "UPDATE sessions SET revoked_at = now(), revoked_reason = %s"
         " WHERE user_id = %s AND revoked_at IS NULL",
         (reason, user_id),
     )
+    return cur.rowcount

@@ -11,6 +11,8 @@ from typing import Self
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from adapters.account_mail import AccountMailStore
+from adapters.account_tokens import AccountTokenStore
 from adapters.notices import NoticeStore
 from adapters.refunds import RefundStore
 from adapters.settlement_store import SettlementStore
@@ -23,6 +25,8 @@ class PostgresUnitOfWork:
     history: StatusHistoryStore
     notices: NoticeStore
     refunds: RefundStore
+    account_tokens: AccountTokenStore
+    account_mail: AccountMailStore
 
     def __init__(self, pg: AsyncConnectionPool) -> None:
         self._pg = pg
@@ -35,6 +39,8 @@ class PostgresUnitOfWork:
         self.history = StatusHistoryStore(self.conn)
         self.notices = NoticeStore(self.conn)
         self.refunds = RefundStore(self.conn)
+        self.account_tokens = AccountTokenStore(self.conn)
+        self.account_mail = AccountMailStore(self.conn)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -5,13 +5,16 @@ import uuid
 from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
+from domain.accounts import ExistingAccount
+
 MAX_ADDRESSES = 20
 
 
 async def insert_user(
     conn: AsyncConnection, user_id: uuid.UUID, name: str, email: str, password_hash: str
 ) -> bool:
-    """False when the email is taken; signup never grants a role other than customer."""
+    """A customer's account, unverified until its owner uses the mailed token; False when the
+    email is taken. Signup never grants a role other than customer."""
     cur = await conn.execute(
         "INSERT INTO users (user_id, name, email, password_hash) VALUES (%s, %s, %s, %s)"
         " ON CONFLICT (email) DO NOTHING RETURNING user_id",
@@ -20,23 +23,56 @@ async def insert_user(
     return await cur.fetchone() is not None
 
 
-async def upsert_admin(
-    conn: AsyncConnection, user_id: uuid.UUID, name: str, email: str, password_hash: str
-) -> uuid.UUID:
-    """Insert an admin, or promote the account holding ``email`` and reset its password."""
+async def account_of(conn: AsyncConnection, email: str) -> ExistingAccount | None:
     cur = await conn.execute(
-        "INSERT INTO users (user_id, name, email, password_hash, role)"
-        " VALUES (%s, %s, %s, %s, 'admin') ON CONFLICT (email) DO UPDATE"
-        " SET role = 'admin', password_hash = EXCLUDED.password_hash RETURNING user_id",
-        (user_id, name, email, password_hash),
+        "SELECT user_id, role, email_verified_at FROM users WHERE email = %s", (email,)
     )
     row = await cur.fetchone()
-    return row["user_id"]
+    return (
+        None
+        if row is None
+        else ExistingAccount(row["user_id"], row["role"], row["email_verified_at"])
+    )
+
+
+async def insert_admin(
+    conn: AsyncConnection, user_id: uuid.UUID, name: str, email: str, password_hash: str
+) -> bool:
+    """An operator's new account, verified (the operator vouches for the address); False
+    when the address is taken (meanwhile)."""
+    cur = await conn.execute(
+        "INSERT INTO users (user_id, name, email, password_hash, role, email_verified_at)"
+        " VALUES (%s, %s, %s, %s, 'admin', now()) ON CONFLICT (email) DO NOTHING"
+        " RETURNING user_id",
+        (user_id, name, email, password_hash),
+    )
+    return await cur.fetchone() is not None
+
+
+async def promote(conn: AsyncConnection, user_id: uuid.UUID, password_hash: str) -> bool:
+    """A verified account becomes an admin with the password given, and every token issued
+    before stops working (the token version moves on); False unless verified."""
+    cur = await conn.execute(
+        "UPDATE users SET role = 'admin', password_hash = %s, token_version = token_version + 1"
+        " WHERE user_id = %s AND email_verified_at IS NOT NULL RETURNING user_id",
+        (password_hash, user_id),
+    )
+    return await cur.fetchone() is not None
+
+
+async def mark_verified(conn: AsyncConnection, user_id: uuid.UUID) -> None:
+    await conn.execute(
+        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, now())"
+        " WHERE user_id = %s",
+        (user_id,),
+    )
 
 
 async def credentials(conn: AsyncConnection, email: str) -> dict | None:
     cur = await conn.execute(
-        "SELECT user_id, password_hash, token_version FROM users WHERE email = %s", (email,)
+        "SELECT user_id, password_hash, token_version, email_verified_at FROM users"
+        " WHERE email = %s",
+        (email,),
     )
     return await cur.fetchone()
 
@@ -69,7 +105,8 @@ async def upgrade_hash(conn: AsyncConnection, user_id: uuid.UUID, new_hash: str)
 
 async def profile(conn: AsyncConnection, user_id: uuid.UUID) -> dict | None:
     cur = await conn.execute(
-        "SELECT user_id, name, email, role, addresses, created_at FROM users WHERE user_id = %s",
+        "SELECT user_id, name, email, email_verified_at IS NOT NULL AS email_verified, role,"
+        " addresses, created_at FROM users WHERE user_id = %s",
         (user_id,),
     )
     return await cur.fetchone()

@@ -28,10 +28,9 @@ class SecretMissing(RuntimeError):
 
 def check_secrets(settings: Settings) -> TokenKeys:
     """The token keys, once the signing key and the shared secrets are known to be sound."""
-    if settings.gateway_secret is None:
-        raise SecretMissing("SHOP_GATEWAY_SECRET is not set (`make up` generates one)")
-    if settings.carrier_webhook_secret is None:
-        raise SecretMissing("SHOP_CARRIER_WEBHOOK_SECRET is not set (`make up` generates one)")
+    for name in ("gateway_secret", "carrier_webhook_secret", "account_token_secret"):
+        if getattr(settings, name) is None:
+            raise SecretMissing(f"SHOP_{name.upper()} is not set (`make up` generates one)")
     try:
         return TokenKeys.from_settings(settings)
     except KeyRefused as exc:

@@ -18,7 +18,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adapters.passwords import HashingBusy
-from domain.errors import NotFound, Refusal, Throttled, Unauthenticated
+from domain.errors import (
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    Refusal,
+    Throttled,
+    Unauthenticated,
+)
 from domain.media import InvalidImage, UploadTooLarge
 
 log = logging.getLogger(__name__)
@@ -117,11 +124,13 @@ def _unavailable(dependency: str) -> Callable[[Request, Exception], Awaitable[JS
 
 
 def refusal_status(refusal: Refusal) -> int:
-    """What kind of no it is, in HTTP: not found, not signed in, too many, an upload we do not
-    take, else a conflict."""
+    """What kind of no it is, in HTTP: not found, not signed in, not allowed, not usable as
+    sent, too many, an upload we do not take, else a conflict."""
     for kind, status in (
         (NotFound, 404),
         (Unauthenticated, 401),
+        (Forbidden, 403),
+        (InvalidRequest, 400),
         (Throttled, 429),
         (UploadTooLarge, 413),
         (InvalidImage, 415),

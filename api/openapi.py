@@ -79,12 +79,19 @@ RETRY_AFTER = {
 }
 
 ERRORS: dict[int, dict[str, Any]] = {
+    400: {
+        "description": "What was sent cannot be used as it is: `code` says why (`invalid_token`: "
+        "a mailed link that is unknown, used or expired)"
+    },
     401: {
         "description": "Not authenticated: the bearer token (or the credentials sent) is "
         "missing, wrong or expired, or the session has ended",
         "headers": {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
     },
-    403: {"description": "Signed in, but the route needs the admin role (`forbidden`)"},
+    403: {
+        "description": "Not allowed: the route needs the admin role (`forbidden`), or the "
+        "account's address was never confirmed (`email_not_verified`)"
+    },
     404: {
         "description": "Not found, or not the caller's; `code` says what "
         "(`not_found`, `cart_not_found`, `not_in_cart`, ...)"

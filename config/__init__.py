@@ -274,7 +274,11 @@ class Settings(BaseSettings):
         30 * 24 * 3600, gt=0, description="Lifetime of a sign-in session (its refresh tokens)"
     )
     login_free_failures: int = Field(
-        5, ge=1, description="Failed logins per account before lockouts begin (x10 per address)"
+        5,
+        ge=1,
+        description="Failed logins for one account from one address before that pair is"
+        " slowed down (x10 from one address over every account); failures from elsewhere"
+        " never lock an owner out",
     )
     login_failure_window_seconds: int = Field(
         900, gt=0, description="How long failed logins are remembered"
@@ -338,6 +342,28 @@ class Settings(BaseSettings):
         None,
         description="Shared secret signing the API's requests to the payment gateway (HMAC);"
         " `make up` generates one into `<stack>/secrets.env`",
+    )
+    account_token_secret: SecretStr | None = Field(
+        None,
+        description="Key the tokens mailed to account holders (address confirmation, password"
+        " reset) are derived with; the database keeps only their digests. `make up` generates"
+        " one into `<stack>/secrets.env`",
+    )
+    email_verification_ttl_seconds: int = Field(
+        86400, gt=0, description="How long a mailed address-confirmation link works"
+    )
+    password_reset_ttl_seconds: int = Field(
+        1800, gt=0, le=3600, description="How long a mailed password-reset link works"
+    )
+    account_mail_interval_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="Fewest seconds between two mails of one kind to one account (signups"
+        " and reset requests by strangers cannot flood an inbox)",
+    )
+    public_url: str = Field(
+        "https://127.0.0.1:8443",
+        description="The storefront's public address, for the links in mail",
     )
     carrier_webhook_secret: SecretStr | None = Field(
         None,
@@ -415,6 +441,14 @@ class Settings(BaseSettings):
         """The object store's secret key in clear ("" when none is set)."""
         key = self.objectstore_secret_key
         return key.get_secret_value() if key else ""
+
+    @property
+    def account_token_key(self) -> str:
+        """The key account tokens are derived with, in clear; refuses to work without one
+        (a token derived from an empty key would be anyone's to make)."""
+        if self.account_token_secret is None:
+            raise RuntimeError("SHOP_ACCOUNT_TOKEN_SECRET is not set (`make up` generates one)")
+        return self.account_token_secret.get_secret_value()
 
     def kafka_password(self, user: KafkaUser) -> str:
         """``user``'s Kafka password in clear ("" when none is set: the login is refused)."""

@@ -24,6 +24,18 @@ class Unauthenticated(Refusal):
     code = "unauthorized"
 
 
+class Forbidden(Refusal):
+    """The caller is known, but may not do this (yet)."""
+
+    code = "forbidden"
+
+
+class InvalidRequest(Refusal):
+    """What the caller sent cannot be honoured as it is (a spent or unknown token)."""
+
+    code = "invalid_request"
+
+
 class Throttled(Refusal):
     """Too many attempts: the caller may try again after ``retry_after_seconds``."""
 

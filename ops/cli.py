@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import asdict, dataclass
+from email.message import Message
 from pathlib import Path
 from typing import Annotated
 
@@ -19,13 +20,16 @@ from adapters.connections import open_clients
 from adapters.search_index import SCHEMA, serving_schema
 from adapters.tokens import new_signing_key
 from config import Profile, Settings, get_settings
+from domain.accounts import AdminStep
+from domain.errors import Refusal
 from ops import audit as stock_audit
-from ops import setup_steps
+from ops import mailsink, setup_steps
 from ops.cli_errors import one_line
 from ops.clock import now_ms
 from ops.demo.seed import seed_catalog
 from ops.lag import LagProbe, over_threshold
 from ops.money_audit import MoneyReport, audit_money, repair_money
+from ops.polling import NotReached, wait_until
 from ops.replay import ReplayRefused, ReplayResult, Target
 from ops.replay import replay as rebuild
 from ops.secrets import compose_secrets, ensure_secrets, rotate_jwt_key
@@ -392,17 +396,73 @@ def create_admin_command(
     password: str = typer.Option(..., prompt=True, hide_input=True, help="Operator's password"),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Create an operator account (admin role), or promote an existing one. Idempotent."""
+    """Create an operator account (admin role), or promote an account whose owner confirmed
+    its address; either way with this password, ending every session the account had.
+    Refuses (exit 1) an account whose address was never confirmed. Idempotent."""
 
-    async def create() -> uuid.UUID:
+    async def create() -> accounts.AdminOutcome:
         async with open_services(get_settings(), pool_size=1) as services:
             return await accounts.create_admin(services, email, password)
 
-    user_id = asyncio.run(create())
+    try:
+        done = asyncio.run(create())
+    except Refusal as refused:
+        console.print(f"[red]{refused.message}[/red]")
+        raise typer.Exit(1) from None
     if as_json:
-        print(json.dumps({"user_id": str(user_id), "email": email}))
+        print(
+            json.dumps(
+                {
+                    "user_id": str(done.user_id),
+                    "email": email,
+                    "did": done.step,
+                    "sessions_ended": done.sessions_ended,
+                }
+            )
+        )
+        return
+    said = {
+        AdminStep.CREATE: f"created the admin account {email} ({done.user_id})",
+        AdminStep.PROMOTE: f"promoted {email} ({done.user_id}) to admin and set its password",
+        AdminStep.ALREADY_ADMIN: f"{email} ({done.user_id}) was an admin: its password is set",
+    }[done.step]
+    if done.step is not AdminStep.CREATE:
+        said += f"; ended its {done.sessions_ended} live sessions (sign in again)"
+    console.print(said)
+
+
+@app.command()
+def mail(
+    to: str = typer.Option(..., "--to", help="Recipient whose newest mail to show"),
+    subject: str = typer.Option("", help="Only mail whose subject starts with this"),
+    token: bool = typer.Option(False, "--token", help="Print only the token its link carries"),
+    wait: float = typer.Option(10.0, help="Seconds to wait for such a mail to arrive"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The newest mail the local mail sink caught for an address (waiting for it), as its
+    recipient reads it: `--token` prints the code of its confirmation or reset link."""
+    directory = mailsink.mail_dir(get_settings())
+
+    def newest() -> Message | None:
+        found = [m for m in mailsink.messages_to(directory, to) if m["Subject"].startswith(subject)]
+        return found[-1] if found else None
+
+    try:
+        message, _ = wait_until(newest, timeout=wait, what=f"mail to {to}")
+    except NotReached:
+        errors.print(f"no mail to {to}{f' about {subject!r}' if subject else ''} in {wait:g}s")
+        raise typer.Exit(1) from None
+    code = mailsink.token_in(message)
+    if token:
+        if code is None:
+            errors.print(f"the newest mail to {to} ({message['Subject']!r}) carries no link")
+            raise typer.Exit(1)
+        print(code)
+    elif as_json:
+        body = {"subject": message["Subject"], "body": mailsink.body_of(message), "token": code}
+        print(json.dumps(body))
     else:
-        console.print(f"admin user id: {user_id}")
+        print(f"Subject: {message['Subject']}\n\n{mailsink.body_of(message)}")
 
 
 @app.command()

@@ -6,11 +6,14 @@ it on the configured SMTP host and port until interrupted; the ops dashboard lis
 messages (``latest``), the local stack's mail UI.
 """
 
+import email
+import re
 import signal
 import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass
+from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -74,6 +77,30 @@ def latest(directory: Path, limit: int) -> list[MailSummary]:
     """The newest ``limit`` messages, newest first (names sort by arrival: same-width ns)."""
     names = sorted((p.name for p in directory.glob("*.eml")), reverse=True)[:limit]
     return [summary(name, (directory / name).read_bytes()) for name in names]
+
+
+def messages_to(directory: Path, recipient: str) -> list[Message]:
+    """Every message the sink caught for ``recipient``, oldest first."""
+    found = []
+    for path in sorted(directory.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes())
+        if str(message["To"] or "").lower() == recipient.lower():
+            found.append(message)
+    return found
+
+
+def body_of(message: Message) -> str:
+    payload = message.get_payload(0) if message.is_multipart() else message
+    return payload.get_payload(decode=True).decode()  # type: ignore[union-attr]
+
+
+_TOKEN = re.compile(r"#token=([A-Za-z0-9_-]{43})\b")
+
+
+def token_in(message: Message) -> str | None:
+    """The token of the link an account mail carries (confirmation, password reset)."""
+    found = _TOKEN.search(body_of(message))
+    return None if found is None else found.group(1)
 
 
 def start(directory: Path, host: str, port: int) -> Controller:

@@ -26,6 +26,7 @@ GENERATED = {
     "SHOP_JWT_SIGNING_KEY": new_signing_key,
     "SHOP_GATEWAY_SECRET": _token,
     "SHOP_CARRIER_WEBHOOK_SECRET": _token,
+    "SHOP_ACCOUNT_TOKEN_SECRET": _token,
     "SHOP_OBJECTSTORE_SECRET_KEY": _token,
     **{kafka_password_variable(user): _token for user in KafkaUser},
     "SHOP_DASHBOARD_PASSWORD": _token,

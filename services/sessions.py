@@ -1,14 +1,16 @@
-"""Accounts and sessions: sign up, sign in, refresh, sign out, change the password.
+"""Sessions: sign in, refresh, sign out, change the password (signing up and proving the
+address: ``services.verification``).
 
 A session starts at sign-in and lasts ``SHOP_REFRESH_TOKEN_TTL_SECONDS``. Its access tokens
 live ``SHOP_ACCESS_TOKEN_TTL_SECONDS`` (15 minutes); a refresh token (opaque, stored only as a
 hash) buys the next access token once and is replaced by a new one. A refresh token presented
 a second time means two parties hold it (it was stolen): the session is revoked, so neither
 can go on. Signing out revokes the session; changing the password bumps the account's token
-version and revokes every session, and starts a new one for the caller.
+version and revokes every session, starts a new one for the caller and mails a notice.
 
-Failed sign-ins slow the next attempts down (``adapters.login_throttle``), and every password
-is hashed through the process's bounded hasher (``adapters.passwords``).
+Failed sign-ins slow their source down (``adapters.login_throttle``): the attacker, never the
+owner signing in from elsewhere. Every password is hashed through the process's bounded
+hasher (``adapters.passwords``).
 """
 
 import hashlib
@@ -25,17 +27,11 @@ from adapters.login_throttle import LoginThrottle
 from adapters.passwords import PasswordHashing, needs_rehash
 from adapters.tokens import TokenKeys
 from config import Settings
-from domain.errors import Refusal, Throttled, Unauthenticated
+from domain.accounts import EmailNotVerified, MailKind
+from domain.errors import Throttled, Unauthenticated
 from services.context import Services
 
 REFRESH_TOKEN_BYTES = 32
-
-
-class EmailTaken(Refusal):
-    code = "email_taken"
-
-    def __init__(self) -> None:
-        super().__init__("an account with this email already exists")
 
 
 class InvalidCredentials(Unauthenticated):
@@ -101,23 +97,12 @@ def _digest(refresh_token: str) -> bytes:
     return hashlib.sha256(refresh_token.encode()).digest()
 
 
-async def sign_up(
-    services: Services, hashing: PasswordHashing, name: str, email: str, password: str
-) -> uuid.UUID:
-    """A customer account (never an admin: see ``services.accounts.create_admin``)."""
-    password_hash = await hashing.hash(password)
-    user_id = uuid.uuid4()
-    async with services.unit_of_work() as uow:
-        if not await users.insert_user(uow.conn, user_id, name, email, password_hash):
-            raise EmailTaken
-    return user_id
-
-
 async def sign_in(
     services: Services, credentials: Credentials, email: str, password: str, address: str
 ) -> TokenPair:
-    """A new session. Locked accounts and addresses are refused before any hashing; an unknown
-    email costs one hash like a wrong password, and counts alike."""
+    """A new session. Locked addresses are refused before any hashing; an unknown email costs
+    one hash like a wrong password, and counts alike. The right password of an account whose
+    address was never confirmed is refused (403 ``email_not_verified``)."""
     throttle = LoginThrottle(services.engines.redis, services.settings)
     if (wait := await throttle.locked_for(email, address)) > 0:
         raise LoginLocked(wait)
@@ -128,7 +113,9 @@ async def sign_in(
     if account is None or not matched:
         await throttle.failed(email, address)
         raise InvalidCredentials
-    await throttle.succeeded(email)
+    await throttle.succeeded(email, address)
+    if account["email_verified_at"] is None:
+        raise EmailNotVerified
     upgraded = await credentials.hashing.hash(password) if needs_rehash(stored_hash) else None
     async with services.unit_of_work() as uow:
         if upgraded:
@@ -186,6 +173,7 @@ async def change_password(
     async with services.unit_of_work() as uow:
         version = await users.set_password(uow.conn, user_id, new_hash)
         await sessions.revoke_all(uow.conn, user_id, "password changed")
+        await uow.account_mail.queue(user_id, MailKind.PASSWORD_CHANGED)
         return await _start_session(uow.conn, credentials.keys, services.settings, user_id, version)
 
 

@@ -79,6 +79,7 @@ ROLE_MODULES: dict[StreamsRole, tuple[str, ...]] = {
         "streams.agents.payment_reconciliation",
         "streams.agents.order_status_history",
         "streams.agents.notifications",
+        "streams.agents.account_mail",
     ),
     StreamsRole.CATALOG: (
         "streams.agents.stock_sync",

@@ -21,12 +21,13 @@ from bson import json_util
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from adapters.catalog_documents import Product
+from domain.accounts import AccountMail, MailKind
 from domain.catalog import CatalogChange
 from domain.catalog_feed import Document, operation
 from domain.inventory import StockChange
 from domain.orders import OrderSnapshot, OrderStatus
 from domain.payments import PaymentChange, PaymentStatus
-from streams.topics import INVENTORY, ORDERS, PAYMENTS, PRODUCTS, TopicSpec
+from streams.topics import ACCOUNT_MAIL, INVENTORY, ORDERS, PAYMENTS, PRODUCTS, TopicSpec
 
 Row = TypeVar("Row", bound=BaseModel)
 
@@ -137,6 +138,17 @@ class PaymentRow(BaseModel):
         return PaymentChange(self.payment_id, self.order_id, self.status, self.request_id)
 
 
+class AccountMailRow(BaseModel):
+    mail_id: str
+    user_id: str
+    kind: MailKind
+    token_id: str | None = None
+
+    @property
+    def mail(self) -> AccountMail:
+        return AccountMail(self.mail_id, self.user_id, self.kind, self.token_id)
+
+
 class ProductChange(BaseModel):
     """A catalog document as the change feed (or Debezium's MongoDB connector) carries it."""
 
@@ -175,6 +187,7 @@ InventoryEvent = Envelope[InventoryRow]
 OrderEvent = Envelope[OrderRow]
 PaymentEvent = Envelope[PaymentRow]
 ProductEvent = Envelope[ProductChange]
+AccountMailEvent = Envelope[AccountMailRow]
 
 
 class UnreadableRecord(ValueError):
@@ -194,6 +207,12 @@ def _order(key: bytes | None, value: bytes) -> OrderSnapshot | None:
 def _payment(key: bytes | None, value: bytes) -> PaymentChange | None:
     event = PaymentEvent.model_validate_json(value)
     return None if event.op == "d" or event.after is None else event.after.change
+
+
+def _account_mail(key: bytes | None, value: bytes) -> AccountMail | None:
+    """A queued mail (its row created); its later changes are the sender's own claim."""
+    event = AccountMailEvent.model_validate_json(value)
+    return None if event.op not in ("c", "r") or event.after is None else event.after.mail
 
 
 def _product(key: bytes | None, value: bytes) -> CatalogChange | None:
@@ -216,6 +235,7 @@ _DECODERS: dict[str, Callable[[bytes | None, bytes], object | None]] = {
     ORDERS.source: _order,
     PAYMENTS.source: _payment,
     PRODUCTS.source: _product,
+    ACCOUNT_MAIL.source: _account_mail,
 }
 
 

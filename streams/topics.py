@@ -35,6 +35,8 @@ REFUNDS = TopicSpec("public.refunds", 3, Cleanup.DELETE)
 # A code's latest terms and live redemption count; every redemption and give-back.
 DISCOUNT_CODES = TopicSpec("public.discount_codes", 3, Cleanup.COMPACT)
 DISCOUNT_REDEMPTIONS = TopicSpec("public.discount_redemptions", 3, Cleanup.DELETE)
+# Mail owed to account holders (outbox rows): every one kept, as the order changes are.
+ACCOUNT_MAIL = TopicSpec("public.account_mail", 3, Cleanup.DELETE)
 # Named after the configured catalog db, as the Debezium MongoDB connector names it.
 PRODUCTS = TopicSpec("{mongo_db}.products", 3, Cleanup.COMPACT)
 
@@ -49,6 +51,7 @@ POSTGRES_TABLES = (
     REFUNDS,
     DISCOUNT_CODES,
     DISCOUNT_REDEMPTIONS,
+    ACCOUNT_MAIL,
 )
 ALL_TOPICS = (*POSTGRES_TABLES, PRODUCTS)
 

@@ -23,6 +23,7 @@ from ops.stack.services import stream_workers
 from ops.stack.stack import components
 from services.context import Services
 from tests.support.memory import MemoryShop
+from tests.support.pipeline import db, mailbox, pipeline  # noqa: F401 - shared fixtures
 from tests.support.processes import running_gateway
 
 ENGINE_FIXTURES = {"require_engine", "engines", "pipeline", "promtool"}

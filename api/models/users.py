@@ -29,8 +29,47 @@ class SignupRequest(ApiModel):
     password: Password
 
 
-class SignupResponse(ApiModel):
-    user_id: uuid.UUID
+MailedStatus = Literal["mail_sent"]
+
+
+class Mailed(ApiModel):
+    """The same answer whether the address has an account or not: what happens next is in
+    the mail sent to it."""
+
+    status: MailedStatus = "mail_sent"
+    message: str = Field(
+        "If this address can be used, a mail is on its way to it: follow it to go on.",
+    )
+
+
+AccountToken = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class EmailRequest(ApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "ann@example.com"}]})
+
+    email: NormalizedEmail
+
+
+class VerifyEmailRequest(ApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"token": "the code from the mail"}]})
+
+    token: AccountToken
+
+
+class PasswordResetConfirm(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"token": "the code from the mail", "newPassword": "a new long one 7"}]
+        }
+    )
+
+    token: AccountToken
+    new_password: Password
+
+
+class Done(ApiModel):
+    status: Literal["verified", "password_reset"]
 
 
 class LoginRequest(ApiModel):
@@ -87,6 +126,7 @@ class UserProfile(ApiModel):
     user_id: uuid.UUID
     name: str
     email: str
+    email_verified: bool
     role: str
     addresses: list[Address]
     created_at: dt.datetime

@@ -15,10 +15,11 @@ from adapters.connections import Clients
 from adapters.tokens import TokenKeys, public_key_text
 from api.app import SecretMissing, create_app
 from config import Settings, secrets_file
-from harness.factories import Shopper, create_shopper, sql
+from domain.accounts import AdminStep
+from harness.factories import Shopper, confirm_address, create_shopper, sql
 from harness.flows import assert_refused
 from ops.secrets import ensure_secrets, read_secrets, rotate_jwt_key
-from services.accounts import create_admin
+from services.accounts import UnverifiedAccount, create_admin
 from services.context import Services
 
 pytestmark = pytest.mark.engines
@@ -31,11 +32,12 @@ def b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-async def account(api: httpx.AsyncClient) -> tuple[str, dict]:
-    """A new account signed up and signed in: (email, token response)."""
+async def account(api: httpx.AsyncClient, clients: Clients) -> tuple[str, dict]:
+    """A new account signed up, its address confirmed, and signed in: (email, tokens)."""
     email = f"tok-{uuid.uuid4().hex[:12]}@test.shopstream.dev"
     body = {"name": "Tess", "email": email, "password": PASSWORD}
-    assert (await api.post("/v1/users/signup", json=body)).status_code == 201
+    assert (await api.post("/v1/users/signup", json=body)).status_code == 202
+    await confirm_address(clients, email)
     signed_in = await api.post("/v1/users/login", json={"email": email, "password": PASSWORD})
     assert signed_in.status_code == 200, signed_in.text
     return email, signed_in.json()
@@ -168,8 +170,10 @@ def test_a_remembered_token_still_expires(app_settings: Settings, monkeypatch) -
 # lifecycle
 
 
-async def test_access_tokens_live_15_minutes_and_refresh_rotates(api: httpx.AsyncClient) -> None:
-    _, tokens = await account(api)
+async def test_access_tokens_live_15_minutes_and_refresh_rotates(
+    api: httpx.AsyncClient, clients: Clients
+) -> None:
+    _, tokens = await account(api, clients)
     assert tokens["expiresIn"] <= 900
     claims = jwt.decode(tokens["accessToken"], options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] <= 900 and "role" not in claims
@@ -180,8 +184,10 @@ async def test_access_tokens_live_15_minutes_and_refresh_rotates(api: httpx.Asyn
     assert (await me(api, fresh)).status_code == 200
 
 
-async def test_a_reused_refresh_token_revokes_the_session(api: httpx.AsyncClient) -> None:
-    _, tokens = await account(api)
+async def test_a_reused_refresh_token_revokes_the_session(
+    api: httpx.AsyncClient, clients: Clients
+) -> None:
+    _, tokens = await account(api, clients)
     thief = (await refresh(api, tokens["refreshToken"])).json()
     reused = await refresh(api, tokens["refreshToken"])  # the owner, with the spent copy
     assert_refused(reused, 401, "unauthorized")
@@ -190,8 +196,8 @@ async def test_a_reused_refresh_token_revokes_the_session(api: httpx.AsyncClient
     assert_refused(await me(api, tokens), 401, "unauthorized")
 
 
-async def test_logout_ends_the_session_at_once(api: httpx.AsyncClient) -> None:
-    email, tokens = await account(api)
+async def test_logout_ends_the_session_at_once(api: httpx.AsyncClient, clients: Clients) -> None:
+    email, tokens = await account(api, clients)
     again = (await api.post("/v1/users/login", json={"email": email, "password": PASSWORD})).json()
     assert (await api.post("/v1/users/logout", headers=bearer(tokens))).status_code == 204
     assert_refused(await me(api, tokens), 401, "unauthorized")
@@ -199,8 +205,10 @@ async def test_logout_ends_the_session_at_once(api: httpx.AsyncClient) -> None:
     assert (await me(api, again)).status_code == 200, "another session is left alone"
 
 
-async def test_a_password_change_ends_every_session(api: httpx.AsyncClient) -> None:
-    email, tokens = await account(api)
+async def test_a_password_change_ends_every_session(
+    api: httpx.AsyncClient, clients: Clients
+) -> None:
+    email, tokens = await account(api, clients)
     other = (await api.post("/v1/users/login", json={"email": email, "password": PASSWORD})).json()
     wrong = {"currentPassword": "not it at all", "newPassword": "another long passphrase"}
     refused = await api.post("/v1/users/me/password", json=wrong, headers=bearer(tokens))
@@ -217,16 +225,45 @@ async def test_a_password_change_ends_every_session(api: httpx.AsyncClient) -> N
     assert_refused(old, 401, "invalid_credentials")
 
 
-async def test_role_changes_apply_to_the_next_request(
-    api: httpx.AsyncClient, services: Services
+async def test_a_promotion_ends_every_session_of_the_account(
+    api: httpx.AsyncClient, services: Services, clients: Clients
 ) -> None:
-    email, tokens = await account(api)
+    """No token issued before the promotion acts as an admin: its holder (the account's
+    owner, or whoever signed up with that address and kept its tokens) signs in again."""
+    email, tokens = await account(api, clients)
     url = "/v1/admin/products/prod_role_change"
     assert (await api.delete(url, headers=bearer(tokens))).status_code == 403
-    await create_admin(services, email, PASSWORD)  # promoted: the same token now may
-    assert (await api.delete(url, headers=bearer(tokens))).status_code == 404
-    promoted = (await me(api, tokens)).json()
-    assert promoted["role"] == "admin"
+
+    done = await create_admin(services, email, PASSWORD)
+
+    assert (done.step, done.sessions_ended) == (AdminStep.PROMOTE, 1)
+    assert_refused(await api.delete(url, headers=bearer(tokens)), 401, "unauthorized")
+    assert_refused(await refresh(api, tokens["refreshToken"]), 401, "unauthorized")
+    again = await api.post("/v1/users/login", json={"email": email, "password": PASSWORD})
+    assert (await api.delete(url, headers=bearer(again.json()))).status_code == 404
+    assert (await me(api, again.json())).json()["role"] == "admin"
+
+
+async def test_an_address_nobody_confirmed_is_never_promoted(
+    api: httpx.AsyncClient, services: Services, clients: Clients
+) -> None:
+    """An outsider signs up the address an operator will later make an admin."""
+    email = f"ops-{uuid.uuid4().hex[:12]}@test.shopstream.dev"
+    body = {"name": "Outsider", "email": email, "password": PASSWORD}
+    assert (await api.post("/v1/users/signup", json=body)).status_code == 202
+    login = await api.post("/v1/users/login", json={"email": email, "password": PASSWORD})
+    assert_refused(login, 403, "email_not_verified")
+
+    with pytest.raises(UnverifiedAccount):
+        await create_admin(services, email, "the operator's own passphrase")
+
+    [row] = await sql(clients, "SELECT role FROM users WHERE email = %s", email)
+    assert row["role"] == "customer"
+    assert_refused(
+        await api.post("/v1/users/login", json={"email": email, "password": PASSWORD}),
+        403,
+        "email_not_verified",
+    )
 
 
 async def test_a_demoted_admin_is_refused_at_once(api: httpx.AsyncClient, clients: Clients) -> None:
@@ -241,7 +278,7 @@ async def test_refresh_tokens_are_stored_only_as_hashes(
     api: httpx.AsyncClient, clients: Clients
 ) -> None:
     """A database dump cannot be replayed as a session."""
-    _, tokens = await account(api)
+    _, tokens = await account(api, clients)
     raw = tokens["refreshToken"].encode()
     [found] = await sql(
         clients,

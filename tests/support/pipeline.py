@@ -1,4 +1,4 @@
-"""Order-flow fixtures of the end-to-end tests: the running pipeline (Postgres, Debezium, Kafka,
+"""Fixtures of the end-to-end tests: the running pipeline (Postgres, Debezium, Kafka,
 stream workers and the mail sink of `make up`)."""
 
 import email
