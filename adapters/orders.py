@@ -11,6 +11,12 @@ from domain.payments import PayableOrder
 
 _TRACKING_COLUMNS = "order_id, status, tracking_number, carrier, estimated_delivery"
 
+STATUS_CHANGED_AT = "clock_timestamp()"
+"""When an order reaches a status (``updated_at``, which its history and status stream order
+by): the moment of the write, not ``now()``, the start of its transaction. Two transactions
+that change one order take its row lock in turn, and the second may have started before the
+first committed: with ``now()`` its later status would carry the earlier time."""
+
 
 async def insert_reserved(
     conn: AsyncConnection,
@@ -147,7 +153,7 @@ async def set_status(
 ) -> dict:
     """The status change (and shipment details); CDC turns it into order_status_history."""
     cur = await conn.execute(
-        "UPDATE orders SET status = %s, updated_at = now(),"
+        f"UPDATE orders SET status = %s, updated_at = {STATUS_CHANGED_AT},"
         " tracking_number = COALESCE(%s, tracking_number), carrier = COALESCE(%s, carrier),"
         " estimated_delivery = COALESCE(%s, estimated_delivery) WHERE order_id = %s"
         f" RETURNING {_TRACKING_COLUMNS}",

@@ -33,9 +33,11 @@ class RefundStore:
         """A PENDING refund of the order's succeeded payment (never two for one payment)."""
         await self.conn.execute(_OPEN.format(column="order_id"), (order_id,))
 
-    async def open_for_payment(self, payment_id: Id) -> None:
-        """A PENDING refund of this payment, if it succeeded (never two)."""
-        await self.conn.execute(_OPEN.format(column="payment_id"), (payment_id,))
+    async def open_for_payment(self, payment_id: Id) -> bool:
+        """A PENDING refund of this payment, if it succeeded (never two); True when this call
+        opened it (and so should ask the gateway for it)."""
+        cur = await self.conn.execute(_OPEN.format(column="payment_id"), (payment_id,))
+        return cur.rowcount == 1
 
     async def of_order(self, order_id: Id) -> dict | None:
         cur = await self.conn.execute(f"{_SELECT} WHERE r.order_id = %s", (order_id,))

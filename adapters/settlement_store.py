@@ -11,7 +11,7 @@ from datetime import datetime
 
 from psycopg import AsyncConnection
 
-from adapters import discount_store, inventory_store
+from adapters import discount_store, inventory_store, orders
 from domain.inventory import ReservationStatus, StockMove
 from domain.orders import OrderStatus
 from domain.payments import PaymentStatus
@@ -78,7 +78,8 @@ class SettlementStore:
     async def settle(self, state: OrderState, decision: Settle) -> None:
         """Move the order on and turn its holds into sales or releases (not the stock)."""
         cur = await self.conn.execute(
-            "UPDATE orders SET status = %s, updated_at = now() WHERE order_id = %s AND status = %s",
+            f"UPDATE orders SET status = %s, updated_at = {orders.STATUS_CHANGED_AT}"
+            " WHERE order_id = %s AND status = %s",
             (decision.order_status, state.order_id, state.status),
         )
         _expect(cur.rowcount, 1, f"order {state.order_id} left {state.status}")

@@ -7,6 +7,7 @@ after the other; ``track`` writes the decision, which CDC turns into the status 
 
 from psycopg import AsyncConnection
 
+from adapters.orders import STATUS_CHANGED_AT
 from domain.orders import OrderStatus
 from domain.tracking import CarrierEvent, Track, TrackedOrder
 
@@ -41,7 +42,7 @@ async def track(conn: AsyncConnection, order: TrackedOrder, decision: Track) -> 
     await conn.execute(
         "UPDATE orders SET status = %(status)s, carrier_event_at = %(at)s,"
         " estimated_delivery = COALESCE(%(estimate)s, estimated_delivery),"
-        " updated_at = CASE WHEN status = %(status)s THEN updated_at ELSE now() END"
+        f" updated_at = CASE WHEN status = %(status)s THEN updated_at ELSE {STATUS_CHANGED_AT} END"
         " WHERE order_id = %(order_id)s",
         {
             "status": decision.status,

@@ -8,11 +8,13 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from adapters import inventory_store
+from adapters.orders import STATUS_CHANGED_AT
 from adapters.sessions import OPEN_SESSION
 
 
 class ShopDB:
     def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
         self.conn = psycopg.connect(dsn, autocommit=True, row_factory=dict_row)
 
     def _one(self, sql: str, *params: object) -> dict | None:
@@ -87,7 +89,7 @@ class ShopDB:
     def set_status(self, order_id: str, status: str) -> None:
         """What an operator's ship/deliver does to the row."""
         self.conn.execute(
-            "UPDATE orders SET status = %s, updated_at = now() WHERE order_id = %s",
+            f"UPDATE orders SET status = %s, updated_at = {STATUS_CHANGED_AT} WHERE order_id = %s",
             (status, order_id),
         )
 

@@ -48,7 +48,8 @@ class RefundBook(Protocol):
 
     async def open_for_order(self, order_id: uuid.UUID | str) -> None: ...
 
-    async def open_for_payment(self, payment_id: uuid.UUID | str) -> None: ...
+    async def open_for_payment(self, payment_id: uuid.UUID | str) -> bool:
+        """True when this call opened the refund (it did not exist)."""
 
     async def of_order(self, order_id: uuid.UUID | str) -> dict | None: ...
 

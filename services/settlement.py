@@ -32,7 +32,8 @@ async def settle_payment(services: Services, payment: PaymentChange) -> Decision
     """A settled payment confirms its order and sells the held units, or fails it and
     releases them; PENDING and UNKNOWN payments change nothing. A success for an order that
     ended first (expired, failed, cancelled) is refunded: the refund is opened in the same
-    transaction and asked of the gateway once it committed.
+    transaction and asked of the gateway once it committed (a refund someone else opened, a
+    cancellation's, is theirs to ask; the reconciler asks again for any left unanswered).
 
     The record only names the payment: what it decides is read from Postgres under the order's
     lock, so a forged or stale record cannot confirm an unpaid order."""
@@ -45,9 +46,10 @@ async def settle_payment(services: Services, payment: PaymentChange) -> Decision
             return NoChange("no such payment of this order")
         decision = on_payment(state, status)
         await apply_decisions(uow.settlement, [(state, decision)])
-        if isinstance(decision, RefundRequired):
-            await uow.refunds.open_for_payment(payment.payment_id)
-    if isinstance(decision, RefundRequired):
+        opened = isinstance(decision, RefundRequired) and await uow.refunds.open_for_payment(
+            payment.payment_id
+        )
+    if opened:
         log.warning(
             "payment %s succeeded for order %s already %s: refunding it",
             payment.payment_id,

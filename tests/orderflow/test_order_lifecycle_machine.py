@@ -264,9 +264,10 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     async def _quiet_then_audit(self, order_ids: list[str]) -> None:
         await until(
-            partial(self._quiet, order_ids),
+            partial(self._unquiet, order_ids),
             timeout=QUIET_WITHIN_SECONDS,
             what="payments answered, settled and their statuses recorded",
+            accept=lambda unquiet: not unquiet,
             interval=0.25,
         )
         money = await audit_money(self.world.clients, order_ids, grace_seconds=0)
@@ -291,9 +292,9 @@ class OrderLifecycle(RuleBasedStateMachine):
             interval=0.25,
         )
 
-    async def _quiet(self, order_ids: list[str]) -> bool:
-        """No payment left unanswered (reconciled again while one is), every settled payment
-        applied to its order, and every order's history at its status."""
+    async def _unquiet(self, order_ids: list[str]) -> list[dict]:
+        """The orders with a payment left unanswered (reconciled again while one is), a
+        settled payment not applied yet, or a history short of their status."""
         await reconcile(self.world.services, 0, order_ids)
         rows = await sql(
             self.world.clients,
@@ -307,12 +308,13 @@ class OrderLifecycle(RuleBasedStateMachine):
             " WHERE o.order_id = ANY(%s::uuid[]) GROUP BY o.order_id, o.status",
             order_ids,
         )
-        return all(
-            not row["open"]
-            and not (row["status"] == OrderStatus.RESERVED and (row["paid"] or row["failed"]))
-            and row["recorded"] == row["status"]
+        return [
+            row
             for row in rows
-        )
+            if row["open"]
+            or (row["status"] == OrderStatus.RESERVED and (row["paid"] or row["failed"]))
+            or row["recorded"] != row["status"]
+        ]
 
     async def _histories(self, order_ids: list[str]) -> dict[str, list[OrderStatus]]:
         rows = await sql(

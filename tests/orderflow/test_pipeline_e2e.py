@@ -5,8 +5,10 @@ edge writes them. Nothing here calls an agent: effects must arrive through CDC."
 import json
 import random
 
+import psycopg
 import pytest
 
+from adapters.orders import STATUS_CHANGED_AT
 from config import Settings, StreamsRole
 from harness.kafka_log import end_offsets, produce_again, records_since, wait_consumed
 from harness.shopdb import ShopDB
@@ -152,4 +154,29 @@ def test_a_logical_decoding_message_does_not_stop_capture(db: ShopDB) -> None:
     db.pay(order_id, user_id, "SUCCEEDED")
     wait_until(
         lambda: db.order_status(order_id) == "CONFIRMED", timeout=WITHIN, what="order CONFIRMED"
+    )
+
+
+def test_a_later_status_gets_a_later_time_even_from_an_older_transaction(db: ShopDB) -> None:
+    """Two changes of one order in turn: the second's transaction began before the first
+    committed (it waited for the row). Its status must still carry the later time, or the
+    history and the status stream put it first."""
+    user_id, _ = db.customer()
+    order_id = db.checkout(user_id, {db.product(1): 1})
+    older = psycopg.connect(db.dsn, autocommit=False)
+    try:
+        older.execute("SELECT 1")  # its transaction, and now(), start here
+        db.set_status(order_id, "CONFIRMED")  # another transaction commits first
+        older.execute(
+            f"UPDATE orders SET status = 'CANCELLED', updated_at = {STATUS_CHANGED_AT}"
+            " WHERE order_id = %s",
+            (order_id,),
+        )
+        older.commit()
+    finally:
+        older.close()
+    wait_until(
+        lambda: db.history(order_id) == ["RESERVED", "CONFIRMED", "CANCELLED"],
+        timeout=WITHIN,
+        what="the history in the order it happened",
     )

@@ -110,6 +110,7 @@ def test_make_up_generates_the_secrets_once_and_privately(tmp_path, app_settings
         "SHOP_JWT_SIGNING_KEY",
         "SHOP_GATEWAY_SECRET",
         "SHOP_CARRIER_WEBHOOK_SECRET",
+        "SHOP_ACCOUNT_TOKEN_SECRET",
         "SHOP_OBJECTSTORE_SECRET_KEY",
         "SHOP_KAFKA_BROKER_PASSWORD",
         "SHOP_KAFKA_ADMIN_PASSWORD",

@@ -293,9 +293,10 @@ class MemoryRefunds:
     def __init__(self, shop: MemoryShop) -> None:
         self.shop = shop
 
-    def _open(self, payment_id: str) -> None:
+    def _open(self, payment_id: str) -> bool:
         order_id, status = self.shop.payments[payment_id]
-        if status is PaymentStatus.SUCCEEDED and payment_id not in self.shop.refund_rows:
+        opened = status is PaymentStatus.SUCCEEDED and payment_id not in self.shop.refund_rows
+        if opened:
             self.shop.refund_rows[payment_id] = {
                 "refund_id": f"r-{payment_id}",
                 "order_id": order_id,
@@ -305,14 +306,15 @@ class MemoryRefunds:
                 "status": PaymentStatus.PENDING,
                 "charge_id": f"ch-{payment_id}",
             }
+        return opened
 
     async def open_for_order(self, order_id: uuid.UUID | str) -> None:
         for payment_id, (of_order, _) in list(self.shop.payments.items()):
             if of_order == str(order_id):
                 self._open(payment_id)
 
-    async def open_for_payment(self, payment_id: uuid.UUID | str) -> None:
-        self._open(str(payment_id))
+    async def open_for_payment(self, payment_id: uuid.UUID | str) -> bool:
+        return self._open(str(payment_id))
 
     async def of_order(self, order_id: uuid.UUID | str) -> dict | None:
         return next(
