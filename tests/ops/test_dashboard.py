@@ -12,9 +12,6 @@ import html
 import json
 import os
 import secrets
-import shutil
-import subprocess
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -42,9 +39,9 @@ from config import DURABLE_PRODUCER, KafkaUser, Settings
 from harness.sockets import free_port
 from ops.connectors import POSTGRES, render
 from ops.stack.process import Daemon
-from ops.stack.provision import apt_install
 from streams.topics import DEAD_LETTERS, ORDERS
 from tests.ops.support import produce, python_daemon, wait_for
+from tests.support.browser import headless
 
 pytestmark = pytest.mark.engines
 
@@ -52,15 +49,6 @@ BURSTS = (40, 80, 120)
 DASHBOARD_GAUGES = [m for m in ALL_METRICS if m.kind == "gauge"]
 ENGINES = ("postgres", "redis", "ferretdb", "elasticsearch", "kafka")
 StartDashboard = Callable[..., tuple[str, Daemon]]
-
-
-@pytest.fixture(scope="session")
-def chromium(settings: Settings) -> str:
-    """Debian's chromium, installed on first use (idempotent)."""
-    apt_install(["chromium"], settings.stack_dir / "chromium" / "apt.log")
-    path = shutil.which("chromium")
-    assert path, "chromium is not on PATH after apt-get install chromium"
-    return path
 
 
 @pytest.fixture
@@ -223,30 +211,6 @@ def exported(base: str, metric: str) -> dict[tuple, float]:
         if family.name == metric
         for s in family.samples
     }
-
-
-def headless(chromium: str, *args: str) -> subprocess.CompletedProcess:
-    with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run(
-            [
-                chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                "--window-size=1400,1700",
-                "--virtual-time-budget=8000",
-                *args,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
 
 
 def test_the_running_dashboard_wants_the_login_and_its_own_name(
