@@ -414,6 +414,12 @@ class Settings(BaseSettings):
         description="WAL a replication slot may hold back before the dashboard warns (an"
         " inactive Debezium slot retains WAL until the disk fills)",
     )
+    dashboard_delay_window_minutes: float = Field(
+        15.0,
+        gt=0,
+        description="The ops dashboard's commit -> topic delay panel counts the change records"
+        " that reached their topic within this many minutes",
+    )
     kafka_ui_url: str = Field(
         "http://127.0.0.1:8080", description="Kafka UI, linked from the ops dashboard"
     )

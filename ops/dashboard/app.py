@@ -106,10 +106,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/api/freshness")
     def freshness(request: Request) -> dict:
         """Per CDC topic: the newest change's age and capture latency, and the commit -> topic
-        delays of the change records read since the dashboard started."""
+        delays of its change records: since the dashboard started (``delays``, as exported),
+        and of those that reached the topic within the window (``recent_delays``)."""
         sampler = sampler_of(request)
         now = now_ms()
-        return {"topics": [t.as_json(now) for t in sampler.freshness]}
+        return {
+            "delay_window_minutes": settings.dashboard_delay_window_minutes,
+            "topics": [t.as_json(now) for t in sampler.freshness],
+        }
 
     @app.get("/api/connectors")
     def connectors(request: Request) -> dict:

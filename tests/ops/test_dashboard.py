@@ -289,6 +289,7 @@ def test_dashboard_shows_lag_trend_freshness_and_stock(
     assert "Kafka UI" in dom.stdout and "Grafana" in dom.stdout  # the links
     assert render(POSTGRES, settings)[0] in dom.stdout  # the stack's connector
     assert "100 ms" in dom.stdout  # the delay histogram's header
+    assert "in the last 15 minutes" in dom.stdout  # and the window it counts
 
     screenshot = Path(os.environ.get("OPS_DASHBOARD_SCREENSHOT", tmp_path / "dashboard.png"))
     shot = headless(chromium, f"--screenshot={screenshot.resolve()}", f"{base}/")

@@ -23,7 +23,13 @@ from ops.dashboard.metrics import registry_for
 from ops.dashboard.rules import MAIL_VIEWER, human_bytes, links, slot_level
 from ops.dashboard.sampler import Sampler
 from ops.dead_letters import DeadLetterView, excerpt, read_letter
-from ops.freshness import DelayHistogram, TopicFreshness, bucket_labels, record_times
+from ops.freshness import (
+    DelayHistogram,
+    DelayWindow,
+    TopicFreshness,
+    bucket_labels,
+    record_times,
+)
 from ops.kafka_read import tail_span
 from ops.lag import PartitionLag, group_lag_seconds
 from ops.mailsink import summary
@@ -174,6 +180,22 @@ def test_delays_are_counted_in_buckets_with_inclusive_upper_bounds() -> None:
     assert delays.cumulative()[-1] == ("+Inf", 5)
     assert delays.as_json()["buckets"][0] == {"label": "≤100 ms", "count": 2}
     assert bucket_labels((0.25, 1.0, 60.0)) == ["≤250 ms", "≤1 s", "≤60 s", ">60 s"]
+
+
+def test_the_delay_panel_counts_only_records_that_reached_their_topic_within_the_window() -> None:
+    minutes = 15 * 60_000
+    now = 10 * 3_600_000
+    window = DelayWindow(window_ms=minutes)
+    window.add(now - 3_600_000, 35.6)  # the seed's records, an hour before: read just now
+    window.add(now - minutes - 1, 20.0)  # just before the window
+    window.add(now - minutes, 0.3)  # its first instant
+    window.add(now - 1_000, 0.05)
+    recent = window.histogram(now)
+    assert recent.count == 2 and recent.sum_seconds == pytest.approx(0.35)
+    assert recent.counts[0] == 1 and recent.counts[2] == 1
+    later = window.histogram(now + 60_000)  # the 0.3 s record has left the window
+    assert later.count == 1 and later.sum_seconds == pytest.approx(0.05)
+    assert DelayWindow(window_ms=minutes).histogram(now).count == 0
 
 
 @pytest.mark.parametrize(
