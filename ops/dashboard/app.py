@@ -167,6 +167,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "messages": [m.as_json() for m in mailsink.latest(directory, limit)],
         }
 
+    @app.get("/api/alerts")
+    def alerts(request: Request) -> dict:
+        """Prometheus' alerts firing or pending, its rule groups' and targets' health."""
+        sampler = sampler_of(request)
+        view = sampler.prometheus
+        return {
+            "prometheus": settings.prometheus_url or None,
+            "sampled_at_ms": sampler.prometheus_at_ms,
+            **({} if view is None else view.as_json()),
+            "error": sampler.errors.get("prometheus"),
+        }
+
     @app.get("/api/links")
     def tool_links() -> dict:
         return {"links": links(settings)}

@@ -19,6 +19,7 @@ from ops.dead_letters import DeadLetterView, read_letter
 from ops.freshness import DelayHistogram, TopicFreshness
 from ops.lag import PartitionLag
 from ops.mailsink import mail_dir
+from ops.prometheus_view import Alert, PrometheusView, RuleGroup, Target
 
 Dashboard = tuple[httpx.AsyncClient, Sampler]
 PASSWORD = "a-dashboard-password-for-tests"
@@ -100,6 +101,28 @@ async def test_lag_in_seconds_and_freshness_delays(dashboard: Dashboard) -> None
     assert topic["delays"]["count"] == 2
     recent_json = topic["recent_delays"]
     assert recent_json["count"] == 1 and recent_json["buckets"][2]["count"] == 1
+
+
+async def test_alerts_show_what_prometheus_said_and_only_while_it_answers(
+    dashboard: Dashboard,
+) -> None:
+    client, sampler = dashboard
+    assert (await client.get("/api/alerts")).json() == {
+        "prometheus": "http://127.0.0.1:9090",
+        "sampled_at_ms": None,
+        "error": None,
+    }
+    sampler.prometheus = PrometheusView(
+        alerts=[Alert("CdcStalled", "firing", "critical", "no heartbeat", "t", {})],
+        groups=[RuleGroup("shopstream", "alerts.yml", 10, [], "t")],
+        targets=[Target("api", "http://127.0.0.1:8000/metrics", "up", None)],
+    )
+    answer = (await client.get("/api/alerts")).json()
+    assert [a["name"] for a in answer["alerts"]] == ["CdcStalled"]
+    assert answer["groups"][0]["ok"] and answer["targets_up"] == 1
+    sampler.prometheus, sampler.errors["prometheus"] = None, "ConnectError('refused')"
+    answer = (await client.get("/api/alerts")).json()
+    assert "alerts" not in answer and answer["error"] == "ConnectError('refused')"
 
 
 async def test_mail_lists_the_local_sinks_messages(dashboard: Dashboard) -> None:

@@ -110,22 +110,40 @@ def test_bytes_are_shown_in_binary_units() -> None:
     ]
 
 
-def test_links_point_a_browser_at_the_tools() -> None:
+def test_links_point_a_browser_at_the_tools_that_run() -> None:
     tools = Settings(
         api_host="0.0.0.0",
         api_port=8000,
+        prometheus_url="http://prometheus:9090",
+        prometheus_ui_url="http://p:9090",
         kafka_ui_url="http://k:8080",
         grafana_url="http://g:3000",
         mail_ui_url="",
     )
     assert {link["name"]: link["url"] for link in links(tools)} == {
         "API docs": "http://127.0.0.1:8000/docs",
+        "Prometheus": "http://p:9090",
         "Kafka UI": "http://k:8080",
         "Grafana": "http://g:3000",
         "Mail": MAIL_VIEWER,
     }
     mailpit = tools.model_copy(update={"mail_ui_url": "http://m:8025"})
     assert links(mailpit)[-1]["url"] == "http://m:8025"
+
+
+def test_the_local_stack_links_only_what_it_runs() -> None:
+    """No Kafka UI, no Grafana; its Prometheus has no web UI, so its alerts as JSON."""
+    tools = ("prometheus_url", "prometheus_ui_url", "kafka_ui_url", "grafana_url", "mail_ui_url")
+    defaults = {name: Settings.model_fields[name].get_default() for name in tools}
+    local = Settings(_env_file=None, api_host="127.0.0.1", api_port=8000, **defaults)
+    assert [link["name"] for link in links(local)] == [
+        "API docs",
+        "Prometheus alerts (JSON)",
+        "Mail",
+    ]
+    assert links(local)[1]["url"] == "http://127.0.0.1:9090/api/v1/alerts"
+    without = local.model_copy(update={"prometheus_url": ""})
+    assert "Prometheus" not in str(links(without))
 
 
 def test_an_agents_dead_letter_shows_origin_key_reason_and_payload(settings: Settings) -> None:
