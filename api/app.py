@@ -10,6 +10,7 @@ from adapters.prices import PriceReader
 from adapters.product_cache import ProductCache
 from adapters.status_feed import StatusFanout
 from adapters.tokens import KeyRefused, TokenKeys
+from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.health import dependency_health
 from api.metrics import install_metrics
@@ -66,8 +67,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
+        docs_url=None,  # api.docs serves them from the app's own files, not a CDN
+        redoc_url=None,
     )
     install_openapi(app)
+    install_docs(app)
     install_error_handlers(app)
     install_metrics(app, settings.metrics_networks)
     install_security_headers(app)

@@ -1,14 +1,17 @@
 """Security headers on every storefront response (the TLS edge adds HSTS).
 
 The API serves JSON, so its policy forbids everything a browser could do with a response
-(scripts, frames, sniffing a type); only the interactive docs, which load Swagger UI from a
-CDN, are left without a content security policy. Responses to signed-in requests and to the
-sign-in routes are never stored by caches.
+(scripts, frames, sniffing a type). The interactive docs (``api.docs``) may run their own
+scripts and styles, and Swagger UI's inline start, but load nothing from anywhere else: they
+serve their files themselves. Responses to signed-in requests and to the sign-in routes are
+never stored by caches.
 """
 
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.docs import PAGES as DOCS
 
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",
@@ -17,7 +20,10 @@ ALWAYS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
-DOCS = ("/docs", "/redoc", "/openapi.json")
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline';"
+    " img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
+)
 
 
 def install_security_headers(app: FastAPI) -> None:
@@ -44,8 +50,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers.update(ALWAYS)
-                if not path.startswith(DOCS):
-                    headers["Content-Security-Policy"] = API_POLICY
+                docs = path.startswith(DOCS)
+                headers["Content-Security-Policy"] = DOCS_POLICY if docs else API_POLICY
                 if private:
                     headers["Cache-Control"] = "no-store"
             await send(message)

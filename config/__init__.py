@@ -414,11 +414,32 @@ class Settings(BaseSettings):
         description="WAL a replication slot may hold back before the dashboard warns (an"
         " inactive Debezium slot retains WAL until the disk fills)",
     )
+    dashboard_delay_window_minutes: float = Field(
+        15.0,
+        gt=0,
+        description="The ops dashboard's commit -> topic delay panel counts the change records"
+        " that reached their topic within this many minutes",
+    )
+    prometheus_url: str = Field(
+        "http://127.0.0.1:9090",
+        description="Prometheus: where the local stack runs it (`make up`), and whose alerts,"
+        " rules and targets the ops dashboard shows; empty: the dashboard reads none",
+    )
+    prometheus_ui_url: str = Field(
+        "",
+        description="Prometheus' web UI, linked from the ops dashboard (docker-compose sets it);"
+        " empty: the alerts JSON of `SHOP_PROMETHEUS_URL` (the local stack's Prometheus is built"
+        " without its UI)",
+    )
     kafka_ui_url: str = Field(
-        "http://127.0.0.1:8080", description="Kafka UI, linked from the ops dashboard"
+        "",
+        description="Kafka UI, linked from the ops dashboard (docker-compose sets it); empty:"
+        " no link (the local stack runs none)",
     )
     grafana_url: str = Field(
-        "http://127.0.0.1:3000", description="Grafana, linked from the ops dashboard"
+        "",
+        description="Grafana, linked from the ops dashboard (docker-compose sets it); empty: no"
+        " link (the local stack runs none)",
     )
     mail_ui_url: str = Field(
         "",

@@ -5,19 +5,23 @@ A change record's Debezium envelope says when the connector captured the change 
 and when the database committed it (``source.ts_ms``); the Kafka record's timestamp says when
 it reached the topic. ``now - ts_ms`` of the newest record is the age of the newest data in
 the log, ``ts_ms - source.ts_ms`` its capture latency, and ``record timestamp - source.ts_ms``
-of every record read goes into a histogram. An idle table shows an old record; the
-connector's heartbeat topic tells an idle table from a stalled connector.
+of every record read goes into a histogram: one since start (exported, as a Prometheus
+histogram counts) and one of the records that reached their topic within a recent window (the
+dashboard's panel: a seed's records of an hour ago must not weigh on today's figure). An idle
+table shows an old record; the connector's heartbeat topic tells an idle table from a stalled
+connector.
 """
 
 import json
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from kafka import KafkaConsumer
 
 from config import Settings
-from ops.clock import seconds_since
+from ops.clock import now_ms, seconds_since
 from ops.kafka_read import TopicTail
 from streams.topics import ALL_TOPICS, heartbeat_topic
 
@@ -28,6 +32,8 @@ in a burst (a 10k-row seed), so a sample stays cheap."""
 DELAY_BOUNDS_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 """Upper bounds of the delay buckets (a last one takes the rest): sub-second is the normal
 case, tens of seconds an outage."""
+WINDOW_KEPT = 50_000
+"""Delays a topic's window holds at most (the newest): a bound on memory in a flood."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,25 @@ class DelayHistogram:
         }
 
 
+@dataclass
+class DelayWindow:
+    """The delays of the records that reached their topic (Kafka timestamp) within the last
+    ``window_ms``: older ones are left out, however recently they were read."""
+
+    window_ms: int
+    kept: deque[tuple[int, float]] = field(default_factory=lambda: deque(maxlen=WINDOW_KEPT))
+
+    def add(self, written_ms: int, seconds: float) -> None:
+        self.kept.append((written_ms, seconds))
+
+    def histogram(self, now_ms: int) -> DelayHistogram:
+        """The window's delays as of ``now_ms``; what fell out of it is forgotten."""
+        since = now_ms - self.window_ms
+        recent = [(written, seconds) for written, seconds in self.kept if written >= since]
+        self.kept = deque(recent, maxlen=WINDOW_KEPT)
+        return DelayHistogram().added(seconds for _, seconds in recent)
+
+
 def bucket_labels(bounds: Iterable[float]) -> list[str]:
     """``≤100 ms`` ... ``≤60 s``, then ``>60 s``."""
     shown = [f"{b * 1000:g} ms" if b < 1 else f"{b:g} s" for b in bounds]
@@ -115,7 +140,8 @@ class TopicFreshness:
     records: int  # end offsets summed over partitions
     captured_ms: int | None  # None: no record read yet (the topic is empty or missing)
     committed_ms: int | None  # source database commit time, when the envelope has it
-    delays: DelayHistogram = DelayHistogram()
+    delays: DelayHistogram = DelayHistogram()  # since the probe started (exported)
+    recent_delays: DelayHistogram = DelayHistogram()  # of the records within the window
 
     def age_seconds(self, now_ms: int) -> float | None:
         return seconds_since(self.captured_ms, now_ms)
@@ -132,6 +158,7 @@ class TopicFreshness:
             "age_seconds": self.age_seconds(now_ms),
             "capture_latency_ms": self.capture_latency_ms,
             "delays": self.delays.as_json(),
+            "recent_delays": self.recent_delays.as_json(),
         }
 
 
@@ -142,13 +169,16 @@ def cdc_topics(settings: Settings) -> list[str]:
 class FreshnessProbe:
     """Each ``measure()`` reads what the CDC topics received since the previous one (the
     first, the last ``BACKLOG`` records of each partition): the delays add up since start, as
-    a Prometheus histogram's do, and the newest record is kept while a topic is idle."""
+    a Prometheus histogram's do, and within ``settings.dashboard_delay_window_minutes``; the
+    newest record is kept while a topic is idle."""
 
     def __init__(self, settings: Settings, consumer: KafkaConsumer) -> None:
         self.topics = cdc_topics(settings)
         self._tail = TopicTail(consumer, BACKLOG)
         self._newest: dict[str, RecordTimes] = {}
         self._delays = {topic: DelayHistogram() for topic in self.topics}
+        window_ms = int(settings.dashboard_delay_window_minutes * 60_000)
+        self._windows = {topic: DelayWindow(window_ms) for topic in self.topics}
 
     def measure(self) -> list[TopicFreshness]:
         read = self._tail.read(self.topics, READ_TIMEOUT_SECONDS)
@@ -159,11 +189,14 @@ class FreshnessProbe:
             if newest is None or times.captured_ms >= newest.captured_ms:
                 self._newest[record.topic] = times
             if times.commit_to_topic_ms is not None:
-                delays[record.topic].append(times.commit_to_topic_ms / 1000)
+                seconds = times.commit_to_topic_ms / 1000
+                delays[record.topic].append(seconds)
+                self._windows[record.topic].add(times.written_ms, seconds)
         self._delays = {t: self._delays[t].added(delays[t]) for t in self.topics}
-        return [self._freshness(topic, read.appended(topic)) for topic in self.topics]
+        now = now_ms()
+        return [self._freshness(topic, read.appended(topic), now) for topic in self.topics]
 
-    def _freshness(self, topic: str, records: int) -> TopicFreshness:
+    def _freshness(self, topic: str, records: int, now: int) -> TopicFreshness:
         newest = self._newest.get(topic)
         return TopicFreshness(
             topic,
@@ -171,4 +204,5 @@ class FreshnessProbe:
             None if newest is None else newest.captured_ms,
             None if newest is None else newest.committed_ms,
             self._delays[topic],
+            self._windows[topic].histogram(now),
         )

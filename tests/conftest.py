@@ -1,9 +1,10 @@
 """Fixtures every test package shares: settings and the engine guard (a missing engine fails
 the test naming it, never skips it); the storefront in-process on the real engines with its
-payment gateway process; promtool, built for the alert rules' tests; and the in-memory fakes
-the agents run on without engines.
+payment gateway process; promtool, built for the alert rules' tests; Debian's Chromium for the
+pages' tests; and the in-memory fakes the agents run on without engines.
 """
 
+import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from harness.factories import Shopper, create_shopper, forget_test_products
 from harness.inprocess import in_process_api
 from ops.promtool import ensure_promtool
 from ops.stack.process import EngineError
+from ops.stack.provision import apt_install
 from ops.stack.services import stream_workers
 from ops.stack.stack import components
 from services.context import Services
@@ -26,7 +28,7 @@ from tests.support.memory import MemoryShop
 from tests.support.pipeline import db, mailbox, pipeline  # noqa: F401 - shared fixtures
 from tests.support.processes import running_gateway
 
-ENGINE_FIXTURES = {"require_engine", "engines", "pipeline", "promtool"}
+ENGINE_FIXTURES = {"require_engine", "engines", "pipeline", "promtool", "chromium"}
 """Fixtures of what `make test` provisions: the engines, and tools built like them."""
 
 
@@ -75,6 +77,15 @@ def promtool(settings: Settings) -> Path:
         return ensure_promtool(settings.stack_dir)
     except (EngineError, OSError) as exc:  # OSError: no `go` on this machine
         pytest.fail(f"promtool could not be built: {exc}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def chromium(settings: Settings) -> str:
+    """Debian's chromium, installed on first use (idempotent)."""
+    apt_install(["chromium"], settings.stack_dir / "chromium" / "apt.log")
+    path = shutil.which("chromium")
+    assert path, "chromium is not on PATH after apt-get install chromium"
+    return path
 
 
 @pytest.fixture

@@ -31,12 +31,14 @@ from config import (
 )
 from ops.connectors import MONGODB, POSTGRES, SECRET, connector_files, render
 from ops.dashboard.guard import allowed_hosts
-from ops.promtool import PROMETHEUS_RELEASE
+from ops.dashboard.rules import links
 from ops.secrets import compose_secrets, kafka_password_variable
 from ops.setup_steps import STEPS
 from ops.stack.engines.connect import Connect, secret_properties
 from ops.stack.engines.kafka import broker_name, broker_properties
 from ops.stack.engines.sasl import CLIENT_LISTENER, PROTOCOL, broker_security
+from ops.stack.prometheus import local_config, streams_jobs_file
+from ops.stack.prometheus_build import PROMETHEUS_RELEASE
 from ops.stack.services import SERVICES as LOCAL_SERVICES
 from ops.stack.services import STREAMS_ROLES, specs, stream_workers
 
@@ -359,6 +361,47 @@ def test_the_dashboard_answers_the_names_it_is_asked_by() -> None:
     scraped = {target for target in scrape_targets() if target.startswith("dashboard:")}
     browsed = {f"{name}:{host}" for host, _ in port_pairs("dashboard") for name in LOOPBACK}
     assert {probed, *scraped, *browsed} <= hosts
+
+
+@pytest.mark.parametrize("profile", list(Profile))
+def test_make_up_scrapes_what_compose_scrapes_at_the_local_addresses(profile: Profile) -> None:
+    """The local Prometheus reads compose's configuration: the same jobs, intervals and rule
+    file, each target at the address the local stack serves that process on."""
+    local = Settings(_env_file=None, profile=profile)
+    streams_file = streams_jobs_file(profile).name
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text())
+    ours = local_config(local)
+    assert ours["global"] == config["global"]
+    assert ours["rule_files"] == [str(PROMETHEUS_CONFIG.parent / f) for f in config["rule_files"]]
+    local_targets = {
+        target
+        for job in ours["scrape_configs"]
+        for group in job["static_configs"]
+        for target in group["targets"]
+    }
+    compose_ports = {int(target.rsplit(":", 1)[1]) for target in scrape_targets(streams_file)}
+    assert {split(target) for target in local_targets} == {
+        ("127.0.0.1", port) for port in compose_ports
+    }
+    assert {job["job_name"] for job in ours["scrape_configs"]} == {"api", "dashboard", "streams"}
+
+
+def test_the_dashboard_reads_prometheus_and_links_only_published_tools() -> None:
+    dashboard = settings_of("dashboard")
+    host, port = split(dashboard.prometheus_url)
+    assert host == "prometheus" and port in listening_ports("prometheus")
+    assert "prometheus" not in SERVICES["dashboard"]["depends_on"]  # it scrapes the dashboard
+    published = {host for service in SERVICES for host, _ in port_pairs(service)}
+    shown = [urlsplit(link["url"]) for link in links(dashboard)]
+    outside = [link for link in shown if link.netloc]
+    assert {link.geturl() for link in outside} >= {
+        dashboard.prometheus_ui_url,
+        dashboard.kafka_ui_url,
+        dashboard.grafana_url,
+        dashboard.mail_ui_url,
+    }
+    for link in outside:
+        assert link.hostname in LOOPBACK and link.port in published, link.geturl()
 
 
 def test_prometheus_and_grafana_mount_files_of_the_repo() -> None:

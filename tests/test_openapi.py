@@ -12,10 +12,9 @@ import httpx
 import pytest
 from fastapi import FastAPI, HTTPException
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel
 
 from adapters.status_feed import status_json
-from adapters.tokens import new_signing_key
 from api.app import create_app
 from api.auth import current_user, require_admin
 from api.errors import ValidationErrorBody, install_error_handlers
@@ -25,6 +24,7 @@ from api.rate_limit import limit_by_ip
 from config import Settings
 from domain.orders import OrderStatus
 from domain.status_history import StatusChange
+from tests.support.secrets import with_app_secrets
 
 OPERATION_IDS = {
     ("POST", "/v1/users/signup"): "signUp",
@@ -87,15 +87,7 @@ ERROR_MODELS = {f"{SCHEMAS}ErrorBody", f"{SCHEMAS}ValidationErrorBody"}
 
 @pytest.fixture(scope="module")
 def app(settings: Settings) -> FastAPI:
-    keyed = settings.model_copy(
-        update={
-            "jwt_signing_key": SecretStr(new_signing_key()),
-            "gateway_secret": SecretStr("a-gateway-secret-for-the-document-only"),
-            "carrier_webhook_secret": SecretStr("a-carrier-secret-for-the-document-only"),
-            "account_token_secret": SecretStr("an-account-secret-for-the-document-only"),
-        }
-    )
-    return create_app(keyed)
+    return create_app(with_app_secrets(settings))
 
 
 @pytest.fixture(scope="module")

@@ -106,10 +106,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/api/freshness")
     def freshness(request: Request) -> dict:
         """Per CDC topic: the newest change's age and capture latency, and the commit -> topic
-        delays of the change records read since the dashboard started."""
+        delays of its change records: since the dashboard started (``delays``, as exported),
+        and of those that reached the topic within the window (``recent_delays``)."""
         sampler = sampler_of(request)
         now = now_ms()
-        return {"topics": [t.as_json(now) for t in sampler.freshness]}
+        return {
+            "delay_window_minutes": settings.dashboard_delay_window_minutes,
+            "topics": [t.as_json(now) for t in sampler.freshness],
+        }
 
     @app.get("/api/connectors")
     def connectors(request: Request) -> dict:
@@ -161,6 +165,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {
             "directory": str(directory),
             "messages": [m.as_json() for m in mailsink.latest(directory, limit)],
+        }
+
+    @app.get("/api/alerts")
+    def alerts(request: Request) -> dict:
+        """Prometheus' alerts firing or pending, its rule groups' and targets' health."""
+        sampler = sampler_of(request)
+        view = sampler.prometheus
+        return {
+            "prometheus": settings.prometheus_url or None,
+            "sampled_at_ms": sampler.prometheus_at_ms,
+            **({} if view is None else view.as_json()),
+            "error": sampler.errors.get("prometheus"),
         }
 
     @app.get("/api/links")

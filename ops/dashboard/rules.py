@@ -1,5 +1,5 @@
-"""Pure rules of the dashboard's newer panels: when a replication slot is a problem, and where
-the links to the other tools point."""
+"""Pure rules of the dashboard's newer panels: when a replication slot is a problem, and which
+other tools the header links, where."""
 
 from adapters.replication_slots import ReplicationSlot
 from config import Settings
@@ -25,14 +25,27 @@ def browser_host(host: str) -> str:
 
 
 def links(settings: Settings) -> list[dict[str, str]]:
-    """The other tools of the stack, as the page's header links them."""
+    """The other tools of the stack, as the page's header links them: only those that run
+    (a tool without a URL setting runs nowhere the dashboard knows of)."""
     api_docs = f"http://{browser_host(settings.api_host)}:{settings.api_port}/docs"
-    return [
-        {"name": "API docs", "url": api_docs},
-        {"name": "Kafka UI", "url": settings.kafka_ui_url},
-        {"name": "Grafana", "url": settings.grafana_url},
-        {"name": "Mail", "url": settings.mail_ui_url or MAIL_VIEWER},
+    tools = [
+        ("API docs", api_docs),
+        *prometheus_link(settings),
+        ("Kafka UI", settings.kafka_ui_url),
+        ("Grafana", settings.grafana_url),
+        ("Mail", settings.mail_ui_url or MAIL_VIEWER),
     ]
+    return [{"name": name, "url": url} for name, url in tools if url]
+
+
+def prometheus_link(settings: Settings) -> list[tuple[str, str]]:
+    """Its web UI where it has one (compose's); else the alerts it answers as JSON (the local
+    stack's is built without the UI); nothing without a Prometheus."""
+    if settings.prometheus_ui_url:
+        return [("Prometheus", settings.prometheus_ui_url)]
+    if settings.prometheus_url:
+        return [("Prometheus alerts (JSON)", f"{settings.prometheus_url}/api/v1/alerts")]
+    return []
 
 
 def human_bytes(count: int | None) -> str:

@@ -1,10 +1,11 @@
 """The dashboard's view of the pipeline, refreshed in the background.
 
-Three loops: Kafka (consumer lag in records and seconds, CDC freshness and delays, dead
+Four loops: Kafka (consumer lag in records and seconds, CDC freshness and delays, dead
 letters, every ``dashboard_sample_seconds``, keeping a ring buffer of lag samples per partition
 for the trend charts), capture (Kafka Connect's connector states and the WAL the replication
-slots retain, at the same pace) and stock (a full audit every ``dashboard_audit_seconds``: it
-reads every store, and 10k catalog documents take seconds). Pages and ``/metrics`` read the
+slots retain, at the same pace), Prometheus (its alerts, rule groups and targets, at the same
+pace, where one runs) and stock (a full audit every ``dashboard_audit_seconds``: it reads every
+store, and 10k catalog documents take seconds). Pages and ``/metrics`` read the
 latest results and never wait for an engine; a failing engine shows up as an error next to
 its data.
 """
@@ -27,6 +28,7 @@ from ops.freshness import FreshnessProbe, TopicFreshness
 from ops.kafka_read import open_reader
 from ops.lag import LagProbe, PartitionLag, UnconsumedClock
 from ops.money_audit import MoneyReport, audit_money
+from ops.prometheus_view import PrometheusView, read_view
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +75,14 @@ class Sampler:
     stock: AuditReport | None = None
     stock_at_ms: int | None = None
     money: MoneyReport | None = None
+    prometheus: PrometheusView | None = None
+    prometheus_at_ms: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
     async def run(self) -> None:
-        await asyncio.gather(self._kafka_loop(), self._capture_loop(), self._stock_loop())
+        await asyncio.gather(
+            self._kafka_loop(), self._capture_loop(), self._prometheus_loop(), self._stock_loop()
+        )
 
     async def _guarded(self, source: str, step: Callable[[], Awaitable[None]]) -> bool:
         """Run one sample of ``source``; a failure is logged and shown, and sampling goes on
@@ -128,6 +134,22 @@ class Sampler:
             if not await self._guarded("postgres", slots):
                 self.slots = []
             self.capture_at_ms = now_ms()
+            await asyncio.sleep(self.settings.dashboard_sample_seconds)
+
+    async def _prometheus_loop(self) -> None:
+        """What Prometheus says; nothing is read without one (``prometheus_url`` empty), and
+        an unreadable one's last answer is not kept: its alerts may have changed."""
+        url = self.settings.prometheus_url
+        if not url:
+            return
+
+        async def sample() -> None:
+            self.prometheus = await asyncio.to_thread(read_view, url)
+            self.prometheus_at_ms = now_ms()
+
+        while True:
+            if not await self._guarded("prometheus", sample):
+                self.prometheus = None
             await asyncio.sleep(self.settings.dashboard_sample_seconds)
 
     async def _stock_loop(self) -> None:

@@ -17,6 +17,7 @@ from ops.stack.engines.objectstore import ObjectStore
 from ops.stack.engines.postgres import Postgres
 from ops.stack.engines.redis import Redis
 from ops.stack.process import EngineError
+from ops.stack.prometheus import Prometheus
 from ops.stack.services import services
 from ops.stack.supervision import UNSUPERVISED, Phase, Supervision
 
@@ -31,6 +32,7 @@ def engines(settings: Settings) -> list[Engine]:
         FerretDB(settings),
         ObjectStore(settings),
         Connect(settings),
+        Prometheus(settings),  # scrapes our services: they come up after it, it retries
     ]
 
 

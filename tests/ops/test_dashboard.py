@@ -12,9 +12,6 @@ import html
 import json
 import os
 import secrets
-import shutil
-import subprocess
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import psycopg
 import pytest
+import yaml
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.structs import OffsetAndMetadata
@@ -38,13 +36,13 @@ from adapters.metric_names import (
     DEAD_LETTER_COUNT,
     REPLICATION_SLOT_WAL,
 )
-from config import DURABLE_PRODUCER, KafkaUser, Settings
+from config import DURABLE_PRODUCER, PROJECT_ROOT, KafkaUser, Settings
 from harness.sockets import free_port
 from ops.connectors import POSTGRES, render
 from ops.stack.process import Daemon
-from ops.stack.provision import apt_install
 from streams.topics import DEAD_LETTERS, ORDERS
 from tests.ops.support import produce, python_daemon, wait_for
+from tests.support.browser import headless
 
 pytestmark = pytest.mark.engines
 
@@ -52,15 +50,6 @@ BURSTS = (40, 80, 120)
 DASHBOARD_GAUGES = [m for m in ALL_METRICS if m.kind == "gauge"]
 ENGINES = ("postgres", "redis", "ferretdb", "elasticsearch", "kafka")
 StartDashboard = Callable[..., tuple[str, Daemon]]
-
-
-@pytest.fixture(scope="session")
-def chromium(settings: Settings) -> str:
-    """Debian's chromium, installed on first use (idempotent)."""
-    apt_install(["chromium"], settings.stack_dir / "chromium" / "apt.log")
-    path = shutil.which("chromium")
-    assert path, "chromium is not on PATH after apt-get install chromium"
-    return path
 
 
 @pytest.fixture
@@ -225,30 +214,6 @@ def exported(base: str, metric: str) -> dict[tuple, float]:
     }
 
 
-def headless(chromium: str, *args: str) -> subprocess.CompletedProcess:
-    with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run(
-            [
-                chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                "--window-size=1400,1700",
-                "--virtual-time-budget=8000",
-                *args,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
-
 def test_the_running_dashboard_wants_the_login_and_its_own_name(
     dashboard: tuple[str, Daemon],
 ) -> None:
@@ -322,9 +287,11 @@ def test_dashboard_shows_lag_trend_freshness_and_stock(
     assert 'data-loaded="true"' in dom.stdout and lagging_group in dom.stdout
     assert dom.stdout.count("<polyline") >= 3  # one trend per partition of the group
     assert "drifts" in dom.stdout and "stock" in dom.stdout and 'id="driftedOnly"' in dom.stdout
-    assert "Kafka UI" in dom.stdout and "Grafana" in dom.stdout  # the links
+    assert "Prometheus" in dom.stdout  # the links: what runs, not Kafka UI nor Grafana here
+    assert "Kafka UI" not in dom.stdout and "Grafana" not in dom.stdout
     assert render(POSTGRES, settings)[0] in dom.stdout  # the stack's connector
     assert "100 ms" in dom.stdout  # the delay histogram's header
+    assert "in the last 15 minutes" in dom.stdout  # and the window it counts
 
     screenshot = Path(os.environ.get("OPS_DASHBOARD_SCREENSHOT", tmp_path / "dashboard.png"))
     shot = headless(chromium, f"--screenshot={screenshot.resolve()}", f"{base}/")
@@ -417,3 +384,32 @@ def test_dashboard_counts_dead_letters_and_lists_the_latest(
     )
     assert exported(base, DEAD_LETTER_COUNT.name) == {(("topic", topic),): 130}
     assert get(base, "/api/dead-letters?limit=1000").status_code == 422
+
+
+def test_dashboard_shows_what_the_stacks_prometheus_says(
+    settings: Settings,
+    dashboard: tuple[str, Daemon],
+    require_engine: Callable[[str], None],
+    chromium: str,
+) -> None:
+    require_engine("prometheus")
+    base, daemon = dashboard
+
+    def evaluated() -> bool:
+        answer = json_of(base, "/api/alerts")
+        groups, targets = answer.get("groups", []), answer.get("targets", [])
+        return bool(groups) and all(g["ok"] for g in groups) and bool(targets)
+
+    wait_for("Prometheus' rules evaluated, as the dashboard reads them", evaluated, daemon)
+    answer = json_of(base, "/api/alerts")
+    assert answer["prometheus"] == settings.prometheus_url and answer["error"] is None
+    assert {g["name"] for g in answer["groups"]} == {"shopstream"}
+    assert {t["job"] for t in answer["targets"]} == {"api", "dashboard", "streams"}
+    assert all(a["state"] in ("firing", "pending") for a in answer["alerts"])
+
+    dom = headless(chromium, "--dump-dom", f"{base}/")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    rules = yaml.safe_load((PROJECT_ROOT / "ops" / "prometheus" / "alerts.yml").read_text())
+    count = sum(len(group["rules"]) for group in rules["groups"])
+    assert f"rule group shopstream: {count} rules, evaluated" in dom.stdout
+    assert f"({settings.prometheus_url})" in dom.stdout

@@ -19,6 +19,7 @@ from ops.dead_letters import DeadLetterView, read_letter
 from ops.freshness import DelayHistogram, TopicFreshness
 from ops.lag import PartitionLag
 from ops.mailsink import mail_dir
+from ops.prometheus_view import Alert, PrometheusView, RuleGroup, Target
 
 Dashboard = tuple[httpx.AsyncClient, Sampler]
 PASSWORD = "a-dashboard-password-for-tests"
@@ -90,11 +91,38 @@ async def test_dead_letters_newest_first_and_bounded(dashboard: Dashboard) -> No
 async def test_lag_in_seconds_and_freshness_delays(dashboard: Dashboard) -> None:
     client, sampler = dashboard
     sampler.lag = [PartitionLag("g", "t", 0, 1, 5, None, oldest_unconsumed_ms=0)]
-    sampler.freshness = [TopicFreshness("t", 5, 1, 1, DelayHistogram().added([0.3]))]
+    since_start, recent = DelayHistogram().added([35.6, 0.3]), DelayHistogram().added([0.3])
+    sampler.freshness = [TopicFreshness("t", 5, 1, 1, since_start, recent)]
     lag = (await client.get("/api/lag")).json()
     assert lag["partitions"][0]["lag_seconds"] > 0 and set(lag["group_lag_seconds"]) == {"g"}
-    [topic] = (await client.get("/api/freshness")).json()["topics"]
-    assert topic["delays"]["count"] == 1 and topic["delays"]["buckets"][2]["count"] == 1
+    freshness = (await client.get("/api/freshness")).json()
+    assert freshness["delay_window_minutes"] == 15
+    [topic] = freshness["topics"]
+    assert topic["delays"]["count"] == 2
+    recent_json = topic["recent_delays"]
+    assert recent_json["count"] == 1 and recent_json["buckets"][2]["count"] == 1
+
+
+async def test_alerts_show_what_prometheus_said_and_only_while_it_answers(
+    dashboard: Dashboard,
+) -> None:
+    client, sampler = dashboard
+    assert (await client.get("/api/alerts")).json() == {
+        "prometheus": "http://127.0.0.1:9090",
+        "sampled_at_ms": None,
+        "error": None,
+    }
+    sampler.prometheus = PrometheusView(
+        alerts=[Alert("CdcStalled", "firing", "critical", "no heartbeat", "t", {})],
+        groups=[RuleGroup("shopstream", "alerts.yml", 10, [], "t")],
+        targets=[Target("api", "http://127.0.0.1:8000/metrics", "up", None)],
+    )
+    answer = (await client.get("/api/alerts")).json()
+    assert [a["name"] for a in answer["alerts"]] == ["CdcStalled"]
+    assert answer["groups"][0]["ok"] and answer["targets_up"] == 1
+    sampler.prometheus, sampler.errors["prometheus"] = None, "ConnectError('refused')"
+    answer = (await client.get("/api/alerts")).json()
+    assert "alerts" not in answer and answer["error"] == "ConnectError('refused')"
 
 
 async def test_mail_lists_the_local_sinks_messages(dashboard: Dashboard) -> None:

@@ -23,7 +23,13 @@ from ops.dashboard.metrics import registry_for
 from ops.dashboard.rules import MAIL_VIEWER, human_bytes, links, slot_level
 from ops.dashboard.sampler import Sampler
 from ops.dead_letters import DeadLetterView, excerpt, read_letter
-from ops.freshness import DelayHistogram, TopicFreshness, bucket_labels, record_times
+from ops.freshness import (
+    DelayHistogram,
+    DelayWindow,
+    TopicFreshness,
+    bucket_labels,
+    record_times,
+)
 from ops.kafka_read import tail_span
 from ops.lag import PartitionLag, group_lag_seconds
 from ops.mailsink import summary
@@ -104,22 +110,40 @@ def test_bytes_are_shown_in_binary_units() -> None:
     ]
 
 
-def test_links_point_a_browser_at_the_tools() -> None:
+def test_links_point_a_browser_at_the_tools_that_run() -> None:
     tools = Settings(
         api_host="0.0.0.0",
         api_port=8000,
+        prometheus_url="http://prometheus:9090",
+        prometheus_ui_url="http://p:9090",
         kafka_ui_url="http://k:8080",
         grafana_url="http://g:3000",
         mail_ui_url="",
     )
     assert {link["name"]: link["url"] for link in links(tools)} == {
         "API docs": "http://127.0.0.1:8000/docs",
+        "Prometheus": "http://p:9090",
         "Kafka UI": "http://k:8080",
         "Grafana": "http://g:3000",
         "Mail": MAIL_VIEWER,
     }
     mailpit = tools.model_copy(update={"mail_ui_url": "http://m:8025"})
     assert links(mailpit)[-1]["url"] == "http://m:8025"
+
+
+def test_the_local_stack_links_only_what_it_runs() -> None:
+    """No Kafka UI, no Grafana; its Prometheus has no web UI, so its alerts as JSON."""
+    tools = ("prometheus_url", "prometheus_ui_url", "kafka_ui_url", "grafana_url", "mail_ui_url")
+    defaults = {name: Settings.model_fields[name].get_default() for name in tools}
+    local = Settings(_env_file=None, api_host="127.0.0.1", api_port=8000, **defaults)
+    assert [link["name"] for link in links(local)] == [
+        "API docs",
+        "Prometheus alerts (JSON)",
+        "Mail",
+    ]
+    assert links(local)[1]["url"] == "http://127.0.0.1:9090/api/v1/alerts"
+    without = local.model_copy(update={"prometheus_url": ""})
+    assert "Prometheus" not in str(links(without))
 
 
 def test_an_agents_dead_letter_shows_origin_key_reason_and_payload(settings: Settings) -> None:
@@ -174,6 +198,22 @@ def test_delays_are_counted_in_buckets_with_inclusive_upper_bounds() -> None:
     assert delays.cumulative()[-1] == ("+Inf", 5)
     assert delays.as_json()["buckets"][0] == {"label": "≤100 ms", "count": 2}
     assert bucket_labels((0.25, 1.0, 60.0)) == ["≤250 ms", "≤1 s", "≤60 s", ">60 s"]
+
+
+def test_the_delay_panel_counts_only_records_that_reached_their_topic_within_the_window() -> None:
+    minutes = 15 * 60_000
+    now = 10 * 3_600_000
+    window = DelayWindow(window_ms=minutes)
+    window.add(now - 3_600_000, 35.6)  # the seed's records, an hour before: read just now
+    window.add(now - minutes - 1, 20.0)  # just before the window
+    window.add(now - minutes, 0.3)  # its first instant
+    window.add(now - 1_000, 0.05)
+    recent = window.histogram(now)
+    assert recent.count == 2 and recent.sum_seconds == pytest.approx(0.35)
+    assert recent.counts[0] == 1 and recent.counts[2] == 1
+    later = window.histogram(now + 60_000)  # the 0.3 s record has left the window
+    assert later.count == 1 and later.sum_seconds == pytest.approx(0.05)
+    assert DelayWindow(window_ms=minutes).histogram(now).count == 0
 
 
 @pytest.mark.parametrize(

@@ -16,10 +16,16 @@ from ops.polling import until
 
 
 @asynccontextmanager
-async def live_storefront(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+async def live_storefront(
+    settings: Settings, lifespan: bool = True
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """``lifespan=False``: without the engines, for what needs none (the docs pages)."""
     app = create_app(settings)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on" if lifespan else "off"
+    )
+    server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
 
     async def started() -> bool:
