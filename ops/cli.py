@@ -26,6 +26,7 @@ from ops import audit as stock_audit
 from ops import mailsink, setup_steps
 from ops.cli_errors import one_line
 from ops.clock import now_ms
+from ops.demo.placeholders import sample_photo
 from ops.demo.seed import seed_catalog
 from ops.lag import LagProbe, over_threshold
 from ops.money_audit import MoneyReport, audit_money, repair_money
@@ -429,6 +430,15 @@ def create_admin_command(
     if done.step is not AdminStep.CREATE:
         said += f"; ended its {done.sessions_ended} live sessions (sign in again)"
     console.print(said)
+
+
+@app.command("sample-picture")
+def sample_picture(
+    path: Annotated[Path, typer.Argument(help="Where to write the JPEG")] = Path("photo.jpg"),
+) -> None:
+    """Write a freshly drawn JPEG to try the image upload with (a new picture each time)."""
+    path.write_bytes(sample_photo())
+    print(path)
 
 
 @app.command()

@@ -8,6 +8,7 @@ nothing new.
 
 import hashlib
 import io
+import secrets
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -30,4 +31,22 @@ def placeholder_image(category: str, view: int) -> bytes:
     draw.text((SIZE / 2, SIZE * 0.68), f"view {view}", fill="white", font=small, anchor="mm")
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def sample_photo() -> bytes:
+    """A JPEG to try the image upload with (the README's walk-through): a colour of its own
+    each time, so it is a new picture, never one the catalog already holds."""
+    background = tuple(secrets.randbelow(160) + 40 for _ in range(3))
+    image = Image.new("RGB", (SIZE, SIZE), background)
+    draw = ImageDraw.Draw(image)
+    draw.text(
+        (SIZE / 2, SIZE / 2),
+        "your photo",
+        fill="white",
+        font=ImageFont.load_default(size=72),
+        anchor="mm",
+    )
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
     return out.getvalue()
