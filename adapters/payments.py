@@ -116,14 +116,22 @@ WHERE (p.status = 'SUCCEEDED' OR r.refund_id IS NOT NULL)
 
 
 async def money_facts(
-    conn: AsyncConnection, order_ids: Sequence[str] | None = None
+    conn: AsyncConnection, order_ids: Sequence[str] | None = None, product_prefix: str = ""
 ) -> list[PaymentFacts]:
     """Every succeeded payment and every refunded one, with its order's status and its
-    refund (of all orders, or of ``order_ids``): what the money audit judges."""
-    if order_ids is None:
-        cur = await conn.execute(_FACTS)
-    else:
-        cur = await conn.execute(_FACTS + " AND p.order_id = ANY(%s::uuid[])", (list(order_ids),))
+    refund (of all orders, of ``order_ids``, or of the orders holding a product whose id
+    starts with ``product_prefix``): what the money audit judges."""
+    query, params = _FACTS, []
+    if order_ids is not None:
+        query += " AND p.order_id = ANY(%s::uuid[])"
+        params.append(list(order_ids))
+    if product_prefix:
+        query += (
+            " AND EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = p.order_id"
+            " AND r.product_id LIKE %s)"
+        )
+        params.append(f"{product_prefix}%")
+    cur = await conn.execute(query, params)
     return [
         PaymentFacts(
             order_id=row["order_id"],

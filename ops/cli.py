@@ -279,7 +279,9 @@ def lag(
 def audit(
     alias: str = typer.Option(None, help="Search alias to check (default: SHOP_SEARCH_ALIAS)"),
     key_prefix: str = typer.Option("", help="Prefix of the Redis stock keys to check"),
-    products: str = typer.Option("", help="Only products whose id starts with this"),
+    products: str = typer.Option(
+        "", help="Only products whose id starts with this (and, for money, their orders)"
+    ),
     grace: float = typer.Option(3.0, help="Seconds before re-reading what looks wrong"),
     limit: int = typer.Option(50, help="How many flagged products and payments to list"),
     repair: bool = typer.Option(
@@ -348,7 +350,7 @@ async def _audit(
     async with open_services(get_settings(), pool_size=4) as services:
         clients = services.engines
         stock = await stock_audit.audit(clients, scope, grace, step)
-        money = await audit_money(clients, grace_seconds=grace)
+        money = await audit_money(clients, grace_seconds=grace, product_prefix=scope.product_prefix)
         step("money")
         repairs: list[Repair] = []
         refunded: list[dict] = []
@@ -357,7 +359,9 @@ async def _audit(
             stock = await stock_audit.audit(clients, scope, grace)
         if repair and any(f.refundable for f in money.findings):
             refunded = await repair_money(services, money)
-            money = await audit_money(clients, grace_seconds=grace)
+            money = await audit_money(
+                clients, grace_seconds=grace, product_prefix=scope.product_prefix
+            )
         return AuditRun(stock, money, repairs, refunded)
 
 

@@ -45,11 +45,15 @@ class MoneyReport:
 
 
 async def audit_money(
-    clients: Clients, order_ids: Sequence[str] | None = None, grace_seconds: float = 3.0
+    clients: Clients,
+    order_ids: Sequence[str] | None = None,
+    grace_seconds: float = 3.0,
+    product_prefix: str = "",
 ) -> MoneyReport:
-    """Of every order, or of ``order_ids`` (tests audit their own)."""
+    """Of every order, of ``order_ids`` (tests audit their own), or of the orders of the
+    products whose id starts with ``product_prefix``."""
     started = asyncio.get_running_loop().time()
-    facts = await _read(clients, order_ids)
+    facts = await _read(clients, order_ids, product_prefix)
     findings = discrepancies(facts)
     if findings and grace_seconds > 0:
         await asyncio.sleep(grace_seconds)
@@ -77,6 +81,8 @@ async def repair_money(services: Services, report: MoneyReport) -> list[dict]:
     return done
 
 
-async def _read(clients: Clients, order_ids: Sequence[str] | None) -> list[PaymentFacts]:
+async def _read(
+    clients: Clients, order_ids: Sequence[str] | None, product_prefix: str = ""
+) -> list[PaymentFacts]:
     async with clients.pg.connection() as conn:
-        return await payments.money_facts(conn, order_ids)
+        return await payments.money_facts(conn, order_ids, product_prefix)
