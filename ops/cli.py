@@ -439,10 +439,12 @@ def create_admin_command(
 @app.command("sample-picture")
 def sample_picture(
     path: Annotated[Path, typer.Argument(help="Where to write the JPEG")] = Path("photo.jpg"),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Write a freshly drawn JPEG to try the image upload with (a new picture each time)."""
-    path.write_bytes(sample_photo())
-    print(path)
+    picture = sample_photo()
+    path.write_bytes(picture)
+    print(json.dumps({"path": str(path), "bytes": len(picture)}) if as_json else path)
 
 
 @app.command()

@@ -105,14 +105,16 @@ def delete_topic(settings: Settings, name: str) -> bool:
     return True
 
 
-def produce(client: dict[str, object], topic: str, values: list[bytes]) -> None:
+def produce(
+    client: dict[str, object], topic: str, values: list[bytes], max_block_ms: int = 10_000
+) -> None:
     """Written by the login in ``client`` (``Settings.kafka_client``), each value acked."""
-    producer = KafkaProducer(**client, **DURABLE_PRODUCER, max_block_ms=10_000)
+    producer = KafkaProducer(**client, **DURABLE_PRODUCER, max_block_ms=max_block_ms)
     try:
         for value in values:
             producer.send(topic, value, partition=0).get(timeout=30)
     finally:
-        producer.close()
+        producer.close(timeout=5)
 
 
 def partition(admin: KafkaAdminClient, topic: str, index: int = 0) -> dict:
@@ -203,14 +205,22 @@ def cdc_topic(cluster: Settings) -> Iterator[str]:
 def test_only_connect_may_write_the_cdc_topics(cluster: Settings, cdc_topic: str) -> None:
     """A stream worker's or the ops tools' principal, a client without a login and one with a
     wrong password are all refused; Connect's record is the only one written."""
-    produce(cluster.kafka_client(KafkaUser.CONNECT), cdc_topic, [b"captured"])  # creates it
+    wait_until(  # creates it, once every broker applied the ACLs (they spread as metadata)
+        lambda: produce(cluster.kafka_client(KafkaUser.CONNECT), cdc_topic, [b"captured"]) or True,
+        timeout=30,
+        what="Connect's first record written",
+        ignoring=(KafkaError,),
+        interval=0.5,
+    )
     for user in (KafkaUser.ORDERS, KafkaUser.CATALOG, KafkaUser.OPS):
         # ops may write nowhere: its producer's id is refused before the topic is
         with pytest.raises(KafkaError, match="AuthorizationFailed"):
-            produce(cluster.kafka_client(user), cdc_topic, [b"forged by " + user.encode()])
-    anonymous = {"bootstrap_servers": cluster.kafka_bootstrap}
-    guessed = {**cluster.kafka_client(KafkaUser.CONNECT), "sasl_plain_password": "guessed"}
-    for stranger in (anonymous, guessed):
+            forged = [b"forged by " + user.encode()]
+            produce(cluster.kafka_client(user), cdc_topic, forged, max_block_ms=2_000)
+    quick = {"bootstrap_timeout_ms": 2_000, "request_timeout_ms": 2_000}
+    anonymous = {"bootstrap_servers": cluster.kafka_bootstrap, **quick}
+    guessed = {**cluster.kafka_client(KafkaUser.CONNECT), "sasl_plain_password": "guessed", **quick}
+    for stranger in (anonymous, guessed):  # never let in: each gives up after 2 s
         with pytest.raises(KafkaError):
-            produce(stranger, cdc_topic, [b"forged by a stranger"])
+            produce(stranger, cdc_topic, [b"forged by a stranger"], max_block_ms=2_000)
     assert read_back(cluster, cdc_topic) == [b"captured"]

@@ -275,14 +275,16 @@ class OrderLifecycle(RuleBasedStateMachine):
         histories = await self._histories(order_ids)
         for order_id, statuses in histories.items():
             assert is_legal_path(statuses), (order_id, statuses, self.story())
-        scope = Scope(self.world.search_alias)
-        stock = await audit(self.world.stack, scope, grace_seconds=0)
-        mine = [row for row in stock.rows if row.product_id in self.products]
-        assert all(row.conserved for row in mine), mine
+        scopes = [Scope(self.world.search_alias, product_prefix=p) for p in self.products]
+
+        async def stock_rows() -> list:
+            reports = [await audit(self.world.stack, scope, grace_seconds=0) for scope in scopes]
+            return [row for report in reports for row in report.rows]
+
+        assert all(row.conserved for row in await stock_rows())
 
         async def copies_agree() -> list:
-            report = await audit(self.world.stack, scope, grace_seconds=0)
-            return [r for r in report.rows if r.product_id in self.products and r.drifted]
+            return [row for row in await stock_rows() if row.drifted]
 
         await until(
             copies_agree,
