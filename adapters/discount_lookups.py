@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from adapters.redis_scripts import script
 from config import Settings
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class LookupBudget:
             self.settings.discount_lookup_failures,
         ]
         try:
-            return int(await self.redis.register_script(_SPEND)(keys=[_key(user_id)], args=args))
+            return int(await script(self.redis, _SPEND)(keys=[_key(user_id)], args=args))
         except RedisError:
             log.warning("discount lookup budget unavailable (Redis): not counting")
             return 0
@@ -64,6 +65,6 @@ class LookupBudget:
     async def give_back(self, user_id: uuid.UUID) -> None:
         """The lookup found a running code: it costs nothing."""
         try:
-            await self.redis.register_script(_GIVE_BACK)(keys=[_key(user_id)])
+            await script(self.redis, _GIVE_BACK)(keys=[_key(user_id)])
         except RedisError:
             log.warning("discount lookup budget unavailable (Redis): not given back")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from adapters.redis_scripts import script
 from config import Settings
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class LoginThrottle:
         """Seconds until a login for this account from this address may be tried (0: now)."""
         keys = [f"{stem}:lock" for stem, _ in self._subjects(email, address)]
         try:
-            locked = self.redis.register_script(_LOCKED_FOR)
+            locked = script(self.redis, _LOCKED_FOR)
             return int(await locked(keys=keys)) / 1000
         except RedisError:
             log.warning("login throttle unavailable: not throttling")
@@ -80,7 +81,7 @@ class LoginThrottle:
             *(free for _, free in subjects),
         ]
         try:
-            await self.redis.register_script(_FAILED)(keys=keys, args=args)
+            await script(self.redis, _FAILED)(keys=keys, args=args)
         except RedisError:
             log.warning("login throttle unavailable: failure not counted")
 

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from adapters.catalog_documents import Product
+from adapters.redis_scripts import script
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class ProductCache:
     def __init__(self, redis: Redis, key_prefix: str = "") -> None:
         self.redis = redis
         self.prefix = key_prefix
-        self._put = redis.register_script(_PUT_IF_NEWER)
+        self._put = script(redis, _PUT_IF_NEWER)
 
     def key(self, product_id: str) -> str:
         return f"{self.prefix}product:{product_id}"

@@ -24,6 +24,7 @@ from datetime import datetime
 from redis.asyncio import Redis
 
 from adapters.redis_keys import order_status_channel, stream_slots_key
+from adapters.redis_scripts import script
 from domain.orders import OrderStatus
 from domain.status_history import StatusChange
 
@@ -142,7 +143,7 @@ class StreamSlots:
         """A slot for a new stream, or None when the user has all of theirs open."""
         stream_id = uuid.uuid4().hex
         now = int(time.time() * 1000)
-        taken = await self._redis.register_script(_TAKE)(
+        taken = await script(self._redis, _TAKE)(
             keys=[stream_slots_key(str(user_id))],
             args=[now, stream_id, now + self._lease_ms, self._per_user],
         )

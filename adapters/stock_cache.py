@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from adapters.redis_scripts import script
 from domain.inventory import StockChange
 
 log = logging.getLogger(__name__)
@@ -190,8 +191,8 @@ class StockMirror:
     def __init__(self, redis: Redis, key_prefix: str = "") -> None:
         self.redis = redis
         self.keys = StockKeys(key_prefix)
-        self._apply = redis.register_script(_APPLY_IF_NEWER)
-        self._overwrite = redis.register_script(_OVERWRITE)
+        self._apply = script(redis, _APPLY_IF_NEWER)
+        self._overwrite = script(redis, _OVERWRITE)
 
     def _args(self, change: StockChange) -> dict:
         return {
@@ -241,11 +242,11 @@ class CheckoutGate:
     def __init__(self, redis: Redis, key_prefix: str = "") -> None:
         self.redis = redis
         self.keys = StockKeys(key_prefix)
-        self._look = redis.register_script(_LOOK)
-        self._look_for_order = redis.register_script(_LOOK_FOR_ORDER)
-        self._admit = redis.register_script(_ADMIT)
-        self._settle = redis.register_script(_SETTLE)
-        self._count = redis.register_script(_COUNT)
+        self._look = script(redis, _LOOK)
+        self._look_for_order = script(redis, _LOOK_FOR_ORDER)
+        self._admit = script(redis, _ADMIT)
+        self._settle = script(redis, _SETTLE)
+        self._count = script(redis, _COUNT)
 
     def _line_keys(self, product_ids: Sequence[str]) -> list[str]:
         k = self.keys

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.deps import get_keys, get_services
+from api.deps import keys_of, services_of
 from api.errors import ApiError
 from api.rate_limit import limit_by_user
 from domain.errors import Unauthenticated
@@ -24,14 +24,14 @@ async def current_user(
     if credentials is None:
         raise Unauthenticated("missing bearer token")
     principal = await authenticate(
-        get_services(request), get_keys(request), credentials.credentials
+        services_of(request), keys_of(request), credentials.credentials
     )
     await limit_by_user(request, str(principal.user_id))
     request.state.principal = principal
     return principal
 
 
-def require_admin(principal: Annotated[Principal, Depends(current_user)]) -> Principal:
+async def require_admin(principal: Annotated[Principal, Depends(current_user)]) -> Principal:
     if not principal.is_admin:
         raise ApiError(403, "forbidden", "admin role required")
     return principal

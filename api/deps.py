@@ -1,5 +1,8 @@
 """FastAPI dependencies handing routes what the lifespan opened for the process.
 
+All ``async``: FastAPI runs a plain ``def`` dependency in a worker thread, a hop that cost
+more CPU than what these return.
+
 Kept out of ``api.app`` so routers can import them without a cycle (``api.app`` imports
 every router).
 """
@@ -16,33 +19,45 @@ from services.context import Services
 from services.sessions import Credentials
 
 
-def get_services(request: Request) -> Services:
+def services_of(request: Request) -> Services:
     """What the handlers work with (``services.bootstrap``)."""
     return request.app.state.services
 
 
-def get_clients(request: Request) -> Clients:
+def clients_of(request: Request) -> Clients:
     """The engine connections (Postgres, Mongo, Redis, Elasticsearch), for reads."""
-    return get_services(request).engines
+    return request.app.state.services.engines
 
 
-def get_prices(request: Request) -> PriceReader:
-    """The live price reader, shared so concurrent lookups of one product share a query."""
-    return request.app.state.prices
-
-
-def get_keys(request: Request) -> TokenKeys:
+def keys_of(request: Request) -> TokenKeys:
     """The keys that sign and verify access tokens (checked when the app is created)."""
     return request.app.state.keys
 
 
-def get_hashing(request: Request) -> PasswordHashing:
+async def get_services(request: Request) -> Services:
+    return services_of(request)
+
+
+async def get_clients(request: Request) -> Clients:
+    return clients_of(request)
+
+
+async def get_prices(request: Request) -> PriceReader:
+    """The live price reader, shared so concurrent lookups of one product share a query."""
+    return request.app.state.prices
+
+
+async def get_keys(request: Request) -> TokenKeys:
+    return keys_of(request)
+
+
+async def get_hashing(request: Request) -> PasswordHashing:
     """The process's bounded password hasher."""
     return request.app.state.hashing
 
 
-def get_credentials(request: Request) -> Credentials:
-    return Credentials(get_keys(request), get_hashing(request))
+async def get_credentials(request: Request) -> Credentials:
+    return Credentials(request.app.state.keys, request.app.state.hashing)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

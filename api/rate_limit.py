@@ -14,7 +14,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from adapters.redis_keys import rate_limit_key
-from api.deps import get_clients
+from adapters.redis_scripts import script
+from api.deps import clients_of
 from api.errors import ApiError
 from api.metrics import DEGRADED_REQUESTS
 
@@ -38,7 +39,7 @@ async def enforce_limit(
 ) -> None:
     """Counts one request of ``subject``; raises 429 with Retry-After once over ``limit``."""
     window, retry_after = window_position(time.time(), window_seconds)
-    count_hit = redis.register_script(_COUNT_HIT)
+    count_hit = script(redis, _COUNT_HIT)
     hits = await count_hit(keys=[rate_limit_key(scope, subject, window)], args=[window_seconds])
     if int(hits) > limit:
         raise ApiError(
@@ -52,7 +53,7 @@ async def enforce_limit(
 async def limit_by_ip(request: Request) -> None:
     """App-wide dependency. Uses the socket peer: put a trusted proxy's header here if deployed
     behind one, never a client-supplied X-Forwarded-For."""
-    settings = get_clients(request).settings
+    settings = clients_of(request).settings
     ip = request.client.host if request.client else "unknown"
     await _count_request(request, "ip", ip, settings.rate_limit_per_ip)
 
@@ -60,14 +61,14 @@ async def limit_by_ip(request: Request) -> None:
 async def limit_by_user(request: Request, user_id: str) -> None:
     """Called by the authentication dependency once the token names the user."""
     await _count_request(
-        request, "user", user_id, get_clients(request).settings.rate_limit_per_user
+        request, "user", user_id, clients_of(request).settings.rate_limit_per_user
     )
 
 
 async def _count_request(request: Request, scope: str, subject: str, limit: int) -> None:
     """Fails open: with Redis unreachable the request goes on, logged and counted
     (``shopstream_degraded_requests``), so browsing survives a Redis outage."""
-    clients = get_clients(request)
+    clients = clients_of(request)
     try:
         await enforce_limit(
             clients.redis, scope, subject, limit, clients.settings.rate_limit_window_seconds

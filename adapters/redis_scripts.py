@@ -1,0 +1,16 @@
+"""Lua scripts registered once per Redis client, not once per call.
+
+``Redis.register_script`` hashes the script (SHA-1) each time it is called; on the hot paths
+(the rate limiter and the checkout gate, several times per request) that was measurable CPU.
+"""
+
+from functools import lru_cache
+
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+
+
+@lru_cache(maxsize=256)
+def script(redis: Redis, source: str) -> AsyncScript:
+    """The script on ``redis``, callable as ``await script(redis, source)(keys=..., args=...)``."""
+    return redis.register_script(source)
