@@ -23,9 +23,7 @@ async def current_user(
     against the caller's per-user rate limit."""
     if credentials is None:
         raise Unauthenticated("missing bearer token")
-    principal = await authenticate(
-        services_of(request), keys_of(request), credentials.credentials
-    )
+    principal = await authenticate(services_of(request), keys_of(request), credentials.credentials)
     await limit_by_user(request, str(principal.user_id))
     request.state.principal = principal
     return principal

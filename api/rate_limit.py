@@ -60,9 +60,7 @@ async def limit_by_ip(request: Request) -> None:
 
 async def limit_by_user(request: Request, user_id: str) -> None:
     """Called by the authentication dependency once the token names the user."""
-    await _count_request(
-        request, "user", user_id, clients_of(request).settings.rate_limit_per_user
-    )
+    await _count_request(request, "user", user_id, clients_of(request).settings.rate_limit_per_user)
 
 
 async def _count_request(request: Request, scope: str, subject: str, limit: int) -> None:

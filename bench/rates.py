@@ -147,8 +147,10 @@ def descendants(pid: int) -> Iterator[int]:
 def stack_pids(settings: Settings) -> dict[str, int]:
     pids = {}
     for name in STACK_PROCESSES:
-        path = settings.stack_dir / name / (
-            "data/postmaster.pid" if name == "postgres" else f"{name}.pid"
+        path = (
+            settings.stack_dir
+            / name
+            / ("data/postmaster.pid" if name == "postgres" else f"{name}.pid")
         )
         if path.exists():
             pids[name] = int(path.read_text().split()[0])
