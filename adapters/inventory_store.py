@@ -41,9 +41,12 @@ WHERE product_id = %(product_id)s AND available_qty >= %(quantity)s
 RETURNING product_id, available_qty AS available, version
 """
 
+# Written before the row is reserved (``hold``): a product without an inventory row gets no
+# hold here, and its reservation below refuses the order.
 INSERT_HOLD = """
 INSERT INTO reservations (order_id, product_id, quantity, expires_at)
-VALUES (%(order_id)s, %(product_id)s, %(quantity)s, now() + make_interval(secs => %(ttl)s))
+SELECT %(order_id)s, product_id, %(quantity)s, now() + make_interval(secs => %(ttl)s)
+FROM inventory WHERE product_id = %(product_id)s
 """
 
 MOVE = """
@@ -129,7 +132,17 @@ async def hold(
 
     Raises ``OutOfStock`` on the first line short of units: the caller's transaction must roll
     back. Lines are taken in product order, so concurrent checkouts lock rows in one order.
+    The holds are written first and the inventory rows updated last: in a rush on one product
+    its row's lock is then held only for the update and the commit after it.
     """
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            INSERT_HOLD,
+            [
+                {"order_id": order_id, "product_id": pid, "quantity": qty, "ttl": ttl_seconds}
+                for pid, qty in lines
+            ],
+        )
     changes = []
     for product_id, quantity in sorted(lines):
         cur = await conn.cursor(row_factory=class_row(StockChange)).execute(
@@ -139,14 +152,6 @@ async def hold(
         if change is None:
             raise OutOfStock(product_id)
         changes.append(change)
-    async with conn.cursor() as cur:
-        await cur.executemany(
-            INSERT_HOLD,
-            [
-                {"order_id": order_id, "product_id": pid, "quantity": qty, "ttl": ttl_seconds}
-                for pid, qty in lines
-            ],
-        )
     return changes
 
 

@@ -32,6 +32,13 @@ HTTP_REQUEST_DURATION = Metric(
     "Storefront request latency by route template, method and status",
 )
 
+SHED = Metric(
+    "shopstream_requests_shed",
+    "counter",
+    (),
+    "Storefront requests answered 503 at once because the process could not take them in time",
+)
+
 DEGRADED = Metric(
     "shopstream_degraded_requests",
     "counter",

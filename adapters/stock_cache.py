@@ -140,6 +140,18 @@ return first_short(ARGV, false)
 """
 )
 
+# The same look for an order, after counting one request in a rate-limit window (the last
+# key; ARGV[1]: the window's seconds, then the quantities): {hits in the window, look}.
+_COUNT_AND_LOOK = (
+    _IN_FLIGHT
+    + """
+local hits = redis.call('INCR', KEYS[#KEYS])
+if hits == 1 then redis.call('EXPIRE', KEYS[#KEYS], ARGV[1]) end
+if redis.call('EXISTS', KEYS[#KEYS - 1]) == 1 then return {hits, -1} end
+return {hits, first_short({unpack(ARGV, 2)}, false)}
+"""
+)
+
 # The three keys of one product.
 _COUNT = _IN_FLIGHT + "return in_flight(KEYS[3], tonumber(redis.call('GET', KEYS[2])), false)"
 
@@ -244,6 +256,7 @@ class CheckoutGate:
         self.keys = StockKeys(key_prefix)
         self._look = script(redis, _LOOK)
         self._look_for_order = script(redis, _LOOK_FOR_ORDER)
+        self._count_and_look = script(redis, _COUNT_AND_LOOK)
         self._admit = script(redis, _ADMIT)
         self._settle = script(redis, _SETTLE)
         self._count = script(redis, _COUNT)
@@ -272,6 +285,19 @@ class CheckoutGate:
         if short == -1:
             return Look(placed=True)
         return Look(short=product_ids[short - 1] if short else None)
+
+    async def count_and_look(
+        self, order_id: uuid.UUID, wanted: Mapping[str, int], counter: str, window_seconds: int
+    ) -> tuple[int, Look]:
+        """``look``, after counting a request on ``counter`` (a rate-limit window's key, which
+        expires after ``window_seconds``) in the same round trip: the window's hits so far."""
+        product_ids = sorted(wanted)
+        keys = [*self._line_keys(product_ids), self.keys.placed(order_id), counter]
+        args = [window_seconds, *(wanted[pid] for pid in product_ids)]
+        hits, short = await self._count_and_look(keys=keys, args=args)
+        if short == -1:
+            return int(hits), Look(placed=True)
+        return int(hits), Look(short=product_ids[short - 1] if short else None)
 
     async def admit(
         self, order_id: uuid.UUID, lines: Sequence[tuple[str, int]], ttl_seconds: float

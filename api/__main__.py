@@ -7,11 +7,13 @@ in ``SHOP_TRUSTED_PROXIES``; with none named, the socket peer is the client, wha
 request claims.
 """
 
+import logging.config
 import sys
 
 import uvicorn
 
 from api.app import SecretMissing, check_secrets
+from api.processes import Processes
 from config import get_settings
 from config.logs import logging_config
 
@@ -29,20 +31,24 @@ def main() -> int:
         print(f"storefront refuses to start: {exc}", file=sys.stderr)
         return 2
     trusted = settings.trusted_proxies.strip()
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=settings.api_host,
-        port=settings.api_port,
-        workers=settings.api_workers,
-        access_log=False,
-        proxy_headers=bool(trusted),
-        forwarded_allow_ips=trusted or None,
-        server_header=False,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        log_config=logging_config("api", settings.log_level),
-    )
-    return 0
+    log_config = logging_config("api", settings.log_level)
+    options = {
+        "app": "api.app:create_app",
+        "factory": True,
+        "host": settings.api_host,
+        "port": settings.api_port,
+        "access_log": False,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or None,
+        "server_header": False,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        "log_config": log_config,
+    }
+    if settings.api_workers == 1:
+        uvicorn.run(**options)
+        return 0
+    logging.config.dictConfig(log_config)
+    return Processes(options, settings.api_workers).run()
 
 
 if __name__ == "__main__":

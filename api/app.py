@@ -10,6 +10,7 @@ from adapters.prices import PriceReader
 from adapters.product_cache import ProductCache
 from adapters.status_feed import StatusFanout
 from adapters.tokens import KeyRefused, TokenKeys
+from api.admission import Overload, ShedWhenLate, WaitInLine
 from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.health import dependency_health
@@ -19,6 +20,7 @@ from api.rate_limit import limit_by_ip
 from api.request_log import install_request_log
 from api.routers import ROUTERS
 from api.security_headers import install_security_headers
+from api.sold_out import SoldOutLane
 from config import Settings, get_settings
 from services.bootstrap import open_services
 
@@ -73,9 +75,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     install_docs(app)
     install_error_handlers(app)
+    overload = Overload(settings.api_concurrency, settings.api_max_queue_seconds)
+    app.add_middleware(WaitInLine, overload=overload)  # innermost
+    app.add_middleware(SoldOutLane)  # timed, logged and headed like the route, never in line
     install_metrics(app, settings.metrics_networks)
     install_security_headers(app)
     install_request_log(app)
+    app.add_middleware(ShedWhenLate, overload=overload)  # outermost
     for router in ROUTERS:
         # The per-IP limit covers the API, not /healthz or /metrics: probes never spend it.
         # Every route may answer the limits (429) and a dependency down (503); FastAPI adds

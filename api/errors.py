@@ -148,21 +148,29 @@ def refusal_headers(refusal: Refusal) -> dict[str, str] | None:
     return None
 
 
+def api_error_response(exc: ApiError) -> JSONResponse:
+    return JSONResponse(
+        error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers
+    )
+
+
+def refusal_response(refusal: Refusal) -> JSONResponse:
+    details = {to_camel(key): value for key, value in refusal.details.items()}
+    return JSONResponse(
+        error_body(refusal.code, refusal.message, **details),
+        status_code=refusal_status(refusal),
+        headers=refusal_headers(refusal),
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(
-            error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers
-        )
+        return api_error_response(exc)
 
     @app.exception_handler(Refusal)
     async def _refused(_: Request, exc: Refusal) -> JSONResponse:
-        details = {to_camel(key): value for key, value in exc.details.items()}
-        return JSONResponse(
-            error_body(exc.code, exc.message, **details),
-            status_code=refusal_status(exc),
-            headers=refusal_headers(exc),
-        )
+        return refusal_response(exc)
 
     @app.exception_handler(HashingBusy)
     async def _busy(_: Request, exc: HashingBusy) -> JSONResponse:

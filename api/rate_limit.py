@@ -28,31 +28,51 @@ return hits
 """
 
 
+IP_COUNTED = "shopstream.ip_counted"
+"""Set in the request's scope by a middleware that already counted the address
+(``api.sold_out``), so the route does not count it twice."""
+
+
 def window_position(now: float, window_seconds: int) -> tuple[int, int]:
     """(index of the window containing ``now``, whole seconds until the next one starts)."""
     index = int(now // window_seconds)
     return index, max(1, math.ceil((index + 1) * window_seconds - now))
 
 
+def window_key(scope: str, subject: str, window_seconds: int) -> str:
+    """The counter of ``subject``'s requests in the current window."""
+    window, _ = window_position(time.time(), window_seconds)
+    return rate_limit_key(scope, subject, window)
+
+
+def over_limit(hits: int, limit: int, window_seconds: int) -> ApiError | None:
+    """The 429 (with Retry-After) once a window's ``hits`` pass ``limit``."""
+    if hits <= limit:
+        return None
+    _, retry_after = window_position(time.time(), window_seconds)
+    return ApiError(
+        429,
+        "rate_limited",
+        f"too many requests; retry in {retry_after}s",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 async def enforce_limit(
     redis: Redis, scope: str, subject: str, limit: int, window_seconds: int
 ) -> None:
     """Counts one request of ``subject``; raises 429 with Retry-After once over ``limit``."""
-    window, retry_after = window_position(time.time(), window_seconds)
     count_hit = script(redis, _COUNT_HIT)
-    hits = await count_hit(keys=[rate_limit_key(scope, subject, window)], args=[window_seconds])
-    if int(hits) > limit:
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"too many requests; retry in {retry_after}s",
-            headers={"Retry-After": str(retry_after)},
-        )
+    hits = await count_hit(keys=[window_key(scope, subject, window_seconds)], args=[window_seconds])
+    if (refused := over_limit(int(hits), limit, window_seconds)) is not None:
+        raise refused
 
 
 async def limit_by_ip(request: Request) -> None:
     """App-wide dependency. Uses the socket peer: put a trusted proxy's header here if deployed
     behind one, never a client-supplied X-Forwarded-For."""
+    if request.scope.get(IP_COUNTED):
+        return
     settings = clients_of(request).settings
     ip = request.client.host if request.client else "unknown"
     await _count_request(request, "ip", ip, settings.rate_limit_per_ip)

@@ -3,10 +3,14 @@ beside the app's own floor measured in the same run, with the CPU each stack pro
 
 Routes: ``floor`` (a 404 through the whole middleware stack: what any request costs),
 ``product`` (a cached product page), ``refusal`` (checkout of a sold-out product: what a flash
-sale's losers cost) and ``checkout`` (a successful checkout: a distinct buyer and cart line per
-request). Requests go to the API port from 127.0.0.2, the address ``make up`` trusts as its
-proxy, each buyer's with an ``X-Forwarded-For`` of its own, so the per-address limiter sees
-many clients. Open loop: vegeta sends at the rate asked whatever the answers take.
+sale's losers cost), ``checkout`` (a successful checkout: a distinct buyer and cart line per
+request) and ``flash`` (2,000 buyers for 100 units, all sent within half a second,
+whatever rates are asked; Postgres' count of the product follows the line). Requests go to
+the API port from 127.0.0.2, the address ``make up`` trusts as its proxy, each buyer's with an
+``X-Forwarded-For`` of its own, so the per-address limiter sees many clients. Open loop:
+vegeta sends at the rate asked whatever the answers take. Each line gives the latencies of every
+answer and of each status apart (a 503 shed at once is not hidden by the 409s), and the CPU of
+each stack process, of each API process and of vegeta itself (which shares the machine's cores).
 
     python -m bench.rates --routes floor,refusal --rates 250,500,1000,2000 --seconds 8
 """
@@ -15,6 +19,7 @@ import argparse
 import asyncio
 import base64
 import json
+import resource
 import subprocess
 import tempfile
 import time
@@ -23,6 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from adapters import inventory_store
 from adapters.connections import Clients, open_clients
 from config import Settings, get_settings
 from harness.factories import Shopper, create_product, create_shoppers, put_in_carts
@@ -158,30 +164,82 @@ def stack_pids(settings: Settings) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
+class Result:
+    """One answer as vegeta saw it (status 0: no answer, the connection failed or timed out)."""
+
+    sent_ns: int
+    status: int
+    latency_ns: int
+
+
+def parse_results(csv_text: str) -> list[Result]:
+    """``vegeta encode --to csv`` lines: timestamp, status and latency lead each line."""
+    results = []
+    for line in csv_text.splitlines():
+        sent, status, latency = line.split(",", 3)[:3]
+        results.append(Result(int(sent), int(status), int(latency)))
+    return results
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+@dataclass(frozen=True)
 class Run:
     route: str
     rate: int
-    answered_per_s: float
-    p50_ms: float
-    p99_ms: float
-    max_ms: float
-    statuses: dict[str, int]
+    results: list[Result]
     cpu: dict[str, float]
 
+    def answered_per_s(self) -> float:
+        """Answers over the time from the first request sent to the last answer."""
+        start = min(r.sent_ns for r in self.results)
+        end = max(r.sent_ns + r.latency_ns for r in self.results)
+        return len(self.results) / max(1e-9, (end - start) / 1e9)
+
+    def latencies_ms(self, status: int | None = None) -> list[float]:
+        return [r.latency_ns / 1e6 for r in self.results if status is None or r.status == status]
+
     def line(self) -> str:
-        statuses = " ".join(f"{code}x{n}" for code, n in sorted(self.statuses.items()))
+        every = self.latencies_ms()
+        statuses = sorted({r.status for r in self.results})
+        by_status = "  ".join(
+            f"{status}x{len(ms)} p50 {percentile(ms, 0.5):.1f} p99 {percentile(ms, 0.99):.1f}"
+            for status in statuses
+            for ms in [self.latencies_ms(status)]
+        )
         cpu = " ".join(
             f"{name} {seconds:.1f}" for name, seconds in self.cpu.items() if seconds >= 0.05
         )
         return (
-            f"  {self.route:9} {self.rate:>5}/s asked {self.answered_per_s:>7.0f}/s answered"
-            f"  p50 {self.p50_ms:>7.1f} ms  p99 {self.p99_ms:>8.1f} ms  max {self.max_ms:>8.1f} ms"
-            f"  [{statuses}]  cpu s: {cpu}"
+            f"  {self.route:9} {self.rate:>5}/s asked {self.answered_per_s():>7.0f}/s answered"
+            f"  p50 {percentile(every, 0.5):>7.1f} ms  p99 {percentile(every, 0.99):>8.1f} ms"
+            f"  max {max(every):>8.1f} ms  [{by_status}]  cpu s: {cpu}"
         )
 
 
-def attack(vegeta: Path, targets: Path, rate: int, seconds: float, pids: dict[str, int]) -> dict:
+def with_api_processes(pids: dict[str, int]) -> dict[str, int]:
+    """The stack's processes plus each API server process on its own, to show the balance."""
+    servers = [
+        child
+        for child in children_of(pids["api"])
+        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+    return pids | {f"api[{i}]": pid for i, pid in enumerate(sorted(servers), 1)}
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def attack(
+    vegeta: Path, targets: Path, rate: int, seconds: float, pids: dict[str, int]
+) -> tuple[list[Result], dict[str, float]]:
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    before_vegeta = children_cpu_seconds()
     attacked = subprocess.run(
         [
             str(vegeta),
@@ -197,51 +255,94 @@ def attack(vegeta: Path, targets: Path, rate: int, seconds: float, pids: dict[st
         capture_output=True,
         check=True,
     )
-    after = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    report = subprocess.run(
-        [str(vegeta), "report", "-type=json"],
+    cpu = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+    cpu["vegeta"] = children_cpu_seconds() - before_vegeta
+    encoded = subprocess.run(
+        [str(vegeta), "encode", "--to", "csv"],
         input=attacked.stdout,
         capture_output=True,
         check=True,
     )
-    metrics = json.loads(report.stdout)
-    metrics["cpu"] = {name: after[name] - before[name] for name in pids}
-    return metrics
+    return parse_results(encoded.stdout.decode()), cpu
 
 
-def run_of(route: str, rate: int, metrics: dict) -> Run:
-    latencies = metrics["latencies"]
-    return Run(
-        route,
-        rate,
-        metrics["requests"] / ((metrics["duration"] + metrics["wait"]) / 1e9),
-        latencies["50th"] / 1e6,
-        latencies["99th"] / 1e6,
-        latencies["max"] / 1e6,
-        metrics["status_codes"],
-        metrics["cpu"],
-    )
+def wait_until_idle(api_pid: int, deadline_seconds: float = 60) -> None:
+    """Polls until the API processes use under a fifth of a core (the last rate's queues
+    drained), so one rate's backlog is not measured as the next one's."""
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        before = cpu_seconds(api_pid)
+        time.sleep(0.5)
+        if cpu_seconds(api_pid) - before < 0.1:
+            return
+
+
+FLASH_BUYERS = 2000
+FLASH_UNITS = 100
+FLASH_RATE = 4000  # 2,000 requests in half a second
+
+
+@dataclass(frozen=True)
+class Planned:
+    route: str
+    rate: int
+    seconds: float
+    targets: Path  # a request per send
+    product_id: str | None = None  # the flash sale's, counted afterwards
 
 
 async def prepare(
     routes: Sequence[str], rates: Sequence[int], seconds: float, folder: Path
-) -> dict[str, list[Path]]:
-    """Per route, one targets file per rate, each with a request per second asked."""
-    files: dict[str, list[Path]] = {}
+) -> list[Planned]:
+    planned = []
     async with open_clients(get_settings(), pool_size=4) as clients:
         for route in routes:
-            files[route] = []
+            if route == "flash":
+                product_id, lines = await flash_targets(clients)
+                path = folder / "flash.json"
+                path.write_text("\n".join(lines) + "\n")
+                planned.append(
+                    Planned(route, FLASH_RATE, FLASH_BUYERS / FLASH_RATE, path, product_id)
+                )
+                continue
             for rate in rates:
                 lines = await targets_for(route, clients, int(rate * seconds) + rate)
                 path = folder / f"{route}-{rate}.json"
                 path.write_text("\n".join(lines) + "\n")
-                files[route].append(path)
-    return files
+                planned.append(Planned(route, rate, seconds, path))
+    return planned
+
+
+async def units_of(product_id: str) -> str:
+    async with (
+        open_clients(get_settings(), pool_size=1) as clients,
+        clients.pg.connection() as conn,
+    ):
+        [level] = await inventory_store.levels(conn, product_ids=[product_id])
+    return f"    postgres: available {level.available}, reserved {level.reserved}"
+
+
+async def flash_targets(clients: Clients) -> tuple[str, list[str]]:
+    buyers = await create_shoppers(clients, FLASH_BUYERS)
+    product = await create_product(
+        clients, price=PRICE, stock=FLASH_UNITS, cached_stock=FLASH_UNITS
+    )
+    await put_in_carts(clients, buyers, product, 1)
+    return product, [
+        target(
+            clients.settings,
+            "POST",
+            "/v1/checkout",
+            buyer_headers(buyer, i, f"flash-{buyer.user_id}"),
+            checkout_body(buyer, product),
+        )
+        for i, buyer in enumerate(buyers)
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--routes", default="floor,product,refusal,checkout")
+    parser.add_argument("--routes", default="floor,product,refusal,checkout,flash")
     parser.add_argument("--rates", default="250,500,1000,2000")
     parser.add_argument("--seconds", type=float, default=8)
     args = parser.parse_args()
@@ -249,17 +350,16 @@ def main() -> None:
     rates = [int(r) for r in args.rates.split(",")]
     settings = get_settings()
     vegeta = ensure_vegeta(settings.stack_dir)
-    pids = stack_pids(settings)
+    pids = with_api_processes(stack_pids(settings))
     with tempfile.TemporaryDirectory() as tmp:
-        files = asyncio.run(prepare(routes, rates, args.seconds, Path(tmp)))
+        planned = asyncio.run(prepare(routes, rates, args.seconds, Path(tmp)))
         print(f"vegeta {vegeta.name}, {args.seconds:g} s per rate, from {PROXY_ADDRESS}")
-        for route in routes:
-            for rate, path in zip(rates, files[route], strict=True):
-                print(
-                    run_of(route, rate, attack(vegeta, path, rate, args.seconds, pids)).line(),
-                    flush=True,
-                )
-                time.sleep(2)  # let the queues drain between rates
+        for run in planned:
+            wait_until_idle(pids["api"])
+            results, cpu = attack(vegeta, run.targets, run.rate, run.seconds, pids)
+            print(Run(run.route, run.rate, results, cpu).line(), flush=True)
+            if run.product_id is not None:
+                print(asyncio.run(units_of(run.product_id)), flush=True)
 
 
 if __name__ == "__main__":

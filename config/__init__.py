@@ -238,7 +238,18 @@ class Settings(BaseSettings):
     proxy_port: int = Field(
         8443, description="HTTPS port of the storefront's TLS edge (nginx) on the local stack"
     )
-    api_workers: int = Field(2, ge=1, description="Storefront worker processes")
+    api_workers: int = Field(
+        2, ge=1, description="Storefront processes, each accepting on the port (SO_REUSEPORT)"
+    )
+    api_concurrency: int = Field(
+        32, ge=1, description="Requests one storefront process works on at once; the rest wait"
+    )
+    api_max_queue_seconds: float = Field(
+        1.0,
+        gt=0,
+        description="Longest a request waits for its turn; one that would wait longer is"
+        " answered 503 with Retry-After at once",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO",
         description="Level of the JSON logs of the API, the stream workers and the dashboard"
@@ -397,7 +408,9 @@ class Settings(BaseSettings):
         5.0, description="How often the dashboard samples consumer lag and CDC freshness"
     )
     dashboard_audit_seconds: float = Field(
-        60.0, description="Pause between the dashboard's stock audits (each reads every store)"
+        300.0,
+        description="Pause between the dashboard's stock audits (each reads every store: with"
+        " the seeded catalog, seconds of FerretDB and Elasticsearch CPU)",
     )
     dashboard_history_samples: int = Field(
         120, description="Lag samples kept in memory per partition for the trend charts"

@@ -27,9 +27,14 @@ KEEP_IDLE = httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS)
 T = TypeVar("T")
 
 
+DROPPED = 0
+"""The status of a checkout that got no HTTP answer (the connection failed or was dropped)."""
+
+
 @dataclass(frozen=True)
 class Answer:
-    """One buyer's checkout: status, error code (for a 4xx/5xx) and seconds taken."""
+    """One buyer's checkout: status (``DROPPED``: none), error code (for a 4xx/5xx, or the
+    transport error's name) and seconds taken."""
 
     status: int
     code: str | None
@@ -145,7 +150,10 @@ async def checkout(client: httpx.AsyncClient, buyer: Shopper, product_id: str) -
     }
     headers = {**buyer.headers, "Idempotency-Key": f"flash-{buyer.user_id}"}
     started = time.perf_counter()
-    response = await client.post("/v1/checkout", json=body, headers=headers)
+    try:
+        response = await client.post("/v1/checkout", json=body, headers=headers)
+    except httpx.TransportError as exc:
+        return Answer(DROPPED, type(exc).__name__, time.perf_counter() - started)
     took = time.perf_counter() - started
     code = response.json().get("error", {}).get("code") if response.status_code >= 400 else None
     return Answer(response.status_code, code, took)

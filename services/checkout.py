@@ -11,7 +11,7 @@ Postgres anyway, which decides each one (``services.discounts.redeem``).
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -47,6 +47,25 @@ class CheckoutOrder:
 
 class _PlacedMeanwhile(Exception):
     """A concurrent retry of the same order placed it first: this attempt writes nothing."""
+
+
+async def gate_refusal(
+    services: Services,
+    user_id: uuid.UUID,
+    wanted: Mapping[str, int],
+    idempotency_key: str | None,
+    counter: str,
+    window_seconds: int,
+) -> tuple[int, OutOfStock | None]:
+    """The shortage the gate alone already sees for this order, if any: ``place_order``'s
+    first step, which the API takes before anything else so that a sold-out product's buyer
+    costs one Redis round trip, in which the API's request ``counter`` (a rate-limit window)
+    is counted too: its hits come first. A retry of an order the gate knows as placed is not
+    refused: its answer is the order."""
+    hits, look = await CheckoutGate(services.engines.redis).count_and_look(
+        order_id_for(user_id, idempotency_key), wanted, counter, window_seconds
+    )
+    return hits, None if look.short is None else OutOfStock(look.short)
 
 
 async def place_order(
@@ -135,7 +154,8 @@ async def _reserve(
     The discount code is redeemed first (its row locked before any inventory row, the order
     settlement keeps too) and decides the discount the order gets. Then the order row: a
     concurrent retry of the same order waits on its key and then finds it, instead of
-    reserving stock twice."""
+    reserving stock twice. The inventory rows come last (``inventory_store.hold``): when
+    everyone buys the same product, its row's lock is what they queue for."""
     try:
         async with services.unit_of_work() as uow:
             if draft.discount is not None:
@@ -149,11 +169,11 @@ async def _reserve(
                 raise _PlacedMeanwhile
             if draft.discount is not None:
                 await discount_store.record_redemption(uow.conn, order_id, user_id, draft.discount)
+            await carts.remove_lines(uow.conn, cart_id, draft.product_ids)
             lines = [(line.product_id, line.quantity) for line in draft.lines]
             reserved = await inventory_store.hold(
                 uow.conn, order_id, lines, services.settings.reservation_ttl_seconds
             )
-            await carts.remove_lines(uow.conn, cart_id, draft.product_ids)
     except _PlacedMeanwhile:
         return []
     return reserved
