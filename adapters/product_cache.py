@@ -28,6 +28,16 @@ return 1
 """
 
 
+# A product page's two cached parts, after counting a request in a rate-limit window (KEYS:
+# the product, its stock mirror, the counter; ARGV[1]: the window's seconds):
+# {hits, document (false: not cached), mirrored count (false: none)}.
+_COUNT_AND_READ_PAGE = """
+local hits = redis.call('INCR', KEYS[3])
+if hits == 1 then redis.call('EXPIRE', KEYS[3], ARGV[1]) end
+return {hits, redis.call('HGET', KEYS[1], 'doc'), redis.call('GET', KEYS[2])}
+"""
+
+
 class Deleted:
     """A cached tombstone: the catalog deleted this product."""
 
@@ -41,6 +51,7 @@ class ProductCache:
         self.redis = redis
         self.prefix = key_prefix
         self._put = script(redis, _PUT_IF_NEWER)
+        self._count_and_read_page = script(redis, _COUNT_AND_READ_PAGE)
 
     def key(self, product_id: str) -> str:
         return f"{self.prefix}product:{product_id}"
@@ -49,6 +60,17 @@ class ProductCache:
         """Store ``product`` (None: deleted) at ``version`` unless a newer one is stored."""
         document = "" if product is None else product.model_dump_json()
         return bool(await self._put(keys=[self.key(product_id)], args=[version, document]))
+
+    async def count_and_read_page(
+        self, product_id: str, stock_key: str, counter: str, window_seconds: int
+    ) -> tuple[int, Cached | None, bytes | None]:
+        """One round trip: a request counted on ``counter`` (a rate-limit window's key), and
+        what the cache holds for the product (None: nothing usable) and the raw stock mirror
+        value at ``stock_key``. Raises ``RedisError``."""
+        hits, raw, stock = await self._count_and_read_page(
+            keys=[self.key(product_id), stock_key, counter], args=[window_seconds]
+        )
+        return int(hits), self._decode(product_id, raw), stock
 
     async def get_many(self, product_ids: Sequence[str]) -> dict[str, Cached]:
         """What the cache holds for each id; ids it does not know (or cannot tell) are absent."""
@@ -60,15 +82,19 @@ class ProductCache:
         except RedisError:
             log.warning("product cache unavailable; products read from the catalog")
             return {}
-        found: dict[str, Cached] = {}
-        for product_id, raw in zip(product_ids, stored, strict=True):
-            if raw is None:
-                continue
-            if raw in (b"", ""):
-                found[product_id] = DELETED
-                continue
-            try:
-                found[product_id] = Product.model_validate_json(raw)
-            except ValidationError:
-                log.warning("malformed product cache entry for %s", product_id)
-        return found
+        decoded = {
+            pid: self._decode(pid, raw) for pid, raw in zip(product_ids, stored, strict=True)
+        }
+        return {pid: cached for pid, cached in decoded.items() if cached is not None}
+
+    @staticmethod
+    def _decode(product_id: str, raw: bytes | str | None) -> Cached | None:
+        if raw is None:
+            return None
+        if raw in (b"", ""):
+            return DELETED
+        try:
+            return Product.model_validate_json(raw)
+        except ValidationError:
+            log.warning("malformed product cache entry for %s", product_id)
+            return None

@@ -131,45 +131,55 @@ end
 # ARGV: quantities, one per line.
 _LOOK = _IN_FLIGHT + "return first_short(ARGV, false)"
 
-# The same look, after the order's placed marker (the last key): -1 when the order was placed.
+# The same look, after the order's placed marker (the last key): -1 when the order was placed,
+# 0 when it is admitted already (the admission it holds is its own). ARGV[1]: order id, then
+# the quantities.
 _LOOK_FOR_ORDER = (
     _IN_FLIGHT
     + """
 if redis.call('EXISTS', KEYS[#KEYS]) == 1 then return -1 end
-return first_short(ARGV, false)
-"""
-)
-
-# The same look for an order, after counting one request in a rate-limit window (the last
-# key; ARGV[1]: the window's seconds, then the quantities): {hits in the window, look}.
-_COUNT_AND_LOOK = (
-    _IN_FLIGHT
-    + """
-local hits = redis.call('INCR', KEYS[#KEYS])
-if hits == 1 then redis.call('EXPIRE', KEYS[#KEYS], ARGV[1]) end
-if redis.call('EXISTS', KEYS[#KEYS - 1]) == 1 then return {hits, -1} end
-return {hits, first_short({unpack(ARGV, 2)}, false)}
+if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return 0 end
+return first_short({unpack(ARGV, 2)}, false)
 """
 )
 
 # The three keys of one product.
 _COUNT = _IN_FLIGHT + "return in_flight(KEYS[3], tonumber(redis.call('GET', KEYS[2])), false)"
 
-# ARGV[1]: order id, ARGV[2]: deadline in ms from now, ARGV[3..]: quantities.
-# An order admitted before (a retried checkout) is admitted again without counting twice.
-_ADMIT = (
-    _IN_FLIGHT
-    + """
-local order, ttl = ARGV[1], tonumber(ARGV[2])
-if redis.call('HEXISTS', KEYS[3], order) == 1 then return 0 end
-local quantities = {unpack(ARGV, 3)}
-local short = first_short(quantities, true)
-if short > 0 then return short end
-for i = 1, #KEYS / 3 do
-  redis.call('HSET', KEYS[3 * i], order, quantities[i] .. ' ' .. (now + ttl))
-  redis.call('PEXPIRE', KEYS[3 * i], ttl)
+# Shared by the admitting scripts: admit ``order`` for the quantities (one per line, KEYS in
+# threes) until ``ttl`` ms from now; 0 when admitted, else the first line that is short. An
+# order admitted before (a retried checkout) is admitted again without counting twice.
+_ADMIT_FUNCTION = """
+local function admit(order, ttl, quantities)
+  if redis.call('HEXISTS', KEYS[3], order) == 1 then return 0 end
+  local short = first_short(quantities, true)
+  if short > 0 then return short end
+  for i = 1, #quantities do
+    redis.call('HSET', KEYS[3 * i], order, quantities[i] .. ' ' .. (now + ttl))
+    redis.call('PEXPIRE', KEYS[3 * i], ttl)
+  end
+  return 0
 end
-return 0
+"""
+
+# ARGV[1]: order id, ARGV[2]: deadline in ms from now, ARGV[3..]: quantities.
+_ADMIT = (
+    _IN_FLIGHT + _ADMIT_FUNCTION + "return admit(ARGV[1], tonumber(ARGV[2]), {unpack(ARGV, 3)})"
+)
+
+# The admission as the first step of a checkout, after counting one request in a rate-limit
+# window. KEYS: three per line, the order's placed marker, the counter. ARGV[1]: order id,
+# ARGV[2]: deadline in ms from now, ARGV[3]: the counter's window in seconds, ARGV[4..]:
+# quantities. {hits in the window, -1 when the order was placed, else ``admit``'s answer}.
+_COUNT_AND_ADMIT = (
+    _IN_FLIGHT
+    + _ADMIT_FUNCTION
+    + """
+local counter, placed = KEYS[#KEYS], KEYS[#KEYS - 1]
+local hits = redis.call('INCR', counter)
+if hits == 1 then redis.call('EXPIRE', counter, ARGV[3]) end
+if redis.call('EXISTS', placed) == 1 then return {hits, -1} end
+return {hits, admit(ARGV[1], tonumber(ARGV[2]), {unpack(ARGV, 4)})}
 """
 )
 
@@ -228,10 +238,7 @@ class StockMirror:
         except RedisError:
             log.warning("stock mirror unavailable; %s read from Postgres", product_id)
             return None
-        counted = _as_int(value)
-        if value is not None and counted is None:
-            log.warning("malformed stock mirror value %r for %s", value, product_id)
-        return None if counted is None else max(0, counted)
+        return mirrored_count(product_id, value)
 
     async def read(self, product_ids: Sequence[str]) -> dict[str, int | None]:
         """The mirrored counts as stored (None: missing or malformed), for audits."""
@@ -256,7 +263,7 @@ class CheckoutGate:
         self.keys = StockKeys(key_prefix)
         self._look = script(redis, _LOOK)
         self._look_for_order = script(redis, _LOOK_FOR_ORDER)
-        self._count_and_look = script(redis, _COUNT_AND_LOOK)
+        self._count_and_admit = script(redis, _COUNT_AND_ADMIT)
         self._admit = script(redis, _ADMIT)
         self._settle = script(redis, _SETTLE)
         self._count = script(redis, _COUNT)
@@ -278,23 +285,37 @@ class CheckoutGate:
 
     async def look(self, order_id: uuid.UUID, wanted: Mapping[str, int]) -> Look:
         """``first_short`` for one order, which the gate may know as placed (a retry of an
-        order Postgres reserved: its answer is the order, not the shortage it caused)."""
+        order Postgres reserved: its answer is the order, not the shortage it caused) or as
+        admitted already (its units are its own)."""
         product_ids = sorted(wanted)
         keys = [*self._line_keys(product_ids), self.keys.placed(order_id)]
-        short = await self._look_for_order(keys=keys, args=[wanted[pid] for pid in product_ids])
+        args = [str(order_id), *(wanted[pid] for pid in product_ids)]
+        short = await self._look_for_order(keys=keys, args=args)
         if short == -1:
             return Look(placed=True)
         return Look(short=product_ids[short - 1] if short else None)
 
-    async def count_and_look(
-        self, order_id: uuid.UUID, wanted: Mapping[str, int], counter: str, window_seconds: int
+    async def count_and_admit(
+        self,
+        order_id: uuid.UUID,
+        wanted: Mapping[str, int],
+        ttl_seconds: float,
+        counter: str,
+        window_seconds: int,
     ) -> tuple[int, Look]:
-        """``look``, after counting a request on ``counter`` (a rate-limit window's key, which
-        expires after ``window_seconds``) in the same round trip: the window's hits so far."""
+        """``admit`` as a checkout's first step (an order the gate knows as placed is not
+        admitted: ``Look(placed=True)``), after counting a request on ``counter`` (a rate-limit
+        window's key, expiring after ``window_seconds``) in the same round trip: the window's
+        hits so far and what the gate did (``short`` None: admitted)."""
         product_ids = sorted(wanted)
         keys = [*self._line_keys(product_ids), self.keys.placed(order_id), counter]
-        args = [window_seconds, *(wanted[pid] for pid in product_ids)]
-        hits, short = await self._count_and_look(keys=keys, args=args)
+        args = [
+            str(order_id),
+            int(ttl_seconds * 1000),
+            window_seconds,
+            *(wanted[pid] for pid in product_ids),
+        ]
+        hits, short = await self._count_and_admit(keys=keys, args=args)
         if short == -1:
             return int(hits), Look(placed=True)
         return int(hits), Look(short=product_ids[short - 1] if short else None)
@@ -339,6 +360,14 @@ class CheckoutGate:
     async def in_flight(self, product_id: str) -> int:
         """Units admitted and not yet shown by the mirror (a read-only look)."""
         return int(await self._count(keys=self._line_keys([product_id])))
+
+
+def mirrored_count(product_id: str, value: object) -> int | None:
+    """A stored mirror value as a page shows it (None: missing or malformed)."""
+    counted = _as_int(value)
+    if value is not None and counted is None:
+        log.warning("malformed stock mirror value %r for %s", value, product_id)
+    return None if counted is None else max(0, counted)
 
 
 def _as_int(value: object) -> int | None:

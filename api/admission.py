@@ -5,12 +5,14 @@ Without it every request that arrived was started at once: past capacity they al
 other down, answers took 5 to 14 seconds and some connections dropped. Two guards, one
 ``Overload`` per process:
 
-- ``ShedWhenLate`` (outermost) answers 503 at once while the event loop runs late: the requests
-  it has not read yet have already waited that long, unseen by any line.
+- ``ShedWhenLate`` (outermost) answers 503 at once once the event loop has run late for longer
+  than a request may wait: the requests it has not read yet have waited that long, unseen by
+  any line.
 - ``WaitInLine`` (innermost, after the flash sale's refusals, which cost less than waiting)
   keeps at most ``concurrency`` requests at work; later ones wait in arrival order, each at
-  most ``max_wait`` seconds, and one whose expected wait (its place in line times the recent
-  interval between completions) is already longer is answered at once.
+  most ``max_wait`` seconds, and one whose expected wait (the line ahead of it, served
+  ``concurrency`` at a time for the recent time a request spends at work) is already longer
+  is answered at once.
 
 A shed request has done nothing, so retrying it after ``Retry-After`` is always safe; a
 request admitted is never dropped.
@@ -43,11 +45,14 @@ RETRY_AFTER_SECONDS = 1
 RECYCLE_SHARE = 0.01
 """The share of responses that close their connection (about one in a hundred requests)."""
 SMOOTHING = 0.2
-"""Weight of the newest interval between completions in the running estimate."""
+"""Weight of the newest request's time at work in the running estimate."""
 LAG_SHARE = 0.25
 """A loop running this share of the allowed wait late sheds: the requests it has not read yet
 have waited about that long already, unseen by the line."""
 LAG_PERIOD = 0.02
+SKIPS_LINE = "shopstream.skips_line"
+"""Set in a request's scope by a lane that committed work for it already (an order admitted at
+the stock gate, bounded by the stock): it goes to work without waiting in line."""
 
 
 class AdmissionQueue:
@@ -61,43 +66,41 @@ class AdmissionQueue:
         self.clock = clock
         self.active = 0
         self.waiting: deque[asyncio.Future[None]] = deque()
-        self.interval = 0.0  # seconds between completions while requests wait
-        self._last_done: float | None = None  # the last completion while the line stood
+        self.work_seconds = 0.0  # recent time a request spends at work (smoothed)
 
     def expected_wait(self) -> float:
-        """How long a request joining the line now would wait, by the recent pace."""
-        return (len(self.waiting) + 1) * self.interval
+        """How long a request joining the line now would wait: everyone ahead of it served
+        ``concurrency`` at a time, each for the recent time at work."""
+        return (len(self.waiting) + 1) * self.work_seconds / self.concurrency
 
-    async def enter(self) -> bool:
-        """True once the request may work (then ``leave`` when done), False to shed it."""
+    async def enter(self) -> float | None:
+        """When the request's work starts (give it to ``leave``), or None to shed it."""
         if self.active < self.concurrency and not self.waiting:
             self.active += 1
-            return True
+            return self.clock()
         if self.expected_wait() > self.max_wait:
-            return False
+            return None
         turn = asyncio.get_running_loop().create_future()
-        if not self.waiting:
-            self._last_done = self.clock()  # a line forms: completions are timed from now
         self.waiting.append(turn)
         try:
             async with asyncio.timeout(self.max_wait):
                 await turn
         except BaseException as exc:
             if turn.done() and not turn.cancelled():
-                self.leave()  # handed a place just as it gave up: pass it on
+                self._pass_on()  # handed a place just as it gave up
             else:
                 turn.cancel()
             if isinstance(exc, TimeoutError):
-                return False
+                return None
             raise
-        return True
+        return self.clock()
 
-    def leave(self) -> None:
+    def leave(self, started: float) -> None:
         """A request is done: its place goes to the first one still waiting."""
-        if self.waiting and self._last_done is not None:
-            now = self.clock()
-            self.interval += SMOOTHING * (now - self._last_done - self.interval)
-            self._last_done = now
+        self.work_seconds += SMOOTHING * (self.clock() - started - self.work_seconds)
+        self._pass_on()
+
+    def _pass_on(self) -> None:
         while self.waiting:
             turn = self.waiting.popleft()
             if not turn.done():
@@ -118,27 +121,38 @@ class Overload:
     def __init__(self, concurrency: int, max_wait: float) -> None:
         self.queue = AdmissionQueue(concurrency, max_wait)
         self.lag = 0.0  # how late the loop ran the last callback due
+        self.late_since: float | None = None  # since when every callback ran late
         self._watched: asyncio.AbstractEventLoop | None = None
         self._warned_at = 0.0
 
     def late(self) -> bool:
-        self._watch_lag()
-        return self.lag > LAG_SHARE * self.queue.max_wait
+        """The loop has run every callback late for longer than a request may wait: requests
+        it has not read yet have waited about that long. A pause or a burst the processes
+        work through within that time sheds nothing."""
+        loop = self._watch_lag()
+        return self.late_since is not None and loop.time() - self.late_since > self.queue.max_wait
 
-    def _watch_lag(self) -> None:
+    def _watch_lag(self) -> asyncio.AbstractEventLoop:
         """Keeps ``lag`` as the lateness of a callback due every ``LAG_PERIOD`` on the loop
         serving requests (started with its first request)."""
         loop = asyncio.get_running_loop()
         if self._watched is loop:
-            return
+            return loop
         self._watched = loop
 
         def tick(due: float) -> None:
+            if self._watched is not loop:
+                return  # requests are served on another loop now (tests start several)
             now = loop.time()
             self.lag = max(0.0, now - due)
+            if self.lag <= LAG_SHARE * self.queue.max_wait:
+                self.late_since = None
+            elif self.late_since is None:
+                self.late_since = due
             loop.call_at(now + LAG_PERIOD, tick, now + LAG_PERIOD)
 
         tick(loop.time())
+        return loop
 
     async def shed(self, scope: Scope, receive: Receive, send: Send) -> None:
         SHED_REQUESTS.inc()
@@ -146,8 +160,10 @@ class Overload:
         if now - self._warned_at > 1:
             self._warned_at = now
             log.warning(
-                "overloaded: shedding requests (%d at work, %d waiting, loop %.0f ms late)",
+                "overloaded: shedding requests (%d at work for %.0f ms each, %d waiting,"
+                " loop %.0f ms late)",
                 self.queue.active,
+                self.queue.work_seconds * 1000,
                 len(self.queue.waiting),
                 self.lag * 1000,
             )
@@ -184,15 +200,15 @@ class WaitInLine:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         queue = self.overload.queue
-        if scope["type"] != "http" or unqueued(scope):
+        if scope["type"] != "http" or unqueued(scope) or scope.get(SKIPS_LINE):
             await self.app(scope, receive, send)
-        elif not await queue.enter():
+        elif (started := await queue.enter()) is None:
             await self.overload.shed(scope, receive, send)
         else:
             try:
                 await self.app(scope, receive, send)
             finally:
-                queue.leave()
+                queue.leave(started)
 
 
 def _recycling(send: Send) -> Send:

@@ -16,11 +16,12 @@ from api.errors import install_error_handlers
 from api.health import dependency_health
 from api.metrics import install_metrics
 from api.openapi import DESCRIPTION, TAGS, error_responses, install_openapi, operation_id
+from api.product_page import product_page_lane
 from api.rate_limit import limit_by_ip
 from api.request_log import install_request_log
 from api.routers import ROUTERS
 from api.security_headers import install_security_headers
-from api.sold_out import SoldOutLane
+from api.sold_out import sold_out_lane
 from config import Settings, get_settings
 from services.bootstrap import open_services
 
@@ -77,7 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     overload = Overload(settings.api_concurrency, settings.api_max_queue_seconds)
     app.add_middleware(WaitInLine, overload=overload)  # innermost
-    app.add_middleware(SoldOutLane)  # timed, logged and headed like the route, never in line
+    # The lanes: timed, logged and headed like their routes, answered without waiting in line.
+    app.add_middleware(sold_out_lane)
+    app.add_middleware(product_page_lane)
     install_metrics(app, settings.metrics_networks)
     install_security_headers(app)
     install_request_log(app)

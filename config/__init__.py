@@ -245,7 +245,7 @@ class Settings(BaseSettings):
         32, ge=1, description="Requests one storefront process works on at once; the rest wait"
     )
     api_max_queue_seconds: float = Field(
-        1.0,
+        2.0,
         gt=0,
         description="Longest a request waits for its turn; one that would wait longer is"
         " answered 503 with Retry-After at once",

@@ -4,17 +4,17 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from adapters import carts, catalog_store
+from adapters import carts
 from adapters.prices import PriceReader
 from domain.cart import MAX_LINE_QUANTITY, LineQuantityLimit, NotInCart, PricedCart, price_cart
 from domain.pricing import ProductNotFound
-from services import discounts
+from services import catalog, discounts
 from services.context import Services
 
 
 async def add(services: Services, user_id: uuid.UUID, product_id: str, quantity: int) -> uuid.UUID:
     """Adds to the line (a retry adds again); the cart's id."""
-    if not await catalog_store.product_exists(services.engines.mongo, product_id):
+    if not await catalog.is_listed(services, product_id):
         raise ProductNotFound(product_id)
     async with services.unit_of_work() as uow:
         cart_id = await carts.ensure_cart(uow.conn, user_id)

@@ -19,7 +19,8 @@ from redis.exceptions import RedisError
 
 from adapters import catalog_store
 from adapters.catalog_documents import Product, ProductListing
-from adapters.product_cache import DELETED
+from adapters.product_cache import DELETED, ProductCache
+from adapters.stock_cache import StockKeys, mirrored_count
 from domain.catalog import CatalogChange, ProductExists, latest_changes
 from domain.pricing import ProductNotFound
 from services import stock
@@ -86,6 +87,32 @@ async def product_page(services: Services, product_id: str) -> tuple[Product, in
         _product(services, product_id), stock.available(services, product_id)
     )
     return product, available
+
+
+async def cached_page(
+    services: Services, product_id: str, counter: str, window_seconds: int
+) -> tuple[int, tuple[Product, int] | None]:
+    """``product_page`` from Redis alone, in one round trip that also counts the API's request
+    ``counter`` (a rate-limit window): its hits, and the product with its available units when
+    the product cache and the stock mirror both hold them (None: ``product_page`` reads the
+    rest, a deleted product included)."""
+    cache = ProductCache(services.engines.redis)
+    hits, cached, stock = await cache.count_and_read_page(
+        product_id, StockKeys().available(product_id), counter, window_seconds
+    )
+    available = mirrored_count(product_id, stock)
+    if not isinstance(cached, Product) or available is None:
+        return hits, None
+    return hits, (cached, available)
+
+
+async def is_listed(services: Services, product_id: str) -> bool:
+    """Whether the product is listed: the product cache first (the catalog stream keeps it),
+    else the catalog, so a rush of cart additions does not fall on the catalog server."""
+    cached = (await services.products.get_many([product_id])).get(product_id)
+    if cached is not None:
+        return isinstance(cached, Product)
+    return await catalog_store.product_exists(services.engines.mongo, product_id)
 
 
 async def _product(services: Services, product_id: str) -> Product:

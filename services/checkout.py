@@ -1,7 +1,8 @@
-"""Checkout: shed what the gate already sees is short (before any Postgres or catalog read),
-validate against the cart, live prices and the discount code, pass the gate, then redeem the
-code, create the order, reserve stock and its holds, and empty the bought cart lines in ONE
-Postgres transaction; finally tell the gate what Postgres decided.
+"""Checkout: shed what the gate already sees is short (before any Postgres or catalog read;
+the API admits at the gate even earlier, ``admit_at_gate``), validate against the cart, live
+prices and the discount code, pass the gate, then redeem the code, create the order, reserve
+stock and its holds, and empty the bought cart lines in ONE Postgres transaction; finally
+tell the gate what Postgres decided.
 
 The discount code has no Redis gate of its own: the look before the transaction (an unlocked
 read of the code, ``services.discounts.shopper_offer``) turns a used-up code away before it is
@@ -49,7 +50,7 @@ class _PlacedMeanwhile(Exception):
     """A concurrent retry of the same order placed it first: this attempt writes nothing."""
 
 
-async def gate_refusal(
+async def admit_at_gate(
     services: Services,
     user_id: uuid.UUID,
     wanted: Mapping[str, int],
@@ -57,13 +58,18 @@ async def gate_refusal(
     counter: str,
     window_seconds: int,
 ) -> tuple[int, OutOfStock | None]:
-    """The shortage the gate alone already sees for this order, if any: ``place_order``'s
-    first step, which the API takes before anything else so that a sold-out product's buyer
-    costs one Redis round trip, in which the API's request ``counter`` (a rate-limit window)
-    is counted too: its hits come first. A retry of an order the gate knows as placed is not
-    refused: its answer is the order."""
-    hits, look = await CheckoutGate(services.engines.redis).count_and_look(
-        order_id_for(user_id, idempotency_key), wanted, counter, window_seconds
+    """The gate's admission, taken by the API before anything else so that a sold-out
+    product's buyer costs one Redis round trip, in which the API's request ``counter`` (a
+    rate-limit window) is counted too: its hits come first, then the shortage that refuses the
+    order, if any. An order admitted here holds its units at the gate (never in Postgres)
+    until ``place_order`` settles it or its deadline passes; a retry of an order the gate knows
+    as placed is not refused (its answer is the order)."""
+    hits, look = await CheckoutGate(services.engines.redis).count_and_admit(
+        order_id_for(user_id, idempotency_key),
+        wanted,
+        services.settings.gate_admission_ttl_seconds,
+        counter,
+        window_seconds,
     )
     return hits, None if look.short is None else OutOfStock(look.short)
 
@@ -102,7 +108,12 @@ async def _place(
     user_id: uuid.UUID,
     order: CheckoutOrder,
 ) -> None:
-    draft, address = await _confirmed_draft(services, prices, user_id, order)
+    try:
+        draft, address = await _confirmed_draft(services, prices, user_id, order)
+    except Exception:
+        # Admitted before (``admit_at_gate``): its units go back to the gate at once.
+        await gate.settle(order_id, sorted({line.product_id for line in order.lines}))
+        raise
     lines = [(line.product_id, line.quantity) for line in draft.lines]
     ttl = services.settings.gate_admission_ttl_seconds
     if (shed_on := await gate.admit(order_id, lines, ttl)) is not None:

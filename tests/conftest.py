@@ -107,6 +107,7 @@ def shop(fakes: Services) -> MemoryShop:
 
 GATEWAY_CLIENT_TIMEOUT_SECONDS = 0.5
 UNLIMITED = 1_000_000_000
+UNHURRIED_SECONDS = 600.0
 TEST_REDIS_DB = 15
 """The live stock-sync stream writes ``stock:*`` in the stack's Redis database; the tests use
 their own, so the cache values they set on purpose (stale, too high) stay as set."""
@@ -144,7 +145,9 @@ def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def app_settings(engines: None, gateway_url: str) -> Settings:
-    """Own Redis database, rate limits lifted (runs share client IPs), fast gateway timeouts."""
+    """Own Redis database, rate limits lifted (runs share client IPs), no shedding (a test
+    shares the loop with its client and may send hundreds of requests at once: it checks what
+    is answered, not how fast), fast gateway timeouts."""
     stack = get_settings()
     return stack.model_copy(
         update={
@@ -153,6 +156,7 @@ def app_settings(engines: None, gateway_url: str) -> Settings:
             "gateway_timeout_seconds": GATEWAY_CLIENT_TIMEOUT_SECONDS,
             "rate_limit_per_ip": UNLIMITED,
             "rate_limit_per_user": UNLIMITED,
+            "api_max_queue_seconds": UNHURRIED_SECONDS,
         }
     )
 

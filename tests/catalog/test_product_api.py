@@ -9,6 +9,7 @@ from redis import Redis
 
 from adapters.catalog_documents import Product
 from adapters.stock_cache import StockKeys
+from api.rate_limit import window_key
 from config import Settings
 
 KEYS = StockKeys()
@@ -85,3 +86,25 @@ async def test_unknown_product_is_404_json(api: httpx.AsyncClient) -> None:
     response = await api.get("/v1/products/prod_does_not_exist")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "product_not_found"
+
+
+async def test_the_page_from_redis_is_the_routes_page_and_counts_once(
+    api: httpx.AsyncClient, catalog: list[Product], redis: Redis, engines: Settings
+) -> None:
+    """``api.product_page`` answers from the product cache and the stock mirror; a query
+    string sends the same request to the route, which must answer alike."""
+    product = catalog[13]
+    redis.set(KEYS.available(product.product_id), 7)
+    counter = window_key("ip", "127.0.0.1", engines.rate_limit_window_seconds)
+    try:
+        routed = await api.get(f"/v1/products/{product.product_id}?via=route")  # fills the cache
+        hits = int(redis.get(counter) or 0)
+        laned = await api.get(f"/v1/products/{product.product_id}")
+        assert int(redis.get(counter)) == hits + 1
+    finally:
+        redis.delete(KEYS.available(product.product_id))
+    assert (laned.status_code, routed.status_code) == (200, 200)
+    assert laned.json() == routed.json()
+    assert laned.json()["availableQty"] == 7
+    assert laned.headers["content-type"] == routed.headers["content-type"]
+    assert laned.headers["X-Content-Type-Options"] == "nosniff"

@@ -1,5 +1,5 @@
 """The sold-out lane (``api.sold_out``) on the real engines: it answers exactly what the route
-would, reads no session, and leaves everything else to the route."""
+would, reads no session, admits winners at the gate, and leaves everything else to the route."""
 
 import uuid
 from decimal import Decimal
@@ -7,8 +7,15 @@ from decimal import Decimal
 import httpx
 
 from adapters.connections import Clients
+from adapters.stock_cache import CheckoutGate
 from api.rate_limit import window_key
-from harness.factories import Shopper, create_product, create_shopper, put_in_carts
+from harness.factories import (
+    Shopper,
+    create_product,
+    create_shopper,
+    inventory_of,
+    put_in_carts,
+)
 from harness.flows import assert_refused, checkout, checkout_body
 
 PRICE = Decimal("12.50")
@@ -53,8 +60,8 @@ async def test_each_checkout_counts_once_against_the_address(
     await put_in_carts(clients, [shopper], in_stock, 1)
 
     before = await address_hits(clients)
-    refused = await checkout(api, shopper, [(gone, 1, PRICE)])
-    placed = await checkout(api, shopper, [(in_stock, 1, PRICE)])
+    refused = await checkout(api, shopper, [(gone, 1, PRICE)], key="lane-counted-1")
+    placed = await checkout(api, shopper, [(in_stock, 1, PRICE)], key="lane-counted-2")
 
     assert (refused.status_code, placed.status_code) == (409, 201), placed.text
     assert await address_hits(clients) - before == 2
@@ -71,11 +78,27 @@ async def test_a_signed_out_token_learns_only_what_the_product_page_shows(
     await put_in_carts(clients, [shopper], in_stock, 1)
     assert (await api.post("/v1/users/logout", headers=shopper.headers)).status_code == 204
 
-    refused = await checkout(api, shopper, [(gone, 1, PRICE)])
-    not_placed = await checkout(api, shopper, [(in_stock, 1, PRICE)])
+    refused = await checkout(api, shopper, [(gone, 1, PRICE)], key="signed-out-1")
+    not_placed = await checkout(api, shopper, [(in_stock, 1, PRICE)], key="signed-out-2")
 
     assert_refused(refused, 409, "out_of_stock")
     assert not_placed.status_code == 401
+    # Its admission holds a unit at the gate (not in Postgres) until its deadline.
+    assert await CheckoutGate(clients.redis).in_flight(in_stock) == 1
+    assert (await inventory_of(clients, in_stock))["available_qty"] == 5
+
+
+async def test_an_order_admitted_then_refused_by_the_route_gives_its_units_back(
+    api: httpx.AsyncClient, clients: Clients, shopper: Shopper
+) -> None:
+    """The lane admits before the route validates the order; a refusal releases at once."""
+    product_id = await create_product(clients, price=PRICE, stock=3, cached_stock=3)
+    await put_in_carts(clients, [shopper], product_id, 1)
+
+    stale = await checkout(api, shopper, [(product_id, 1, PRICE + 1)], key="stale-price")
+
+    assert_refused(stale, 409, "price_changed")
+    assert await CheckoutGate(clients.redis).in_flight(product_id) == 0
 
 
 async def test_what_the_route_refuses_is_refused_as_the_route_does(

@@ -3,10 +3,12 @@
 Black box against the running stack (`make up`): its API over HTTP from many loopback
 addresses, its gateway, CDC and its orders worker. 200 shoppers each have a RESERVED order;
 for every order a payment (approved card) and a cancellation are fired together, the payment
-sent first for half of them and the cancellation first for the other half. Whatever order the
-server saw them in, once the pipeline is quiet every order is either CONFIRMED with exactly one
-charge, or CANCELLED with no charge or with its charge refunded; no answer is a 5xx; stock and
-money audits of the orders pass.
+sent first for half of them and the cancellation first for the other half (a request the
+storefront sheds, 503 ``overloaded`` having done nothing, is sent again after its
+``Retry-After``, as a shop's client would). Whatever order the server saw them in, once the
+pipeline is quiet every order is either CONFIRMED with exactly one charge, or CANCELLED with
+no charge or with its charge refunded; no answer is a 5xx; stock and money audits of the
+orders pass.
 """
 
 import asyncio
@@ -86,7 +88,9 @@ async def test_paying_and_cancelling_one_order_at_once(
     base_url = f"http://{settings.api_host}:{settings.api_port}"
     shoppers = await create_shoppers(clients, PAIRS)
     product_id = await create_product(clients, price=PRICE, stock=PAIRS)
-    async with clients_by_address(base_url, PAIRS, connections_each=2) as by_address:
+    async with clients_by_address(
+        base_url, PAIRS, connections_each=2, retry_shed=True
+    ) as by_address:
         order_ids = await reserved_orders(by_address[0], clients, shoppers, product_id)
         answers = await asyncio.gather(
             *(
