@@ -50,9 +50,9 @@ LAG_SHARE = 0.25
 """A loop running this share of the allowed wait late sheds: the requests it has not read yet
 have waited about that long already, unseen by the line."""
 LAG_PERIOD = 0.02
-SKIPS_LINE = "shopstream.skips_line"
-"""Set in a request's scope by a lane that committed work for it already (an order admitted at
-the stock gate, bounded by the stock): it goes to work without waiting in line."""
+ON_SHED = "shopstream.on_shed"
+"""A request's scope may hold, under this key, what undoes work a lane did for it before the
+line (an order it admitted at the stock gate): run when the request is shed."""
 
 
 class AdmissionQueue:
@@ -156,6 +156,8 @@ class Overload:
 
     async def shed(self, scope: Scope, receive: Receive, send: Send) -> None:
         SHED_REQUESTS.inc()
+        if (undo := scope.get(ON_SHED)) is not None:
+            await undo()
         now = time.monotonic()
         if now - self._warned_at > 1:
             self._warned_at = now
@@ -200,7 +202,7 @@ class WaitInLine:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         queue = self.overload.queue
-        if scope["type"] != "http" or unqueued(scope) or scope.get(SKIPS_LINE):
+        if scope["type"] != "http" or unqueued(scope):
             await self.app(scope, receive, send)
         elif (started := await queue.enter()) is None:
             await self.overload.shed(scope, receive, send)

@@ -10,8 +10,8 @@ with a valid signed token, an Idempotency-Key (which gives the order the id the 
 give it) and a body the route would accept, one Redis call counts the request
 against the client address's limit and admits the order at the gate
 (``services.checkout.admit_at_gate``); a shortage is answered here with the route's own 409,
-an admitted order goes on to the route without waiting in the line (``api.admission``: the
-admitted are bounded by the stock). Anything else (no or bad token, a body the route would
+an admitted order goes on to the route (and gives its units back at once if the line sheds
+it, ``api.admission``). Anything else (no or bad token, a body the route would
 refuse, Redis unreachable) goes on to the route as it came.
 
 The lane does not read the session. A refusal changes nothing and says only what every product
@@ -26,6 +26,7 @@ signed-in shopper can hold units far longer by simply checking out.
 
 import json
 import uuid
+from functools import partial
 
 import jwt
 from pydantic import ValidationError
@@ -34,12 +35,12 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Scope
 
 from adapters.tokens import TokenKeys
-from api.admission import SKIPS_LINE
+from api.admission import ON_SHED
 from api.errors import refusal_response
 from api.lanes import Lane, Replay, address_counter, counted, header
 from api.models.checkout import CheckoutRequest
 from config import Settings
-from services.checkout import admit_at_gate
+from services.checkout import admit_at_gate, release_at_gate
 
 PATH = "/v1/checkout"
 MAX_BODY_BYTES = 65_536
@@ -78,7 +79,7 @@ async def _answer(scope: Scope, replay: Replay) -> Response | None:
         return limited
     if refusal is not None:
         return refusal_response(refusal)
-    scope[SKIPS_LINE] = True
+    scope[ON_SHED] = partial(release_at_gate, services, user_id, wanted, key)
     return None
 
 

@@ -74,6 +74,18 @@ async def admit_at_gate(
     return hits, None if look.short is None else OutOfStock(look.short)
 
 
+async def release_at_gate(
+    services: Services,
+    user_id: uuid.UUID,
+    wanted: Mapping[str, int],
+    idempotency_key: str | None,
+) -> None:
+    """Gives back at once the units ``admit_at_gate`` admitted for an order that will not be
+    placed now (the API shed the request); a failure leaves them to their deadline."""
+    gate = CheckoutGate(services.engines.redis)
+    await gate.settle(order_id_for(user_id, idempotency_key), sorted(wanted))
+
+
 async def place_order(
     services: Services,
     prices: PriceReader,

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from api.admission import AdmissionQueue, Overload
+from api.admission import ON_SHED, AdmissionQueue, Overload, WaitInLine
 
 
 class Clock:
@@ -123,3 +123,37 @@ async def test_a_pause_of_the_loop_sheds_nothing_but_a_loop_late_for_long_does()
     while overload.late():  # on time again
         assert time.monotonic() < deadline
         await asyncio.sleep(0.01)
+
+
+async def test_a_request_shed_from_the_line_undoes_what_a_lane_did_for_it() -> None:
+    """``ON_SHED``: an order a lane admitted at the stock gate gives its units back when the
+    line sheds the request (driven as ASGI, no server)."""
+    release = asyncio.Event()
+    undone: list[str] = []
+
+    async def app(scope: dict, receive: object, send: object) -> None:
+        await release.wait()
+
+    line = WaitInLine(app, Overload(concurrency=1, max_wait=0.05))
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    def scope(**extra: object) -> dict:
+        return {"type": "http", "path": "/v1/checkout", "method": "POST", "headers": []} | extra
+
+    async def undo() -> None:
+        undone.append("released")
+
+    working = asyncio.create_task(line(scope(), receive, send))
+    await asyncio.sleep(0)
+    await line(scope(**{ON_SHED: undo}), receive, send)
+    release.set()
+    await working
+
+    assert sent[0]["status"] == 503
+    assert undone == ["released"]
