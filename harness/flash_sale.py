@@ -96,8 +96,9 @@ async def list_and_stock(
 async def run_sale(
     base_url: str, buyers: Sequence[Shopper], product_id: str, addresses: int
 ) -> SaleResult:
-    """Every buyer adds one unit (a request the storefront sheds is sent again), then all check
-    out at once; every answer is timed (nothing is sent twice)."""
+    """Every buyer adds one unit, then all check out at once; each buyer's final answer is
+    timed from the first try. A request the storefront shed (503 ``overloaded``: nothing was
+    done) is sent again after its ``Retry-After``, as a shop's client would."""
     connections_each = max(1, len(buyers) // addresses)
     async with clients_by_address(
         base_url, addresses, connections_each, retry_shed=True
@@ -106,7 +107,9 @@ async def run_sale(
             [add_to_cart(by_address[i % addresses], b, product_id) for i, b in enumerate(buyers)],
             ADD_TO_CART_IN_FLIGHT,
         )
-    async with clients_by_address(base_url, addresses, connections_each) as by_address:
+    async with clients_by_address(
+        base_url, addresses, connections_each, retry_shed=True
+    ) as by_address:
         started = time.perf_counter()
         answers = await asyncio.gather(
             *(checkout(by_address[i % addresses], b, product_id) for i, b in enumerate(buyers))
