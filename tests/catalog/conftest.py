@@ -72,7 +72,12 @@ def clean_up(settings: Settings, id_prefix: str = ID_PREFIX) -> None:
     drop_search_index(settings)
     drop_bucket(settings)
     with MongoClient(settings.mongo_url) as mongo:
-        mongo.drop_database(settings.mongo_db)
+        # Emptied, not dropped: FerretDB 1.24 can deadlock a dropDatabase under load (it holds
+        # its registry's write lock while waiting for a Postgres connection, and the readers
+        # holding every connection wait for that lock), as the busy end of a run once did.
+        database = mongo[settings.mongo_db]
+        for name in database.list_collection_names():
+            database[name].delete_many({})
     with psycopg.connect(settings.postgres_dsn) as pg:
         pg.execute(inventory_store.REMOVE_LEVELS, {"ids": [], "prefix": id_prefix})
     redis = Redis.from_url(settings.redis_url)
