@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from adapters.catalog_documents import Product
-from adapters.redis_scripts import script
+from adapters.redis_scripts import COUNT_HIT, script
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +31,13 @@ return 1
 # A product page's two cached parts, after counting a request in a rate-limit window (KEYS:
 # the product, its stock mirror, the counter; ARGV[1]: the window's seconds):
 # {hits, document (false: not cached), mirrored count (false: none)}.
-_COUNT_AND_READ_PAGE = """
-local hits = redis.call('INCR', KEYS[3])
-if hits == 1 then redis.call('EXPIRE', KEYS[3], ARGV[1]) end
+_COUNT_AND_READ_PAGE = (
+    COUNT_HIT
+    + """
+local hits = count_hit(KEYS[3], ARGV[1])
 return {hits, redis.call('HGET', KEYS[1], 'doc'), redis.call('GET', KEYS[2])}
 """
+)
 
 
 class Deleted:

@@ -14,3 +14,15 @@ from redis.commands.core import AsyncScript
 def script(redis: Redis, source: str) -> AsyncScript:
     """The script on ``redis``, callable as ``await script(redis, source)(keys=..., args=...)``."""
     return redis.register_script(source)
+
+
+COUNT_HIT = """
+local function count_hit(counter, window_seconds)
+  local hits = redis.call('INCR', counter)
+  if hits == 1 then redis.call('EXPIRE', counter, window_seconds) end
+  return hits
+end
+"""
+"""A Lua function counting one request in a fixed rate-limit window (the key expires with its
+window): the rate limiter's whole script, and the first step of the scripts that answer a
+request from Redis alone (``api.lanes``)."""

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from adapters.redis_scripts import script
+from adapters.redis_scripts import COUNT_HIT, script
 from domain.inventory import StockChange
 
 log = logging.getLogger(__name__)
@@ -174,10 +174,10 @@ _ADMIT = (
 _COUNT_AND_ADMIT = (
     _IN_FLIGHT
     + _ADMIT_FUNCTION
+    + COUNT_HIT
     + """
-local counter, placed = KEYS[#KEYS], KEYS[#KEYS - 1]
-local hits = redis.call('INCR', counter)
-if hits == 1 then redis.call('EXPIRE', counter, ARGV[3]) end
+local hits = count_hit(KEYS[#KEYS], ARGV[3])
+local placed = KEYS[#KEYS - 1]
 if redis.call('EXISTS', placed) == 1 then return {hits, -1} end
 return {hits, admit(ARGV[1], tonumber(ARGV[2]), {unpack(ARGV, 4)})}
 """

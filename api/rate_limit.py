@@ -14,18 +14,14 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from adapters.redis_keys import rate_limit_key
-from adapters.redis_scripts import script
+from adapters.redis_scripts import COUNT_HIT, script
 from api.deps import clients_of
 from api.errors import ApiError
 from api.metrics import DEGRADED_REQUESTS
 
 log = logging.getLogger(__name__)
 
-_COUNT_HIT = """
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return hits
-"""
+_COUNT_HIT = COUNT_HIT + "return count_hit(KEYS[1], ARGV[1])"
 
 
 IP_COUNTED = "shopstream.ip_counted"
